@@ -1,0 +1,3 @@
+import { notAvailableYet } from '@modelgate/github';
+
+await notAvailableYet('deploy', 'gated deploy');

@@ -1,0 +1,3 @@
+import { notAvailableYet } from '@modelgate/github';
+
+await notAvailableYet('register', 'the model registry');

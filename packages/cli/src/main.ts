@@ -1,0 +1,86 @@
+import { InputError, VERSION } from '@modelgate/core';
+import { DEMO_HELP, demoCommand } from './commands/demo.ts';
+import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
+import { ExitCode, type Io } from './io.ts';
+
+export const HELP = `modelgate ${VERSION}: ML model CI/CD with honest gates
+
+Usage: modelgate <command> [options]      (modelgate <command> --help for details)
+
+Commands:
+  evaluate   run an ONNX model (or read predictions) and write an evaluation record
+  demo       run the pipeline locally on the example project
+  compare    gate a candidate against a baseline            (not available yet)
+  register   store a model version with its lineage          (not available yet)
+  registry   list, show and alias registered versions        (not available yet)
+  deploy     gated deploy of a registered version            (not available yet)
+  serve      start the built-in model server                 (not available yet)
+  train      run a training command with GPU assignment      (not available yet)
+
+Examples:
+  modelgate evaluate --model model.onnx --data eval.csv --label target --out eval.json
+  modelgate demo
+
+Exit codes:
+  0  success (compare/deploy: the gate passed)
+  1  the gate failed, or a deploy was refused or rolled back
+  2  bad input or usage: one 'modelgate: error:' line names the problem
+  other  an internal error (a bug); set MODELGATE_DEBUG=1 for a stack trace`;
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = { evaluate: evaluateCommand, demo: demoCommand };
+
+/** Commands promised by CONTRACT.md whose issues have not landed: they fail clearly, never fake success. */
+const PENDING: Record<string, string> = {
+  compare: 'gates and compare-to-baseline',
+  register: 'the model registry',
+  registry: 'the model registry',
+  deploy: 'gated deploy',
+  serve: 'the model server',
+  train: 'training on self-hosted GPU runners',
+};
+
+/** Runs one CLI invocation and returns its exit code. Never throws. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(`${HELP}\n`);
+      return command === undefined ? ExitCode.BadInput : ExitCode.Ok;
+    }
+    if (command === '--version' || command === '-V') {
+      io.stdout(`${VERSION}\n`);
+      return ExitCode.Ok;
+    }
+    const run = COMMANDS[command];
+    if (run !== undefined) return await run(rest, io);
+    const pending = PENDING[command];
+    if (pending !== undefined) {
+      throw new InputError(`'modelgate ${command}' is not available yet: it arrives with ${pending}`);
+    }
+    throw new InputError(`unknown command '${command}'`, { hint: "see 'modelgate --help'" });
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: Io): number {
+  const debug = io.env.MODELGATE_DEBUG === '1';
+  if (error instanceof InputError) {
+    io.stderr(`modelgate: error: ${error.message.replace(/\n/g, ' ')}\n`);
+    if (error.hint !== undefined) io.stderr(`hint: ${error.hint}\n`);
+    if (debug && error.stack !== undefined) io.stderr(`${error.stack}\n`);
+    return ExitCode.BadInput;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`modelgate: internal error: ${message.split('\n')[0]}\n`);
+  io.stderr(
+    debug && error instanceof Error && error.stack !== undefined
+      ? `${error.stack}\n`
+      : 'this is a bug in modelgate; rerun with MODELGATE_DEBUG=1 and report the stack trace\n',
+  );
+  return ExitCode.Internal;
+}
+
+export { DEMO_HELP, EVALUATE_HELP };

@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { didYouMean, InputError } from '../errors.ts';
+
+/** A list given as YAML list or as one comma-separated string. */
+const stringList = z.union([z.array(z.string()), z.string()]).transform((v) => (typeof v === 'string' ? [v] : v));
+const scalar = z.union([z.string(), z.number()]).transform((v) => String(v));
+
+/** The `evaluate:` section: defaults for `modelgate evaluate` and the evaluate action. */
+const evaluateSection = z
+  .object({
+    data: z.string().optional(),
+    predictions: z.string().optional(),
+    label: z.string().optional(),
+    task: z.string().optional(),
+    classes: stringList.optional(),
+    features: stringList.optional(),
+    output: z.string().optional(),
+    slice_by: stringList.optional(),
+    bootstrap: scalar.optional(),
+    confidence: scalar.optional(),
+    seed: scalar.optional(),
+    provider: z.string().optional(),
+    batch_size: scalar.optional(),
+  })
+  .strict();
+
+/**
+ * `.modelgate.yml`. The sections other steps own (gates, registry, deploy, train) are validated
+ * by those steps; here they only have to be present under a known name.
+ */
+export const configSchema = z
+  .object({
+    model: z.string().optional(),
+    evaluate: evaluateSection.optional(),
+    gates: z.unknown().optional(),
+    slice_gates: z.unknown().optional(),
+    require_baseline: z.boolean().optional(),
+    registry: z.unknown().optional(),
+    deploy: z.unknown().optional(),
+    train: z.unknown().optional(),
+  })
+  .strict();
+
+export type ModelgateConfig = z.infer<typeof configSchema>;
+
+/**
+ * Reads the config file. A missing file is an empty config only when the path is the default
+ * one (`required: false`); a file given on purpose must exist.
+ */
+export async function loadConfig(path: string, { required }: { required: boolean }): Promise<ModelgateConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return {};
+    throw new InputError(`config file not found: ${path}`, { cause: error });
+  }
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new InputError(`config file ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+    });
+  }
+  const result = configSchema.safeParse(document ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.join('.') ?? '';
+  if (issue?.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const known = Object.keys(where === 'evaluate' ? evaluateSection.shape : configSchema.shape);
+    const guess = didYouMean(key, known);
+    throw new InputError(`config file ${path}: unknown key '${where === '' ? key : `${where}.${key}`}'`, {
+      hint: guess === undefined ? `known keys: ${known.join(', ')}` : `did you mean '${guess}'?`,
+    });
+  }
+  throw new InputError(`config file ${path}: ${where === '' ? '' : `'${where}' `}${issue?.message ?? 'is not valid'}`);
+}

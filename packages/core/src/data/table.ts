@@ -1,0 +1,167 @@
+import { didYouMean, InputError } from '../errors.ts';
+import { parseNumber } from './numbers.ts';
+
+/**
+ * One column of a dataset. A column is `number` when every cell is a number (NaN and ±∞
+ * included, see numbers.ts); one empty or non-numeric cell makes the whole column `string`,
+ * so that a label column of class names, or a feature column with a gap, is never half
+ * converted.
+ */
+export type Column =
+  | { readonly kind: 'number'; readonly values: Float64Array }
+  | { readonly kind: 'string'; readonly values: readonly string[] };
+
+export type TableFormat = 'csv' | 'jsonl' | 'npy' | 'npz' | 'parquet';
+
+/** A dataset read into columns. */
+export interface Table {
+  /** The path as given. */
+  readonly path: string;
+  readonly format: TableFormat;
+  /** Hex sha256 of the file bytes. */
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly rows: number;
+  /** Column names, in file order. */
+  readonly columns: readonly string[];
+  /** The column, or an InputError naming the file and the column, with a did-you-mean hint. */
+  column(name: string): Column;
+  /**
+   * The column's cells as strings: numbers as the source text spelled them where the format
+   * has text (CSV), else `String(value)`. Used for labels and slices.
+   */
+  strings(name: string): readonly string[];
+  /**
+   * Row-major float32 matrix of the given columns (the model input). Each value equals
+   * `Math.fround(parseFloat(text))` for CSV. Throws an InputError naming the file, the column
+   * and the row of the first cell that is not a number.
+   */
+  matrix(columns: readonly string[]): Float32Array;
+}
+
+/** A column as a reader produced it, with its cells as text, computed only when asked for. */
+export interface ColumnSource {
+  readonly column: Column;
+  readonly strings: () => readonly string[];
+}
+
+/** What identifies the file a table came from. */
+export interface FileFacts {
+  readonly path: string;
+  readonly format: TableFormat;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface TableParts {
+  readonly rows: number;
+  readonly names: readonly string[];
+  readonly sources: readonly ColumnSource[];
+  /** How an error message points at data row `index` (0-based): "row 12", "line 13". */
+  readonly locate?: (index: number) => string;
+}
+
+/** A column source for a reader that keeps no source text: numbers print as String(value). */
+export function sourceOf(column: Column): ColumnSource {
+  let text: readonly string[] | undefined;
+  return {
+    column,
+    strings: () => {
+      if (column.kind === 'string') return column.values;
+      text ??= Array.from(column.values, (value) => String(value));
+      return text;
+    },
+  };
+}
+
+/**
+ * Splits cells into a number column when every cell is a number, else keeps the strings.
+ * Readers that see text (CSV through csv-parse, JSONL strings) use this to type a column.
+ */
+export function typeColumn(cells: readonly string[]): ColumnSource {
+  const values = new Float64Array(cells.length);
+  for (let row = 0; row < cells.length; row++) {
+    const value = parseNumber(cells[row] as string);
+    if (value === undefined) return { column: { kind: 'string', values: cells }, strings: () => cells };
+    values[row] = value;
+  }
+  const text = cells.map((cell) => cell.trim());
+  return { column: { kind: 'number', values }, strings: () => text };
+}
+
+/** Checks the parts of a table and wraps them in the {@link Table} interface. */
+export function createTable(file: FileFacts, parts: TableParts): Table {
+  const { path } = file;
+  const { rows, names, sources } = parts;
+  const locate = parts.locate ?? ((index: number) => `row ${index + 1}`);
+  if (names.length === 0) throw new InputError(`${path} has no columns`);
+  if (rows === 0) throw new InputError(`${path} has no data rows`);
+  const byName = new Map<string, ColumnSource>();
+  names.forEach((name, index) => {
+    if (byName.has(name)) throw new InputError(`${path} has two columns named '${name}'`);
+    const source = sources[index];
+    if (source === undefined || source.column.values.length !== rows) {
+      throw new Error(`bug: column '${name}' of ${path} does not have ${rows} rows`);
+    }
+    byName.set(name, source);
+  });
+
+  const find = (name: string): ColumnSource => {
+    const source = byName.get(name);
+    if (source !== undefined) return source;
+    const suggestion = didYouMean(name, names);
+    throw new InputError(`${path} has no column '${name}'`, {
+      hint: suggestion !== undefined ? `did you mean '${suggestion}'?` : `its columns are ${preview(names)}`,
+    });
+  };
+
+  return {
+    ...file,
+    rows,
+    columns: names,
+    column: (name) => find(name).column,
+    strings: (name) => find(name).strings(),
+    matrix: (columns) => {
+      const width = columns.length;
+      const out = new Float32Array(rows * width);
+      columns.forEach((name, j) => {
+        const { column } = find(name);
+        if (column.kind === 'number') {
+          const values = column.values;
+          for (let row = 0, at = j; row < rows; row++, at += width) out[at] = values[row] as number;
+          return;
+        }
+        // A string column can still hold numbers, e.g. a JSONL field written as "1.5".
+        const cells = column.values;
+        for (let row = 0, at = j; row < rows; row++, at += width) {
+          const cell = cells[row] as string;
+          const value = parseNumber(cell);
+          if (value === undefined) throw notANumber(path, name, locate(row), cell);
+          out[at] = value;
+        }
+      });
+      return out;
+    },
+  };
+}
+
+const PREVIEW_CELL_CHARS = 40;
+
+function notANumber(path: string, column: string, where: string, cell: string): InputError {
+  if (cell === '') {
+    return new InputError(`${path}: column '${column}' ${where} is empty, expected a number`, {
+      hint: 'missing values cannot be fed to the model: fill or drop them (pandas writes NaN as an empty cell unless to_csv(na_rep="nan"))',
+    });
+  }
+  const shown = cell.length > PREVIEW_CELL_CHARS ? `${cell.slice(0, PREVIEW_CELL_CHARS)}…` : cell;
+  return new InputError(`${path}: column '${column}' ${where} is '${shown}', expected a number`, {
+    hint: 'choose numeric feature columns with --features, or leave text columns out of them',
+  });
+}
+
+const PREVIEW_NAMES = 12;
+
+function preview(names: readonly string[]): string {
+  const shown = names.slice(0, PREVIEW_NAMES).join(', ');
+  return names.length > PREVIEW_NAMES ? `${shown}, … (${names.length} in all)` : shown;
+}

@@ -1,0 +1,90 @@
+import type { OutputTransform } from '../record/evaluation.ts';
+
+/** Tolerance for "rows sum to 1": float32 softmax rows are off by a few ulps, never by 1e-3. */
+const PROBABILITY_SUM_TOLERANCE = 1e-3;
+
+export interface ClassScores {
+  /** Row-major [rows × numClasses] probabilities. */
+  readonly proba: Float64Array;
+  readonly predicted: Int32Array;
+  readonly transform: OutputTransform;
+}
+
+/**
+ * Turns a classifier's output into probabilities and hard predictions. A single column is the
+ * positive-class probability of a binary model. Rows that are not probabilities (out of [0,1],
+ * or not summing to 1) are logits: softmax for C columns, sigmoid for one.
+ */
+export function toClassScores(values: Float64Array, rows: number, columns: number, numClasses: number): ClassScores {
+  if (columns === 1) {
+    let logits = false;
+    for (let i = 0; i < rows; i++) {
+      const v = values[i] as number;
+      if (!(v >= 0 && v <= 1)) {
+        logits = true;
+        break;
+      }
+    }
+    const proba = new Float64Array(rows * 2);
+    for (let i = 0; i < rows; i++) {
+      const v = values[i] as number;
+      const p = logits ? 1 / (1 + Math.exp(-v)) : v;
+      proba[2 * i] = 1 - p;
+      proba[2 * i + 1] = p;
+    }
+    return { proba, predicted: argmaxRows(proba, rows, 2), transform: logits ? 'sigmoid' : 'none' };
+  }
+  if (columns !== numClasses) throw new Error(`output has ${columns} columns for ${numClasses} classes`);
+  let logits = false;
+  for (let i = 0; i < rows && !logits; i++) {
+    let sum = 0;
+    for (let c = 0; c < columns; c++) {
+      const v = values[i * columns + c] as number;
+      if (!(v >= 0 && v <= 1)) {
+        logits = true;
+        break;
+      }
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) logits = true;
+  }
+  const proba = logits ? softmaxRows(values, rows, columns) : values;
+  return { proba, predicted: argmaxRows(proba, rows, columns), transform: logits ? 'softmax' : 'none' };
+}
+
+/** Softmax of each row, in float64, shifted by the row maximum for stability. */
+export function softmaxRows(values: Float64Array, rows: number, columns: number): Float64Array {
+  const out = new Float64Array(rows * columns);
+  for (let i = 0; i < rows; i++) {
+    const base = i * columns;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < columns; c++) max = Math.max(max, values[base + c] as number);
+    let sum = 0;
+    for (let c = 0; c < columns; c++) {
+      const e = Math.exp((values[base + c] as number) - max);
+      out[base + c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < columns; c++) out[base + c] = (out[base + c] as number) / sum;
+  }
+  return out;
+}
+
+/** Index of each row's largest value; the first one on ties, as numpy's argmax. */
+export function argmaxRows(values: Float64Array, rows: number, columns: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const base = i * columns;
+    let best = 0;
+    let bestValue = values[base] as number;
+    for (let c = 1; c < columns; c++) {
+      const v = values[base + c] as number;
+      if (v > bestValue) {
+        best = c;
+        bestValue = v;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}

@@ -1,0 +1,179 @@
+import { InputError } from '../errors.ts';
+import { type LoadedModel, tensorToFloat64, type ValueInfo } from './model.ts';
+
+/** Output names that mean "class probabilities" win when a model has several outputs (CONTRACT.md). */
+const PROBABILITY_OUTPUT = /^(probabilities|probability|probs?|scores?|output_probability)$/i;
+
+/** Rows timed one at a time for the latency percentiles: enough for a stable p99, cheap on any model. */
+const LATENCY_SAMPLE_ROWS = 200;
+const LATENCY_WARMUP_RUNS = 10;
+
+export const DEFAULT_BATCH_SIZE = 8192;
+
+/**
+ * Chooses the model output to score, as CONTRACT.md says: `--output` when given; else the only
+ * numeric tensor; else the one named like probabilities / probs / scores.
+ */
+export function chooseOutput(model: LoadedModel, requested: string | undefined): ValueInfo {
+  const names = model.outputs.map((o) => o.name);
+  if (requested !== undefined) {
+    const output = model.outputs.find((o) => o.name === requested);
+    if (output === undefined) {
+      throw new InputError(`model ${model.path} has no output '${requested}'; its outputs are: ${names.join(', ')}`);
+    }
+    if (output.type === 'non-tensor') throw zipMapError(model, output);
+    return output;
+  }
+  const tensors = model.outputs.filter((o) => o.type !== 'non-tensor' && o.type !== 'string');
+  const floats = tensors.filter((o) => o.type === 'float32' || o.type === 'float64' || o.type === 'float16');
+  const named = floats.find((o) => PROBABILITY_OUTPUT.test(o.name));
+  if (named !== undefined) return named;
+  if (floats.length === 1) return floats[0] as ValueInfo;
+  if (floats.length === 0 && tensors.length === 1) return tensors[0] as ValueInfo;
+  if (tensors.length === 0) {
+    const map = model.outputs.find((o) => o.type === 'non-tensor');
+    if (map !== undefined) throw zipMapError(model, map);
+    throw new InputError(`model ${model.path} has no numeric tensor output (outputs: ${names.join(', ')})`);
+  }
+  throw new InputError(
+    `model ${model.path} has several outputs (${names.join(', ')}) and none is named like probabilities`,
+    { hint: `choose one with --output, e.g. --output ${(floats[0] ?? tensors[0])?.name}` },
+  );
+}
+
+function zipMapError(model: LoadedModel, output: ValueInfo): InputError {
+  return new InputError(
+    `model ${model.path} output '${output.name}' is a ZipMap (a sequence of maps), which onnxruntime-node cannot return`,
+    {
+      hint: 're-export the classifier without ZipMap (skl2onnx: options={id(model): {"zipmap": False}}) so probabilities come back as a [N, C] tensor',
+    },
+  );
+}
+
+export interface Prediction {
+  readonly output: ValueInfo;
+  /** Row-major [rows × columns], converted to float64. */
+  readonly values: Float64Array;
+  readonly columns: number;
+  /** Wall time of the batched pass over every row. */
+  readonly seconds: number;
+  readonly rowsPerSecond: number;
+  /** Single-row request latencies, in milliseconds, sorted. */
+  readonly latenciesMs: Float64Array;
+}
+
+/**
+ * Runs the model over every row in batches, then times single-row requests on a sample of rows
+ * for the latency percentiles (what a caller of the deployed model would see).
+ */
+export async function predict(
+  model: LoadedModel,
+  features: Float32Array,
+  featureCount: number,
+  output: ValueInfo,
+  batchSize: number,
+): Promise<Prediction> {
+  const input = model.inputs[0];
+  if (input === undefined || model.inputs.length !== 1) {
+    throw new InputError(
+      `model ${model.path} has ${model.inputs.length} inputs (${model.inputs.map((i) => i.name).join(', ')}); modelgate feeds one [N, features] tensor`,
+    );
+  }
+  checkInput(model, input, featureCount);
+  const rows = featureCount === 0 ? 0 : features.length / featureCount;
+  const { runtime, session } = model;
+  const asFloat64 = input.type === 'float64';
+
+  const run = async (start: number, end: number) => {
+    const slice = features.subarray(start * featureCount, end * featureCount);
+    const data = asFloat64 ? Float64Array.from(slice) : slice;
+    const tensor = new runtime.Tensor(asFloat64 ? 'float64' : 'float32', data, [end - start, featureCount]);
+    let result: Awaited<ReturnType<typeof session.run>>;
+    try {
+      result = await session.run({ [input.name]: tensor }, [output.name]);
+    } catch (error) {
+      throw new InputError(`model ${model.path} failed on rows ${start + 1}-${end}: ${firstLine(error)}`, {
+        cause: error,
+      });
+    } finally {
+      tensor.dispose();
+    }
+    const out = result[output.name];
+    if (out === undefined) throw new Error(`onnxruntime returned no '${output.name}'`);
+    return out;
+  };
+
+  let values: Float64Array | undefined;
+  let columns = 1;
+  const began = performance.now();
+  for (let start = 0; start < rows; start += batchSize) {
+    const end = Math.min(rows, start + batchSize);
+    const out = await run(start, end);
+    const dims = out.dims;
+    const width = dims.length <= 1 ? 1 : dims.slice(1).reduce((a, b) => a * b, 1);
+    if (values === undefined) {
+      columns = width;
+      values = new Float64Array(rows * width);
+    } else if (width !== columns) {
+      throw new Error(`output '${output.name}' changed width between batches (${columns} then ${width})`);
+    }
+    if (out.type === 'string') {
+      throw new InputError(`model ${model.path} output '${output.name}' is a string tensor; choose a numeric output with --output`);
+    }
+    values.set(tensorToFloat64(out), start * width);
+    out.dispose();
+  }
+  const seconds = (performance.now() - began) / 1000;
+
+  const sample = Math.min(LATENCY_SAMPLE_ROWS, rows);
+  const latencies = new Float64Array(sample);
+  for (let w = 0; w < Math.min(LATENCY_WARMUP_RUNS, rows); w++) (await run(w, w + 1)).dispose();
+  for (let s = 0; s < sample; s++) {
+    const row = Math.floor((s * rows) / sample);
+    const t0 = performance.now();
+    (await run(row, row + 1)).dispose();
+    latencies[s] = performance.now() - t0;
+  }
+  latencies.sort();
+
+  return {
+    output,
+    values: values ?? new Float64Array(0),
+    columns,
+    seconds,
+    rowsPerSecond: seconds > 0 ? rows / seconds : 0,
+    latenciesMs: latencies,
+  };
+}
+
+function checkInput(model: LoadedModel, input: { name: string; type: string; shape: ReadonlyArray<number | string> }, featureCount: number): void {
+  if (input.type !== 'float32' && input.type !== 'float64') {
+    throw new InputError(
+      `model ${model.path} input '${input.name}' is ${input.type}; modelgate feeds float32 (or float64) features`,
+    );
+  }
+  const width = input.shape.length === 2 ? input.shape[1] : undefined;
+  if (input.shape.length > 2) {
+    throw new InputError(
+      `model ${model.path} input '${input.name}' has shape [${input.shape.join(', ')}]; modelgate feeds [N, features]`,
+    );
+  }
+  if (typeof width === 'number' && width !== featureCount) {
+    throw new InputError(
+      `model ${model.path} expects ${width} features (input '${input.name}' shape [${input.shape.join(', ')}]) but ${featureCount} feature columns were selected`,
+      { hint: 'choose the feature columns with --features c1,c2,… (default: every column but the label and slice columns)' },
+    );
+  }
+}
+
+/** Nearest-rank percentile of sorted values (the convention latency dashboards use). */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
+}
+
+function firstLine(error: unknown): string {
+  const text = String((error as Error)?.message ?? error);
+  return (text.split('\n')[0] ?? text).trim();
+}

@@ -1,0 +1,182 @@
+/**
+ * Rank metrics: ROC AUC and average precision, the way scikit-learn 1.2.1 computes them.
+ *
+ * sklearn's `_binary_clf_curve` sorts by score, collapses tied scores into one threshold and
+ * accumulates the positive and negative weight at each distinct threshold. Everything below
+ * works on exactly that summary: per distinct score (highest first), the summed weight of
+ * positive and of negative rows. The bootstrap reuses it: rank once with {@link rankScores},
+ * then {@link sumByGroup} per resample is O(rows) with no further sorting.
+ *
+ * Zero-weight rows: sklearn drops them before grouping. Here they land in their group with
+ * weight 0, which adds a curve point of zero width (ROC) or zero recall step (AP), so the
+ * result is the same.
+ */
+import { allFinite, checkRows, indexOfDistinct, sortedDistinct, weightAt } from './weights.ts';
+
+/** Which distinct-score group each row falls in; group 0 holds the highest score. */
+export interface ScoreRanking {
+  readonly groups: number;
+  readonly groupOf: Uint32Array;
+}
+
+/** Per distinct score, highest first: the summed weight of positive and of negative rows. */
+export interface ScoreGroups {
+  readonly positive: Float64Array;
+  readonly negative: Float64Array;
+}
+
+/** Ranks finite scores into distinct-score groups: one sort, then a binary search per row. */
+export function rankScores(score: Float64Array): ScoreRanking {
+  const distinct = sortedDistinct(score);
+  const last = distinct.length - 1;
+  const groupOf = new Uint32Array(score.length);
+  for (let i = 0; i < score.length; i++) groupOf[i] = last - indexOfDistinct(distinct, score[i] as number);
+  return { groups: distinct.length, groupOf };
+}
+
+/** Sums the positive and negative weight of each score group (O(rows), no sorting). */
+export function sumByGroup(
+  ranking: ScoreRanking,
+  isPositive: Uint8Array,
+  weights?: Float64Array,
+): ScoreGroups {
+  const rows = ranking.groupOf.length;
+  checkRows('sumByGroup', rows, isPositive.length, 'isPositive');
+  if (weights !== undefined) checkRows('sumByGroup', rows, weights.length, 'weights');
+  const positive = new Float64Array(ranking.groups);
+  const negative = new Float64Array(ranking.groups);
+  for (let i = 0; i < rows; i++) {
+    const group = ranking.groupOf[i] as number;
+    const weight = weightAt(weights, i);
+    if (isPositive[i] === 1) positive[group] = (positive[group] as number) + weight;
+    else negative[group] = (negative[group] as number) + weight;
+  }
+  return { positive, negative };
+}
+
+/** {@link rankScores} and {@link sumByGroup} in one call. Scores must be finite. */
+export function groupByScore(
+  isPositive: Uint8Array,
+  score: Float64Array,
+  weights?: Float64Array,
+): ScoreGroups {
+  checkRows('groupByScore', score.length, isPositive.length, 'isPositive');
+  return sumByGroup(rankScores(score), isPositive, weights);
+}
+
+/**
+ * ROC AUC from score groups: the trapezoid rule over the ROC curve's distinct thresholds, so
+ * a positive and a negative with the same score count as half a correctly ordered pair.
+ * The trapezoids are accumulated in weight units and normalised once at the end, which for
+ * integer weights is exact until that final division (sklearn normalises first; the two agree
+ * to a few ulps). NaN when either class has zero total weight: sklearn raises
+ * ("Only one class present in y_true") or returns NaN for that.
+ */
+export function rocAucFromGroups(groups: ScoreGroups): number {
+  let truePositives = 0;
+  let falsePositives = 0;
+  let doubledArea = 0;
+  for (let g = 0; g < groups.positive.length; g++) {
+    const previousTruePositives = truePositives;
+    const negative = groups.negative[g] as number;
+    truePositives += groups.positive[g] as number;
+    falsePositives += negative;
+    doubledArea += negative * (previousTruePositives + truePositives);
+  }
+  if (!(truePositives > 0 && falsePositives > 0)) return Number.NaN;
+  return doubledArea / (2 * truePositives * falsePositives);
+}
+
+/**
+ * Average precision from score groups: sklearn's step sum Σ (Rₙ − Rₙ₋₁)·Pₙ over distinct
+ * thresholds, with no interpolation. As in sklearn, no positive weight makes recall 1 at
+ * every threshold, which gives 0 (sklearn warns and returns 0); no weight at all is NaN
+ * (sklearn fails on the empty curve).
+ */
+export function averagePrecisionFromGroups(groups: ScoreGroups): number {
+  let positives = 0;
+  let all = 0;
+  for (let g = 0; g < groups.positive.length; g++) {
+    positives += groups.positive[g] as number;
+    all += (groups.positive[g] as number) + (groups.negative[g] as number);
+  }
+  if (all === 0) return Number.NaN;
+  let truePositives = 0;
+  let falsePositives = 0;
+  let previousRecall = 0;
+  let sum = 0;
+  for (let g = 0; g < groups.positive.length; g++) {
+    truePositives += groups.positive[g] as number;
+    falsePositives += groups.negative[g] as number;
+    const predictedPositive = truePositives + falsePositives;
+    // sklearn sets precision to 0 where nothing is predicted positive yet.
+    const precision = predictedPositive !== 0 ? truePositives / predictedPositive : 0;
+    const recall = positives > 0 ? truePositives / positives : 1;
+    sum += (recall - previousRecall) * precision;
+    previousRecall = recall;
+  }
+  return sum;
+}
+
+/** Binary ROC AUC (`roc_auc_score`). `isPositive[i]` is 1 for the positive class. NaN for non-finite scores. */
+export function rocAuc(isPositive: Uint8Array, score: Float64Array, weights?: Float64Array): number {
+  if (!allFinite(score)) return Number.NaN;
+  return rocAucFromGroups(groupByScore(isPositive, score, weights));
+}
+
+/** Binary average precision (`average_precision_score`). NaN for non-finite scores. */
+export function averagePrecision(
+  isPositive: Uint8Array,
+  score: Float64Array,
+  weights?: Float64Array,
+): number {
+  if (!allFinite(score)) return Number.NaN;
+  return averagePrecisionFromGroups(groupByScore(isPositive, score, weights));
+}
+
+/**
+ * True when every row of a row-major [rows × numClasses] matrix sums to 1 the way
+ * `np.allclose(1, y_score.sum(axis=1))` judges it (rtol 1e-5, atol 1e-8, relative to the sum).
+ * sklearn refuses multiclass ROC AUC on anything else.
+ */
+export function rowsSumToOne(proba: Float64Array, numClasses: number): boolean {
+  for (let offset = 0; offset < proba.length; offset += numClasses) {
+    let sum = 0;
+    for (let c = 0; c < numClasses; c++) sum += proba[offset + c] as number;
+    if (!(Math.abs(1 - sum) <= 1e-8 + 1e-5 * Math.abs(sum))) return false;
+  }
+  return true;
+}
+
+/**
+ * Multiclass ROC AUC, one-vs-rest, macro average (`roc_auc_score(multi_class='ovr',
+ * average='macro', labels=range(C))`): the unweighted mean of C binary AUCs, one sort of a
+ * Float64Array column per class.
+ *
+ * NaN where sklearn raises: a class in 0..C−1 with no (weighted) rows in the labels, every row
+ * in one class, rows of `proba` that do not sum to 1, or non-finite probabilities.
+ */
+export function rocAucOvr(
+  labels: Int32Array,
+  proba: Float64Array,
+  numClasses: number,
+  weights?: Float64Array,
+): number {
+  const rows = labels.length;
+  checkRows('rocAucOvr', rows * numClasses, proba.length, 'proba');
+  if (weights !== undefined) checkRows('rocAucOvr', rows, weights.length, 'weights');
+  if (rows === 0 || !allFinite(proba) || !rowsSumToOne(proba, numClasses)) return Number.NaN;
+  const column = new Float64Array(rows);
+  const isPositive = new Uint8Array(rows);
+  let sum = 0;
+  for (let c = 0; c < numClasses; c++) {
+    for (let i = 0; i < rows; i++) {
+      column[i] = proba[i * numClasses + c] as number;
+      isPositive[i] = labels[i] === c ? 1 : 0;
+    }
+    const auc = rocAucFromGroups(groupByScore(isPositive, column, weights));
+    if (Number.isNaN(auc)) return Number.NaN;
+    sum += auc;
+  }
+  return sum / numClasses;
+}

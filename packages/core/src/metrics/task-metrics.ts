@@ -1,0 +1,131 @@
+/**
+ * Every metric of a task in one call, keyed by the names in {@link METRICS}. A value is NaN
+ * where scikit-learn raises or the metric is undefined on these rows; the caller leaves such
+ * metrics out. With no rows at all every metric is NaN.
+ */
+import {
+  accuracy,
+  averagedScores,
+  balancedAccuracy,
+  type ClassCounts,
+  classCounts,
+  classScores,
+} from './confusion.ts';
+import { METRICS, PROBABILITY_METRICS } from './names.ts';
+import { brier, logLoss } from './probability.ts';
+import { averagePrecision, rocAuc, rocAucOvr } from './ranking.ts';
+import {
+  explainedVariance,
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  medianAbsoluteError,
+  r2,
+  rootMeanSquaredError,
+} from './regression.ts';
+import { checkRows } from './weights.ts';
+
+/** A classifier's outputs and the true classes. */
+export interface ClassificationInput {
+  /** True class index per row, 0..numClasses−1. */
+  readonly labels: Int32Array;
+  readonly numClasses: number;
+  /** Hard predicted class index per row. */
+  readonly predicted: Int32Array;
+  /** Row-major [rows × numClasses] probabilities; absent when only hard labels exist. */
+  readonly proba?: Float64Array;
+  /** Sample weights; absent means 1 for every row. */
+  readonly weights?: Float64Array;
+}
+
+/** A regressor's outputs and the true targets. */
+export interface RegressionInput {
+  readonly target: Float64Array;
+  readonly predicted: Float64Array;
+  readonly weights?: Float64Array;
+}
+
+const POSITIVE_CLASS = 1;
+
+function allNaN(names: readonly string[], withProbabilities: boolean): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const name of names) {
+    if (withProbabilities || !PROBABILITY_METRICS.has(name)) result[name] = Number.NaN;
+  }
+  return result;
+}
+
+/**
+ * Binary metrics, positive class 1 (the second in class order). Probability metrics use
+ * column 1 of `proba`; they are left out, not NaN, when `proba` is absent.
+ */
+export function binaryMetrics(input: ClassificationInput): Record<string, number> {
+  if (input.numClasses !== 2) {
+    throw new RangeError(`binaryMetrics: numClasses is ${input.numClasses}, expected 2`);
+  }
+  const { labels, predicted, proba, weights } = input;
+  const counts = classCounts(labels, predicted, 2, weights);
+  if (labels.length === 0) return allNaN(METRICS.binary, proba !== undefined);
+  const positive = classScores(counts, POSITIVE_CLASS);
+  const result: Record<string, number> = {
+    accuracy: accuracy(counts),
+    balanced_accuracy: balancedAccuracy(counts),
+    precision: positive.precision,
+    recall: positive.recall,
+    f1: positive.f1,
+  };
+  if (proba !== undefined) {
+    checkRows('binaryMetrics', labels.length * 2, proba.length, 'proba');
+    const isPositive = new Uint8Array(labels.length);
+    const positiveProba = new Float64Array(labels.length);
+    for (let i = 0; i < labels.length; i++) {
+      isPositive[i] = labels[i] === POSITIVE_CLASS ? 1 : 0;
+      positiveProba[i] = proba[i * 2 + POSITIVE_CLASS] as number;
+    }
+    result.roc_auc = rocAuc(isPositive, positiveProba, weights);
+    result.average_precision = averagePrecision(isPositive, positiveProba, weights);
+    result.log_loss = logLoss(labels, proba, 2, weights);
+    result.brier = brier(isPositive, positiveProba, weights);
+  }
+  return result;
+}
+
+/**
+ * Multiclass metrics. precision/recall/F1 and balanced accuracy use sklearn's label set
+ * without `labels=` (see confusion.ts); log_loss uses `labels=range(C)`; roc_auc is
+ * one-vs-rest macro and NaN when any class 0..C−1 has no rows (sklearn raises).
+ */
+export function multiclassMetrics(input: ClassificationInput): Record<string, number> {
+  const { labels, predicted, proba, weights, numClasses } = input;
+  const counts: ClassCounts = classCounts(labels, predicted, numClasses, weights);
+  if (labels.length === 0) return allNaN(METRICS.multiclass, proba !== undefined);
+  const macro = averagedScores(counts, 'macro');
+  const result: Record<string, number> = {
+    accuracy: accuracy(counts),
+    balanced_accuracy: balancedAccuracy(counts),
+    precision_macro: macro.precision,
+    recall_macro: macro.recall,
+    f1_macro: macro.f1,
+    f1_micro: averagedScores(counts, 'micro').f1,
+    f1_weighted: averagedScores(counts, 'weighted').f1,
+  };
+  if (proba !== undefined) {
+    result.log_loss = logLoss(labels, proba, numClasses, weights);
+    result.roc_auc = rocAucOvr(labels, proba, numClasses, weights);
+  }
+  return result;
+}
+
+/** Regression metrics. */
+export function regressionMetrics(input: RegressionInput): Record<string, number> {
+  const { target, predicted, weights } = input;
+  return {
+    mse: meanSquaredError(target, predicted, weights),
+    rmse: rootMeanSquaredError(target, predicted, weights),
+    mae: meanAbsoluteError(target, predicted, weights),
+    r2: r2(target, predicted, weights),
+    mape: meanAbsolutePercentageError(target, predicted, weights),
+    median_ae: medianAbsoluteError(target, predicted, weights),
+    explained_variance: explainedVariance(target, predicted, weights),
+  };
+}

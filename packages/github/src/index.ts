@@ -1,0 +1,4 @@
+export * from './action.ts';
+export * from './evaluate-inputs.ts';
+export * from './runtime-install.ts';
+export * from './summary.ts';

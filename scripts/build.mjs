@@ -1,0 +1,58 @@
+// Builds every bundle: one per action (actions/<step>/main.ts → actions/<step>/dist/index.js)
+// and the CLI (packages/cli/dist/modelgate.js). Actions are found by folder, so adding one needs
+// no edit here. onnxruntime-node stays external: its native binaries cannot be bundled, so each
+// action ships the lockfile it installs from on first use (DESIGN.md).
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const runtimeDir = join(root, 'packages', 'core', 'runtime');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['onnxruntime-node', 'onnxruntime-common'],
+  // Bundled CommonJS dependencies call require(); ESM output has none unless we make one.
+  banner: { js: "import { createRequire as __modelgateCreateRequire } from 'node:module';\nconst require = __modelgateCreateRequire(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+  sourcemap: false,
+};
+
+const actionsDir = join(root, 'actions');
+const actions = readdirSync(actionsDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(actionsDir, entry.name, 'main.ts')))
+  .map((entry) => entry.name);
+
+await Promise.all(
+  actions.map(async (name) => {
+    const dist = join(actionsDir, name, 'dist');
+    rmSync(dist, { recursive: true, force: true });
+    mkdirSync(dist, { recursive: true });
+    await build({ ...common, entryPoints: [join(actionsDir, name, 'main.ts')], outfile: join(dist, 'index.js') });
+    // The dist folder is its own tiny npm project, so `npm ci` there installs onnxruntime-node.
+    copyFileSync(join(runtimeDir, 'package.json'), join(dist, 'package.json'));
+    copyFileSync(join(runtimeDir, 'package-lock.json'), join(dist, 'package-lock.json'));
+    writeFileSync(join(dist, '.npmrc'), 'onnxruntime-node-install=skip\n');
+  }),
+);
+
+const cliDist = join(root, 'packages', 'cli', 'dist');
+rmSync(cliDist, { recursive: true, force: true });
+await build({ ...common, entryPoints: [join(root, 'packages', 'cli', 'src', 'bin.ts')], outfile: join(cliDist, 'modelgate.js') });
+
+// Reusable workflows are only callable from .github/workflows/ (DESIGN.md); keep the copies exact.
+const workflowsDir = join(root, 'workflows');
+if (existsSync(workflowsDir)) {
+  const target = join(root, '.github', 'workflows');
+  mkdirSync(target, { recursive: true });
+  for (const file of readdirSync(workflowsDir).filter((f) => f.endsWith('.yml'))) {
+    copyFileSync(join(workflowsDir, file), join(target, file));
+  }
+}
+
+console.log(`built ${actions.length} actions (${actions.join(', ')}) and the CLI`);

@@ -17,7 +17,9 @@ const common = {
   target: 'node20',
   external: ['onnxruntime-node', 'onnxruntime-common'],
   // Bundled CommonJS dependencies call require(); ESM output has none unless we make one.
-  banner: { js: "import { createRequire as __modelgateCreateRequire } from 'node:module';\nconst require = __modelgateCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __modelgateCreateRequire } from 'node:module';\nconst require = __modelgateCreateRequire(import.meta.url);",
+  },
   legalComments: 'none',
   logLevel: 'warning',
   sourcemap: false,
@@ -33,7 +35,11 @@ await Promise.all(
     const dist = join(actionsDir, name, 'dist');
     rmSync(dist, { recursive: true, force: true });
     mkdirSync(dist, { recursive: true });
-    await build({ ...common, entryPoints: [join(actionsDir, name, 'main.ts')], outfile: join(dist, 'index.js') });
+    await build({
+      ...common,
+      entryPoints: [join(actionsDir, name, 'main.ts')],
+      outfile: join(dist, 'index.js'),
+    });
     // The dist folder is its own tiny npm project, so `npm ci` there installs onnxruntime-node.
     copyFileSync(join(runtimeDir, 'package.json'), join(dist, 'package.json'));
     copyFileSync(join(runtimeDir, 'package-lock.json'), join(dist, 'package-lock.json'));
@@ -43,7 +49,11 @@ await Promise.all(
 
 const cliDist = join(root, 'packages', 'cli', 'dist');
 rmSync(cliDist, { recursive: true, force: true });
-await build({ ...common, entryPoints: [join(root, 'packages', 'cli', 'src', 'bin.ts')], outfile: join(cliDist, 'modelgate.js') });
+await build({
+  ...common,
+  entryPoints: [join(root, 'packages', 'cli', 'src', 'bin.ts')],
+  outfile: join(cliDist, 'modelgate.js'),
+});
 
 // Reusable workflows are only callable from .github/workflows/ (DESIGN.md); keep the copies exact.
 const workflowsDir = join(root, 'workflows');

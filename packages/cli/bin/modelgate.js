@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const bundle = new URL('../dist/modelgate.js', import.meta.url);
 if (!existsSync(bundle)) {
-  process.stderr.write("modelgate: error: the CLI is not built yet\nhint: run 'npm run build' at the repository root\n");
+  process.stderr.write(
+    "modelgate: error: the CLI is not built yet\nhint: run 'npm run build' at the repository root\n",
+  );
   process.exit(2);
 }
 await import(bundle.href);

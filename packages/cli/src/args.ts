@@ -7,7 +7,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Parses a command's flags strictly. Unknown flags, missing values and stray arguments are
  * usage errors (exit 2) that name the flag and suggest the closest known one.
  */
-export function parseFlags<T extends Options>(command: string, argv: string[], options: T, allowPositionals = false) {
+export function parseFlags<T extends Options>(
+  command: string,
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (error) {

@@ -1,3 +1,3 @@
-export { main, HELP } from './main.ts';
 export type { Io } from './io.ts';
 export { ExitCode } from './io.ts';
+export { HELP, main } from './main.ts';

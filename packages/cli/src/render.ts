@@ -16,9 +16,15 @@ function formatCi(metric: MetricValue): string {
 export function metricsTable(record: EvaluationRecord): string {
   const confidence = Math.round(record.bootstrap.confidence * 100);
   const rows: string[][] = [['metric', 'value', record.bootstrap.resamples > 0 ? `${confidence}% CI` : '']];
-  for (const [name, metric] of Object.entries(record.metrics)) rows.push([name, formatNumber(metric.value), formatCi(metric)]);
+  for (const [name, metric] of Object.entries(record.metrics))
+    rows.push([name, formatNumber(metric.value), formatCi(metric)]);
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows
-    .map((r) => r.map((cell, c) => (c === 1 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 1 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }

@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { InputError, type Logger, type OnnxRuntime, type Provider, type RuntimeLoader } from '@modelgate/core';
+import {
+  InputError,
+  type Logger,
+  type OnnxRuntime,
+  type Provider,
+  type RuntimeLoader,
+} from '@modelgate/core';
 
 const run = promisify(execFile);
 
@@ -26,10 +32,14 @@ async function load(distDir: string, provider: Provider, logger: Logger): Promis
   const packageDir = join(distDir, 'node_modules', 'onnxruntime-node');
   if (!existsSync(join(packageDir, 'package.json'))) {
     if (!existsSync(join(distDir, 'package-lock.json'))) {
-      throw new Error(`${distDir} has no package-lock.json for onnxruntime-node; the action was built incompletely`);
+      throw new Error(
+        `${distDir} has no package-lock.json for onnxruntime-node; the action was built incompletely`,
+      );
     }
     const variant = provider === 'cuda' ? 'cuda12' : 'skip';
-    logger.info(`installing onnxruntime-node into ${distDir} (${provider === 'cuda' ? 'with CUDA 12 binaries' : 'CPU'})`);
+    logger.info(
+      `installing onnxruntime-node into ${distDir} (${provider === 'cuda' ? 'with CUDA 12 binaries' : 'CPU'})`,
+    );
     try {
       await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts=false'], {
         cwd: distDir,
@@ -37,11 +47,18 @@ async function load(distDir: string, provider: Provider, logger: Logger): Promis
         maxBuffer: 64 * 1024 * 1024,
       });
     } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n').slice(-3).join(' ');
-      throw new InputError(`could not install onnxruntime-node into ${distDir}: ${stderr || (error as Error).message}`, {
-        cause: error,
-        hint: 'the runner needs npm and access to the npm registry on first use',
-      });
+      const stderr = String((error as { stderr?: string }).stderr ?? '')
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' ');
+      throw new InputError(
+        `could not install onnxruntime-node into ${distDir}: ${stderr || (error as Error).message}`,
+        {
+          cause: error,
+          hint: 'the runner needs npm and access to the npm registry on first use',
+        },
+      );
     }
   }
   const require = createRequire(join(distDir, 'index.js'));

@@ -8,7 +8,9 @@ export function escapeCell(text: string): string {
 
 function format(value: number): string {
   if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential(3) : value.toFixed(4);
+  return Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-3)
+    ? value.toExponential(3)
+    : value.toFixed(4);
 }
 
 function ci(metric: MetricValue): string {
@@ -18,18 +20,29 @@ function ci(metric: MetricValue): string {
 /** The job summary of the evaluate step: what was scored, then every metric with its interval. */
 export function evaluationSummary(record: EvaluationRecord): string {
   const level = `${Math.round(record.bootstrap.confidence * 100)}% CI`;
-  const rows = Object.entries(record.metrics).map(([name, metric]) => [name, format(metric.value), ci(metric)]);
-  const source = record.model === undefined
-    ? `predictions \`${escapeCell(record.data.predictions ?? record.data.path)}\``
-    : `\`${escapeCell(record.model.path)}\` (sha256 \`${record.model.sha256.slice(0, 12)}\`, output \`${escapeCell(record.model.output)}\`, ${record.provider ?? 'cpu'})`;
+  const rows = Object.entries(record.metrics).map(([name, metric]) => [
+    name,
+    format(metric.value),
+    ci(metric),
+  ]);
+  const source =
+    record.model === undefined
+      ? `predictions \`${escapeCell(record.data.predictions ?? record.data.path)}\``
+      : `\`${escapeCell(record.model.path)}\` (sha256 \`${record.model.sha256.slice(0, 12)}\`, output \`${escapeCell(record.model.output)}\`, ${record.provider ?? 'cpu'})`;
   const lines = [
     `### modelgate evaluate: ${record.task}, ${record.data.rows} rows`,
     '',
     `Scored ${source} on \`${escapeCell(record.data.path)}\` (sha256 \`${record.data.sha256.slice(0, 12)}\`), label \`${escapeCell(record.data.label)}\`.`,
     '',
-    markdownTable([['metric', 'value', record.bootstrap.resamples > 0 ? level : ''], ...rows.map((r) => r.map(escapeCell))], {
-      align: ['l', 'r', 'l'],
-    }),
+    markdownTable(
+      [
+        ['metric', 'value', record.bootstrap.resamples > 0 ? level : ''],
+        ...rows.map((r) => r.map(escapeCell)),
+      ],
+      {
+        align: ['l', 'r', 'l'],
+      },
+    ),
   ];
   if (record.slices.length > 0) {
     const names = Object.keys(record.slices[0]?.metrics ?? {}).slice(0, 4);

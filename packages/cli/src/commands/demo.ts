@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate, evaluateSettingsFrom, cliOption, InputError, writeJsonAtomic } from '@modelgate/core';
+import { cliOption, evaluate, evaluateSettingsFrom, InputError, writeJsonAtomic } from '@modelgate/core';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
 import { metricsTable } from '../render.ts';
@@ -66,7 +66,9 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   io.stdout(`\n${metricsTable(record)}\n\n`);
   for (const slice of record.slices) {
     const accuracy = slice.metrics.accuracy?.value;
-    io.stdout(`  slice ${slice.column}=${slice.value}: ${slice.rows} rows, accuracy ${accuracy?.toFixed(4) ?? 'n/a'}\n`);
+    io.stdout(
+      `  slice ${slice.column}=${slice.value}: ${slice.rows} rows, accuracy ${accuracy?.toFixed(4) ?? 'n/a'}\n`,
+    );
   }
   io.stdout(`\nevaluation record: ${shown(out)}\n`);
   io.stdout('next steps (compare, register, deploy) join this demo as their issues land.\n');

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { didYouMean, InputError } from '../errors.ts';
 
 /** A list given as YAML list or as one comma-separated string. */
-const stringList = z.union([z.array(z.string()), z.string()]).transform((v) => (typeof v === 'string' ? [v] : v));
+const stringList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (typeof v === 'string' ? [v] : v));
 const scalar = z.union([z.string(), z.number()]).transform((v) => String(v));
 
 /** The `evaluate:` section: defaults for `modelgate evaluate` and the evaluate action. */
@@ -49,7 +51,10 @@ export type ModelgateConfig = z.infer<typeof configSchema>;
  * Reads the config file. A missing file is an empty config only when the path is the default
  * one (`required: false`); a file given on purpose must exist.
  */
-export async function loadConfig(path: string, { required }: { required: boolean }): Promise<ModelgateConfig> {
+export async function loadConfig(
+  path: string,
+  { required }: { required: boolean },
+): Promise<ModelgateConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -61,9 +66,12 @@ export async function loadConfig(path: string, { required }: { required: boolean
   try {
     document = parse(text);
   } catch (error) {
-    throw new InputError(`config file ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
-      cause: error,
-    });
+    throw new InputError(
+      `config file ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+      {
+        cause: error,
+      },
+    );
   }
   const result = configSchema.safeParse(document ?? {});
   if (result.success) return result.data;
@@ -77,5 +85,7 @@ export async function loadConfig(path: string, { required }: { required: boolean
       hint: guess === undefined ? `known keys: ${known.join(', ')}` : `did you mean '${guess}'?`,
     });
   }
-  throw new InputError(`config file ${path}: ${where === '' ? '' : `'${where}' `}${issue?.message ?? 'is not valid'}`);
+  throw new InputError(
+    `config file ${path}: ${where === '' ? '' : `'${where}' `}${issue?.message ?? 'is not valid'}`,
+  );
 }

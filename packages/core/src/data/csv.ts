@@ -1,6 +1,6 @@
-import { CsvError, parse } from 'csv-parse/sync';
+import { CsvError, type Info, parse } from 'csv-parse/sync';
 import { InputError } from '../errors.ts';
-import { parseNumber, scanned, scanNumber } from './numbers.ts';
+import { parseNumber, scanNumber, scanned } from './numbers.ts';
 import { type ColumnSource, type TableParts, typeColumn } from './table.ts';
 
 /**
@@ -72,7 +72,12 @@ function readField(bytes: Buffer, pos: number, field: Field): boolean {
       continue;
     }
     const after = bytes[close + 1];
-    if (after !== undefined && after !== COMMA && after !== LF && !(after === CR && bytes[close + 2] === LF)) {
+    if (
+      after !== undefined &&
+      after !== COMMA &&
+      after !== LF &&
+      !(after === CR && bytes[close + 2] === LF)
+    ) {
       return false;
     }
     field.text = text;
@@ -113,7 +118,8 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
     else break;
     line++;
   }
-  if (pos >= length) throw new InputError(`${path} is empty`, { hint: 'expected a header row and data rows' });
+  if (pos >= length)
+    throw new InputError(`${path} is empty`, { hint: 'expected a header row and data rows' });
   const header: string[] = [];
   for (;;) {
     if (!readField(bytes, pos, field)) return undefined;
@@ -178,7 +184,8 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
         if (next !== COMMA) throw raggedRow(path, recordLine, c + 1, width);
         pos = end + 1;
       } else {
-        if (next === COMMA) throw raggedRow(path, recordLine, countFields(bytes, rowStarts[rows] as number), width);
+        if (next === COMMA)
+          throw raggedRow(path, recordLine, countFields(bytes, rowStarts[rows] as number), width);
         pos = afterRecordEnd(bytes, end);
         line++;
       }
@@ -223,7 +230,11 @@ function skipField(bytes: Buffer, pos: number): number {
     return close + 1;
   }
   let end = pos;
-  for (let byte = bytes[end]; byte !== COMMA && byte !== LF && byte !== CR && byte !== undefined; byte = bytes[end]) {
+  for (
+    let byte = bytes[end];
+    byte !== COMMA && byte !== LF && byte !== CR && byte !== undefined;
+    byte = bytes[end]
+  ) {
     end++;
   }
   return end;
@@ -265,8 +276,9 @@ function nameColumns(path: string, header: readonly string[]): string[] {
 
 /** The slow path for input the scanner does not take: csv-parse, with its own line counting. */
 function parseWithCsvParse(path: string, bytes: Buffer): TableParts {
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; info: Info }[];
   try {
+    // With `info: true` each record comes as { record, info }; the typings only know string[][].
     records = parse(bytes, {
       bom: true,
       info: true,
@@ -274,13 +286,14 @@ function parseWithCsvParse(path: string, bytes: Buffer): TableParts {
       relax_column_count: true,
       // A stray quote inside an unquoted field (5" screen) is kept as a character, as pandas does.
       relax_quotes: true,
-    });
+    }) as unknown as typeof records;
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     throw new InputError(`${path} is not valid CSV: ${error.message}`, { cause: error });
   }
   const [header, ...body] = records;
-  if (header === undefined) throw new InputError(`${path} is empty`, { hint: 'expected a header row and data rows' });
+  if (header === undefined)
+    throw new InputError(`${path} is empty`, { hint: 'expected a header row and data rows' });
   const names = nameColumns(path, header.record);
   if (body.length === 0) throw new InputError(`${path} has a header but no data rows`);
   const width = names.length;

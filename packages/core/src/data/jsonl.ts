@@ -35,7 +35,8 @@ export function readJsonl(path: string, bytes: Buffer): TableParts {
     }
     for (const cells of columns.values()) if (cells.length === row) cells.push(undefined);
   }
-  if (lines.length === 0) throw new InputError(`${path} is empty`, { hint: 'expected one JSON object per line' });
+  if (lines.length === 0)
+    throw new InputError(`${path} is empty`, { hint: 'expected one JSON object per line' });
   const names = [...columns.keys()];
   const sources = [...columns.values()].map(toSource);
   return { rows: lines.length, names, sources, locate: (row) => `line ${lines[row]}` };

@@ -43,80 +43,88 @@ export const scanned = { value: 0 };
  */
 export function scanNumber(bytes: Uint8Array, start: number): number {
   let pos = start;
-  let byte = bytes[pos];
+  // Work with byte - '0': a digit is 0..9, and past the end it is NaN, which fails every test.
+  let digit = (bytes[pos] as number) - DIGIT_0;
   let negative = false;
-  if (byte === MINUS) {
+  if (digit === MINUS - DIGIT_0) {
     negative = true;
-    byte = bytes[++pos];
-  } else if (byte === PLUS) {
-    byte = bytes[++pos];
+    digit = (bytes[++pos] as number) - DIGIT_0;
+  } else if (digit === PLUS - DIGIT_0) {
+    digit = (bytes[++pos] as number) - DIGIT_0;
   }
   let mantissa = 0;
   let exact = true;
   let digits = 0;
   let exponent = 0;
-  while (byte !== undefined && byte >= DIGIT_0 && byte <= DIGIT_9) {
-    if (mantissa <= MANTISSA_GUARD) mantissa = mantissa * 10 + (byte - DIGIT_0);
+  while (digit >= 0 && digit <= 9) {
+    if (mantissa <= MANTISSA_GUARD) mantissa = mantissa * 10 + digit;
     else exact = false;
     digits++;
-    byte = bytes[++pos];
+    digit = (bytes[++pos] as number) - DIGIT_0;
   }
-  if (byte === DOT) {
-    byte = bytes[++pos];
-    while (byte !== undefined && byte >= DIGIT_0 && byte <= DIGIT_9) {
+  if (digit === DOT - DIGIT_0) {
+    digit = (bytes[++pos] as number) - DIGIT_0;
+    while (digit >= 0 && digit <= 9) {
       if (mantissa <= MANTISSA_GUARD) {
-        mantissa = mantissa * 10 + (byte - DIGIT_0);
+        mantissa = mantissa * 10 + digit;
         exponent--;
       } else {
         exact = false;
       }
       digits++;
-      byte = bytes[++pos];
+      digit = (bytes[++pos] as number) - DIGIT_0;
     }
   }
   if (digits === 0) return -1;
-  if (byte === LOWER_E || byte === UPPER_E) {
-    let next = bytes[pos + 1];
-    let exponentNegative = false;
-    let exponentStart = pos + 1;
-    if (next === MINUS || next === PLUS) {
-      exponentNegative = next === MINUS;
-      next = bytes[++exponentStart];
-    }
-    // "1e" or "1e+" is not a number here; leave pos at the 'e' so the caller rejects the cell.
-    if (next === undefined || next < DIGIT_0 || next > DIGIT_9) return pos;
-    let explicit = 0;
-    let at = exponentStart;
-    while (next !== undefined && next >= DIGIT_0 && next <= DIGIT_9) {
-      if (explicit < EXPONENT_CAP) explicit = explicit * 10 + (next - DIGIT_0);
-      next = bytes[++at];
-    }
-    exponent += exponentNegative ? -explicit : explicit;
-    pos = at;
+  if (digit === LOWER_E - DIGIT_0 || digit === UPPER_E - DIGIT_0) {
+    const end = scanExponent(bytes, pos + 1);
+    // "1e" or "1e+" is not a number here; stop at the 'e' so that the caller rejects the cell.
+    if (end < 0) return pos;
+    exponent += scannedExponent;
+    pos = end;
   }
-  const fast = exact ? fastValue(mantissa, exponent, negative) : Number.NaN;
-  scanned.value = Number.isNaN(fast) ? slowValue(bytes, start, pos) : fast;
+  let value = Number.NaN;
+  if (exact) {
+    if (exponent === 0) value = mantissa;
+    else if (exponent < 0 && exponent >= -MAX_EXACT_POWER)
+      value = mantissa / (POWERS_OF_TEN[-exponent] as number);
+    else value = scaledValue(mantissa, exponent);
+  }
+  // The slow path reads the sign from the text itself.
+  scanned.value = Number.isNaN(value) ? slowValue(bytes, start, pos) : negative ? -value : value;
   return pos;
 }
 
-/** m × 10^k when that is one correctly rounded operation, else NaN to ask for the slow path. */
-function fastValue(mantissa: number, exponent: number, negative: boolean): number {
-  let value: number;
-  if (mantissa === 0) {
-    value = 0;
-  } else if (exponent >= 0 && exponent <= MAX_EXACT_POWER) {
-    value = mantissa * (POWERS_OF_TEN[exponent] as number);
-  } else if (exponent < 0 && exponent >= -MAX_EXACT_POWER) {
-    value = mantissa / (POWERS_OF_TEN[-exponent] as number);
-  } else if (exponent > MAX_EXACT_POWER && exponent <= MAX_EXACT_POWER + 15) {
+let scannedExponent = 0;
+
+/** Reads `[+-]?digits` at `pos` into scannedExponent; returns the index past it, or -1. */
+function scanExponent(bytes: Uint8Array, pos: number): number {
+  let sign = 1;
+  let byte = bytes[pos];
+  if (byte === MINUS || byte === PLUS) {
+    sign = byte === MINUS ? -1 : 1;
+    byte = bytes[++pos];
+  }
+  if (byte === undefined || byte < DIGIT_0 || byte > DIGIT_9) return -1;
+  let exponent = 0;
+  while (byte !== undefined && byte >= DIGIT_0 && byte <= DIGIT_9) {
+    if (exponent < EXPONENT_CAP) exponent = exponent * 10 + (byte - DIGIT_0);
+    byte = bytes[++pos];
+  }
+  scannedExponent = sign * exponent;
+  return pos;
+}
+
+/** m × 10^k for an exact m, when that is one correctly rounded operation; else NaN for the slow path. */
+function scaledValue(mantissa: number, exponent: number): number {
+  if (mantissa === 0) return 0;
+  if (exponent >= 0 && exponent <= MAX_EXACT_POWER) return mantissa * (POWERS_OF_TEN[exponent] as number);
+  if (exponent > MAX_EXACT_POWER && exponent <= MAX_EXACT_POWER + 15) {
     // 12e30: move the excess powers into the mantissa while it stays an exact integer.
     const scaled = mantissa * (POWERS_OF_TEN[exponent - MAX_EXACT_POWER] as number);
-    if (scaled > MAX_EXACT_MANTISSA) return Number.NaN;
-    value = scaled * (POWERS_OF_TEN[MAX_EXACT_POWER] as number);
-  } else {
-    return Number.NaN;
+    if (scaled <= MAX_EXACT_MANTISSA) return scaled * (POWERS_OF_TEN[MAX_EXACT_POWER] as number);
   }
-  return negative ? -value : value;
+  return Number.NaN;
 }
 
 function slowValue(bytes: Uint8Array, start: number, end: number): number {

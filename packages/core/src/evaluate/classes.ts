@@ -17,7 +17,8 @@ export function classOrder(labels: Column, extra: readonly string[] = []): strin
     for (const v of labels.values) if (!Number.isNaN(v)) values.add(v);
     for (const name of extra) {
       const n = Number(name);
-      if (name.trim() === '' || Number.isNaN(n)) return codePointOrder([...[...values].map(numericLabel), ...extra]);
+      if (name.trim() === '' || Number.isNaN(n))
+        return codePointOrder([...[...values].map(numericLabel), ...extra]);
       values.add(n);
     }
     return [...values].sort((a, b) => a - b).map(numericLabel);
@@ -45,12 +46,16 @@ export function classIndices(
     if (typeof value === 'number') {
       index = byNumber?.get(value) ?? byName.get(numericLabel(value));
     } else {
-      index = byName.get(value) ?? (byNumber !== undefined && value.trim() !== '' ? byNumber.get(Number(value)) : undefined);
+      index =
+        byName.get(value) ??
+        (byNumber !== undefined && value.trim() !== '' ? byNumber.get(Number(value)) : undefined);
     }
     if (index === undefined) {
       const shown = typeof value === 'number' ? numericLabel(value) : value;
       if (shown === '' || (typeof value === 'number' && Number.isNaN(value))) {
-        throw new InputError(`${where.file}: column '${where.column}' row ${row + 1} is empty; every row needs a label`);
+        throw new InputError(
+          `${where.file}: column '${where.column}' row ${row + 1} is empty; every row needs a label`,
+        );
       }
       throw new InputError(
         `${where.file}: column '${where.column}' row ${row + 1} has '${shown}', which is not one of the classes (${classes.join(', ')})`,
@@ -81,6 +86,10 @@ export function numericTarget(column: Column, where: { file: string; column: str
 
 function emptyOrText(where: { file: string; column: string }, row: number, text: string): InputError {
   return text.trim() === ''
-    ? new InputError(`${where.file}: column '${where.column}' row ${row + 1} is empty; a regression label must be a number`)
-    : new InputError(`${where.file}: column '${where.column}' row ${row + 1} is '${text}', expected a number`);
+    ? new InputError(
+        `${where.file}: column '${where.column}' row ${row + 1} is empty; a regression label must be a number`,
+      )
+    : new InputError(
+        `${where.file}: column '${where.column}' row ${row + 1} is '${text}', expected a number`,
+      );
 }

@@ -27,7 +27,9 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
   const source = settings.model !== undefined ? settings.data : settings.predictions;
   if (source === undefined) {
     throw new InputError(
-      settings.model !== undefined ? '--data is required with --model' : 'give --model with --data, or --predictions',
+      settings.model !== undefined
+        ? '--data is required with --model'
+        : 'give --model with --data, or --predictions',
     );
   }
   const table = await readTable(source);
@@ -84,7 +86,9 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
   const { predictions, classes } = built;
   const bootstrap = { resamples: settings.bootstrap, confidence: settings.confidence, seed: settings.seed };
   logger.info(
-    settings.bootstrap > 0 ? `computing metrics with ${settings.bootstrap} bootstrap resamples` : 'computing metrics',
+    settings.bootstrap > 0
+      ? `computing metrics with ${settings.bootstrap} bootstrap resamples`
+      : 'computing metrics',
   );
   const metrics = await scoreMetrics(predictions, undefined, bootstrap, notes, '');
   for (const [name, value] of Object.entries(measured)) {
@@ -101,7 +105,13 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
       group.push(row);
     });
     for (const [value, rows] of groups) {
-      const sliceMetrics = await scoreMetrics(predictions, Int32Array.from(rows), bootstrap, notes, `${column}=${value}: `);
+      const sliceMetrics = await scoreMetrics(
+        predictions,
+        Int32Array.from(rows),
+        bootstrap,
+        notes,
+        `${column}=${value}: `,
+      );
       slices.push({ column, value, rows: rows.length, metrics: sliceMetrics });
     }
   }
@@ -174,7 +184,8 @@ function fromModelOutput(
 
   let task = settings.task;
   if (task === undefined) {
-    if (hardLabels || label.kind === 'string') task = (settings.classes?.length ?? classOrder(label).length) > 2 ? 'multiclass' : 'binary';
+    if (hardLabels || label.kind === 'string')
+      task = (settings.classes?.length ?? classOrder(label).length) > 2 ? 'multiclass' : 'binary';
     else if (columns >= 3) task = 'multiclass';
     else if (columns === 2) task = 'binary';
     else {
@@ -207,11 +218,21 @@ function fromModelOutput(
   if (hardLabels) {
     const predictedColumn = { kind: 'number', values } as const;
     const predicted = classIndices(predictedColumn, classes, { ...where, column: 'model output' });
-    return { predictions: { task, labels, numClasses: classes.length, predicted }, classes, transform: 'labels' };
+    return {
+      predictions: { task, labels, numClasses: classes.length, predicted },
+      classes,
+      transform: 'labels',
+    };
   }
   const scores = toClassScores(values, rows, columns, classes.length);
   return {
-    predictions: { task, labels, numClasses: classes.length, predicted: scores.predicted, proba: scores.proba },
+    predictions: {
+      task,
+      labels,
+      numClasses: classes.length,
+      predicted: scores.predicted,
+      proba: scores.proba,
+    },
     classes,
     transform: scores.transform,
   };
@@ -227,7 +248,9 @@ function resolveClasses(
   if (settings.classes !== undefined) {
     const classes = [...settings.classes];
     if (columns !== undefined && columns !== classes.length && !(columns === 1 && classes.length === 2)) {
-      throw new InputError(`--classes lists ${classes.length} classes but the model output has ${columns} columns`);
+      throw new InputError(
+        `--classes lists ${classes.length} classes but the model output has ${columns} columns`,
+      );
     }
     return classes;
   }
@@ -238,7 +261,9 @@ function resolveClasses(
   const integers = found.every((c) => Number.isInteger(Number(c)) && Number(c) >= 0 && Number(c) < expected);
   if (label.kind === 'number' && integers && found.length < expected) {
     const classes = Array.from({ length: expected }, (_, i) => String(i));
-    notes.push(`classes taken as 0..${expected - 1} from the model's ${expected} outputs (not every class occurs in the labels)`);
+    notes.push(
+      `classes taken as 0..${expected - 1} from the model's ${expected} outputs (not every class occurs in the labels)`,
+    );
     return classes;
   }
   throw new InputError(
@@ -267,13 +292,21 @@ function fromPredictionsFile(
     notes.push(`task inferred as ${task ?? 'classification'} (pass --task to set it)`);
   }
   if (task === 'regression') {
-    if (!hasPrediction) throw new InputError(`predictions file ${table.path} needs a 'prediction' column for regression`);
+    if (!hasPrediction)
+      throw new InputError(`predictions file ${table.path} needs a 'prediction' column for regression`);
     const prediction = numericTarget(table.column('prediction'), { file: table.path, column: 'prediction' });
-    return { predictions: { task, target: numericTarget(label, where), predicted: prediction }, classes: undefined, transform: 'none' };
+    return {
+      predictions: { task, target: numericTarget(label, where), predicted: prediction },
+      classes: undefined,
+      transform: 'none',
+    };
   }
 
   const suffixes = probaColumns.map((c) => c.slice('proba_'.length));
-  const classes = settings.classes !== undefined ? [...settings.classes] : classOrder(label, suffixes.length > 1 ? suffixes : []);
+  const classes =
+    settings.classes !== undefined
+      ? [...settings.classes]
+      : classOrder(label, suffixes.length > 1 ? suffixes : []);
   const finalTask: 'binary' | 'multiclass' = task ?? (classes.length > 2 ? 'multiclass' : 'binary');
   if (finalTask === 'binary' && classes.length !== 2) {
     throw new InputError(`task is binary but there are ${classes.length} classes (${preview(classes)})`, {
@@ -290,39 +323,62 @@ function fromPredictionsFile(
       const suffix = suffixes[0] as string;
       const index = classes.indexOf(suffix);
       if (index < 0) {
-        throw new InputError(`predictions file ${table.path}: column '${probaColumns[0]}' names no class (classes: ${classes.join(', ')})`);
+        throw new InputError(
+          `predictions file ${table.path}: column '${probaColumns[0]}' names no class (classes: ${classes.join(', ')})`,
+        );
       }
-      const p = numericTarget(table.column(probaColumns[0] as string), { file: table.path, column: probaColumns[0] as string });
+      const p = numericTarget(table.column(probaColumns[0] as string), {
+        file: table.path,
+        column: probaColumns[0] as string,
+      });
       values = index === 1 ? p : p.map((v) => 1 - v);
       columns = 1;
     } else {
       for (const suffix of suffixes) {
         if (!classes.includes(suffix)) {
-          throw new InputError(`predictions file ${table.path}: column 'proba_${suffix}' names no class (classes: ${preview(classes)})`);
+          throw new InputError(
+            `predictions file ${table.path}: column 'proba_${suffix}' names no class (classes: ${preview(classes)})`,
+          );
         }
       }
       columns = classes.length;
       values = new Float64Array(rows * columns);
       classes.forEach((name, c) => {
         if (!probaColumns.includes(`proba_${name}`)) {
-          throw new InputError(`predictions file ${table.path} has no column 'proba_${name}' for class '${name}'`, {
-            hint: 'give one proba_<class> column per class, or a single one for the positive class of a binary task',
-          });
+          throw new InputError(
+            `predictions file ${table.path} has no column 'proba_${name}' for class '${name}'`,
+            {
+              hint: 'give one proba_<class> column per class, or a single one for the positive class of a binary task',
+            },
+          );
         }
-        const column = numericTarget(table.column(`proba_${name}`), { file: table.path, column: `proba_${name}` });
+        const column = numericTarget(table.column(`proba_${name}`), {
+          file: table.path,
+          column: `proba_${name}`,
+        });
         for (let i = 0; i < rows; i++) values[i * columns + c] = column[i] as number;
       });
     }
     const scores = toClassScores(values, rows, columns, classes.length);
     return {
-      predictions: { task: finalTask, labels, numClasses: classes.length, predicted: scores.predicted, proba: scores.proba },
+      predictions: {
+        task: finalTask,
+        labels,
+        numClasses: classes.length,
+        predicted: scores.predicted,
+        proba: scores.proba,
+      },
       classes,
       transform: scores.transform,
     };
   }
   const predicted = classIndices(table.column('prediction'), classes, { ...where, column: 'prediction' });
   notes.push('only hard predictions were given: metrics that need probabilities are left out');
-  return { predictions: { task: finalTask, labels, numClasses: classes.length, predicted }, classes, transform: 'labels' };
+  return {
+    predictions: { task: finalTask, labels, numClasses: classes.length, predicted },
+    classes,
+    transform: 'labels',
+  };
 }
 
 /**

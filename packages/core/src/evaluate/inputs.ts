@@ -41,8 +41,10 @@ export function evaluateSettingsFrom(raw: RawEvaluateOptions, namer: OptionNamer
   if (model === undefined && predictions === undefined) {
     throw new InputError(`${namer('model')} (with ${namer('data')}) or ${namer('predictions')} is required`);
   }
-  if (model !== undefined && data === undefined) throw new InputError(`${namer('data')} is required with ${namer('model')}`);
-  if (label === undefined) throw new InputError(`${namer('label')} is required: the name of the label column`);
+  if (model !== undefined && data === undefined)
+    throw new InputError(`${namer('data')} is required with ${namer('model')}`);
+  if (label === undefined)
+    throw new InputError(`${namer('label')} is required: the name of the label column`);
   const classes = parseList('classes', raw.classes, namer);
   if (classes !== undefined && new Set(classes).size !== classes.length) {
     throw new InputError(`${namer('classes')} '${raw.classes}' names a class twice`);
@@ -59,7 +61,9 @@ export function evaluateSettingsFrom(raw: RawEvaluateOptions, namer: OptionNamer
     label,
     ...(task === undefined ? {} : { task }),
     ...(classes === undefined ? {} : { classes }),
-    ...(raw.features === undefined || raw.features.trim() === '' ? {} : { features: parseList('features', raw.features, namer) }),
+    ...(raw.features === undefined || raw.features.trim() === ''
+      ? {}
+      : { features: parseList('features', raw.features, namer) }),
     ...(blank(raw.output) === undefined ? {} : { output: blank(raw.output) }),
     sliceBy: [...new Set(sliceBy)],
     bootstrap: parseInteger('bootstrap', raw.bootstrap, DEFAULT_RESAMPLES, namer, 0, MAX_RESAMPLES),

@@ -53,7 +53,9 @@ export async function scoreMetrics(
   const defined = Object.keys(values).filter((name) => Number.isFinite(values[name]));
   const undefinedHere = Object.keys(values).filter((name) => !Number.isFinite(values[name]));
   if (undefinedHere.length > 0) {
-    notes.push(`${where}${undefinedHere.join(', ')} left out: undefined on these rows (e.g. only one class present)`);
+    notes.push(
+      `${where}${undefinedHere.join(', ')} left out: undefined on these rows (e.g. only one class present)`,
+    );
   }
   const intervals = bootstrap.resamples > 0 ? await bootstrapIntervals(p, defined, bootstrap) : {};
   const out: Record<string, MetricValue> = {};

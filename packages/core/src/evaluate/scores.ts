@@ -15,7 +15,12 @@ export interface ClassScores {
  * positive-class probability of a binary model. Rows that are not probabilities (out of [0,1],
  * or not summing to 1) are logits: softmax for C columns, sigmoid for one.
  */
-export function toClassScores(values: Float64Array, rows: number, columns: number, numClasses: number): ClassScores {
+export function toClassScores(
+  values: Float64Array,
+  rows: number,
+  columns: number,
+  numClasses: number,
+): ClassScores {
   if (columns === 1) {
     let logits = false;
     for (let i = 0; i < rows; i++) {

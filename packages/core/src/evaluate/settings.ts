@@ -1,5 +1,5 @@
-import type { RuntimeLoader } from '../inference/runtime.ts';
 import type { Provider } from '../inference/model.ts';
+import type { RuntimeLoader } from '../inference/runtime.ts';
 import type { Task } from '../metrics/index.ts';
 
 export const DEFAULT_RESAMPLES = 1000;

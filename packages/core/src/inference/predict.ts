@@ -19,7 +19,9 @@ export function chooseOutput(model: LoadedModel, requested: string | undefined):
   if (requested !== undefined) {
     const output = model.outputs.find((o) => o.name === requested);
     if (output === undefined) {
-      throw new InputError(`model ${model.path} has no output '${requested}'; its outputs are: ${names.join(', ')}`);
+      throw new InputError(
+        `model ${model.path} has no output '${requested}'; its outputs are: ${names.join(', ')}`,
+      );
     }
     if (output.type === 'non-tensor') throw zipMapError(model, output);
     return output;
@@ -118,7 +120,9 @@ export async function predict(
       throw new Error(`output '${output.name}' changed width between batches (${columns} then ${width})`);
     }
     if (out.type === 'string') {
-      throw new InputError(`model ${model.path} output '${output.name}' is a string tensor; choose a numeric output with --output`);
+      throw new InputError(
+        `model ${model.path} output '${output.name}' is a string tensor; choose a numeric output with --output`,
+      );
     }
     values.set(tensorToFloat64(out), start * width);
     out.dispose();
@@ -146,7 +150,11 @@ export async function predict(
   };
 }
 
-function checkInput(model: LoadedModel, input: { name: string; type: string; shape: ReadonlyArray<number | string> }, featureCount: number): void {
+function checkInput(
+  model: LoadedModel,
+  input: { name: string; type: string; shape: ReadonlyArray<number | string> },
+  featureCount: number,
+): void {
   if (input.type !== 'float32' && input.type !== 'float64') {
     throw new InputError(
       `model ${model.path} input '${input.name}' is ${input.type}; modelgate feeds float32 (or float64) features`,
@@ -161,7 +169,9 @@ function checkInput(model: LoadedModel, input: { name: string; type: string; sha
   if (typeof width === 'number' && width !== featureCount) {
     throw new InputError(
       `model ${model.path} expects ${width} features (input '${input.name}' shape [${input.shape.join(', ')}]) but ${featureCount} feature columns were selected`,
-      { hint: 'choose the feature columns with --features c1,c2,… (default: every column but the label and slice columns)' },
+      {
+        hint: 'choose the feature columns with --features c1,c2,… (default: every column but the label and slice columns)',
+      },
     );
   }
 }

@@ -54,3 +54,4 @@ export {
   type RegressionInput,
   regressionMetrics,
 } from './task-metrics.ts';
+export { argsortFloat64 } from './weights.ts';

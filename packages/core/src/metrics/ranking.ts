@@ -11,7 +11,7 @@
  * weight 0, which adds a curve point of zero width (ROC) or zero recall step (AP), so the
  * result is the same.
  */
-import { allFinite, checkRows, indexOfDistinct, sortedDistinct, weightAt } from './weights.ts';
+import { allFinite, argsortFloat64, checkRows, weightAt } from './weights.ts';
 
 /** Which distinct-score group each row falls in; group 0 holds the highest score. */
 export interface ScoreRanking {
@@ -25,13 +25,22 @@ export interface ScoreGroups {
   readonly negative: Float64Array;
 }
 
-/** Ranks finite scores into distinct-score groups: one sort, then a binary search per row. */
+/** Ranks finite scores into distinct-score groups with one radix argsort. */
 export function rankScores(score: Float64Array): ScoreRanking {
-  const distinct = sortedDistinct(score);
-  const last = distinct.length - 1;
+  const order = argsortFloat64(score);
   const groupOf = new Uint32Array(score.length);
-  for (let i = 0; i < score.length; i++) groupOf[i] = last - indexOfDistinct(distinct, score[i] as number);
-  return { groups: distinct.length, groupOf };
+  let group = -1;
+  let previous = Number.NaN;
+  for (let k = score.length - 1; k >= 0; k--) {
+    const row = order[k] as number;
+    const value = score[row] as number;
+    if (value !== previous) {
+      group++;
+      previous = value;
+    }
+    groupOf[row] = group;
+  }
+  return { groups: group + 1, groupOf };
 }
 
 /** Sums the positive and negative weight of each score group (O(rows), no sorting). */
@@ -54,14 +63,36 @@ export function sumByGroup(
   return { positive, negative };
 }
 
-/** {@link rankScores} and {@link sumByGroup} in one call. Scores must be finite. */
+/**
+ * The same groups as {@link rankScores} then {@link sumByGroup}, in one walk down the sorted
+ * order (no row → group table, so about twice as fast for a one-off metric). Scores must be
+ * finite.
+ */
 export function groupByScore(
   isPositive: Uint8Array,
   score: Float64Array,
   weights?: Float64Array,
 ): ScoreGroups {
-  checkRows('groupByScore', score.length, isPositive.length, 'isPositive');
-  return sumByGroup(rankScores(score), isPositive, weights);
+  const rows = score.length;
+  checkRows('groupByScore', rows, isPositive.length, 'isPositive');
+  if (weights !== undefined) checkRows('groupByScore', rows, weights.length, 'weights');
+  const order = argsortFloat64(score);
+  const positive = new Float64Array(rows);
+  const negative = new Float64Array(rows);
+  let group = -1;
+  let previous = Number.NaN;
+  for (let k = rows - 1; k >= 0; k--) {
+    const row = order[k] as number;
+    const value = score[row] as number;
+    if (value !== previous) {
+      group++;
+      previous = value;
+    }
+    const weight = weightAt(weights, row);
+    if (isPositive[row] === 1) positive[group] = (positive[group] as number) + weight;
+    else negative[group] = (negative[group] as number) + weight;
+  }
+  return { positive: positive.subarray(0, group + 1), negative: negative.subarray(0, group + 1) };
 }
 
 /**

@@ -5,7 +5,7 @@
  * (`check_array`), or a total weight of 0 (`np.average` divides by it). Weighted means are
  * Σ wᵢxᵢ / Σ wᵢ, numpy's `np.average(x, weights=w)`.
  */
-import { allFinite, checkRows, indexOfDistinct, sortedDistinct, totalWeight, weightAt } from './weights.ts';
+import { allFinite, argsortFloat64, checkRows, totalWeight, weightAt } from './weights.ts';
 
 /** sklearn's guard against dividing by a zero target in MAPE: `np.finfo(np.float64).eps`. */
 export const MAPE_EPSILON = Number.EPSILON;
@@ -107,30 +107,26 @@ export function medianAbsoluteError(
 }
 
 /**
- * sklearn's `_weighted_percentile(values, weights, 50)`: sort, accumulate the weights, and
- * take the first value whose cumulative weight is ≥ half the total (`np.searchsorted`, left).
- * Tied values are summed as one group, which cannot change which value is picked. When all
- * weights are 0, sklearn searches for the smallest positive double, finds nothing, and clips
- * to the largest value; so does this.
+ * sklearn's `_weighted_percentile(values, weights, 50)`: sort, accumulate the weights in that
+ * order, and take the first value whose cumulative weight is ≥ half the total
+ * (`np.searchsorted`, side left). When all weights are 0, sklearn searches for the smallest
+ * positive double, finds nothing, and clips to the largest value; so does this.
  */
 export function weightedLowerMedian(values: Float64Array, weights: Float64Array): number {
   checkRows('weightedLowerMedian', values.length, weights.length, 'weights');
-  const distinct = sortedDistinct(values);
-  const groupWeight = new Float64Array(distinct.length);
-  for (let i = 0; i < values.length; i++) {
-    const group = indexOfDistinct(distinct, values[i] as number);
-    groupWeight[group] = (groupWeight[group] as number) + (weights[i] as number);
-  }
+  const order = argsortFloat64(values);
   let total = 0;
-  for (let g = 0; g < groupWeight.length; g++) total += groupWeight[g] as number;
+  for (let k = 0; k < order.length; k++) total += weights[order[k] as number] as number;
   let half = 0.5 * total;
   if (half === 0) half = Number.MIN_VALUE; // sklearn: np.nextafter(0, 1), see GH20528
+  // Re-accumulating in the same order reproduces the cumulative sums exactly.
   let cumulative = 0;
-  for (let g = 0; g < groupWeight.length; g++) {
-    cumulative += groupWeight[g] as number;
-    if (cumulative >= half) return distinct[g] as number;
+  for (let k = 0; k < order.length; k++) {
+    const row = order[k] as number;
+    cumulative += weights[row] as number;
+    if (cumulative >= half) return values[row] as number;
   }
-  return distinct[distinct.length - 1] as number;
+  return values[order[order.length - 1] as number] as number;
 }
 
 /**

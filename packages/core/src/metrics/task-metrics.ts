@@ -3,14 +3,7 @@
  * where scikit-learn raises or the metric is undefined on these rows; the caller leaves such
  * metrics out. With no rows at all every metric is NaN.
  */
-import {
-  accuracy,
-  averagedScores,
-  balancedAccuracy,
-  type ClassCounts,
-  classCounts,
-  classScores,
-} from './confusion.ts';
+import { accuracy, averagedScores, balancedAccuracy, classCounts, classScores } from './confusion.ts';
 import { METRICS, PROBABILITY_METRICS } from './names.ts';
 import { brier, logLoss } from './probability.ts';
 import { averagePrecision, rocAuc, rocAucOvr } from './ranking.ts';
@@ -97,7 +90,7 @@ export function binaryMetrics(input: ClassificationInput): Record<string, number
  */
 export function multiclassMetrics(input: ClassificationInput): Record<string, number> {
   const { labels, predicted, proba, weights, numClasses } = input;
-  const counts: ClassCounts = classCounts(labels, predicted, numClasses, weights);
+  const counts = classCounts(labels, predicted, numClasses, weights);
   if (labels.length === 0) return allNaN(METRICS.multiclass, proba !== undefined);
   const macro = averagedScores(counts, 'macro');
   const result: Record<string, number> = {

@@ -37,29 +37,59 @@ export function allFinite(values: Float64Array): boolean {
   return true;
 }
 
-/**
- * The distinct values of `values`, ascending. One native Float64Array sort (no comparator,
- * so it stays in C++), then an in-place dedupe. `-0` and `0` count as one value, as they do
- * for numpy's `np.diff(...) != 0` grouping. The values must be finite.
- */
-export function sortedDistinct(values: Float64Array): Float64Array {
-  const sorted = Float64Array.from(values).sort();
-  let distinct = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const value = sorted[i] as number;
-    if (distinct === 0 || value !== sorted[distinct - 1]) sorted[distinct++] = value;
-  }
-  return sorted.subarray(0, distinct);
-}
+// The two 32-bit halves of a float64 sit in platform byte order.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The index of `value` in the ascending `distinct` array (which must contain it). */
-export function indexOfDistinct(distinct: Float64Array, value: number): number {
-  let low = 0;
-  let high = distinct.length - 1;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((distinct[middle] as number) < value) low = middle + 1;
-    else high = middle;
+/** Radix digits of 16 bits: four passes over a 64-bit key, each with a 65,536-bucket histogram. */
+const DIGIT_BITS = 16;
+const BUCKETS = 1 << DIGIT_BITS;
+
+/**
+ * The row order that sorts finite `values` ascending, stable for ties: an LSD radix sort
+ * over the IEEE-754 bits made order-preserving. A comparator sort over an index array costs
+ * about 5× more at 200k rows; a pass whose digit is the same for every value (the low bits
+ * of float32-derived scores, say) is skipped. `-0` sorts just before `0`, next to it.
+ */
+export function argsortFloat64(values: Float64Array): Uint32Array {
+  const rows = values.length;
+  const words = new Uint32Array(new Float64Array(values).buffer);
+  const [lowWord, highWord] = LITTLE_ENDIAN ? [0, 1] : [1, 0];
+  const keys = new Uint32Array(rows * 2); // [low, high] per row, both order-preserving
+  for (let i = 0; i < rows; i++) {
+    const low = words[2 * i + lowWord] as number;
+    const high = words[2 * i + highWord] as number;
+    // Negative: flip every bit (larger magnitude sorts first); positive: set the sign bit.
+    const negative = high >>> 31 === 1;
+    keys[2 * i] = negative ? ~low >>> 0 : low;
+    keys[2 * i + 1] = negative ? ~high >>> 0 : (high | 0x80000000) >>> 0;
   }
-  return low;
+  let order = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  let scratch = new Uint32Array(rows);
+  const offsets = new Uint32Array(BUCKETS);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass >> 1; // passes 0, 1 read the low word, 2, 3 the high word
+    const shift = (pass & 1) * DIGIT_BITS;
+    offsets.fill(0);
+    for (let i = 0; i < rows; i++) {
+      const digit = ((keys[2 * i + word] as number) >>> shift) & (BUCKETS - 1);
+      offsets[digit] = (offsets[digit] as number) + 1;
+    }
+    if (rows === 0 || offsets[((keys[word] as number) >>> shift) & (BUCKETS - 1)] === rows) continue;
+    let position = 0;
+    for (let digit = 0; digit < BUCKETS; digit++) {
+      const count = offsets[digit] as number;
+      offsets[digit] = position;
+      position += count;
+    }
+    for (let k = 0; k < rows; k++) {
+      const row = order[k] as number;
+      const digit = ((keys[2 * row + word] as number) >>> shift) & (BUCKETS - 1);
+      const target = offsets[digit] as number;
+      scratch[target] = row;
+      offsets[digit] = target + 1;
+    }
+    [order, scratch] = [scratch, order];
+  }
+  return order;
 }

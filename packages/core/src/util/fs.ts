@@ -19,7 +19,10 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   } catch (error) {
     throw new InputError(`cannot create the output directory ${directory}`, { cause: error });
   }
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = join(
+    directory,
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     await writeFile(temporary, content);
     await rename(temporary, path);
@@ -41,7 +44,8 @@ export async function readInputFile(path: string, role: string): Promise<Buffer>
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`${role} not found: ${path}`, { cause: error });
-    if (code === 'EISDIR') throw new InputError(`${role} is a directory, expected a file: ${path}`, { cause: error });
+    if (code === 'EISDIR')
+      throw new InputError(`${role} is a directory, expected a file: ${path}`, { cause: error });
     throw new InputError(`cannot read ${role} ${path}: ${(error as Error).message}`, { cause: error });
   }
 }

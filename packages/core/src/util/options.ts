@@ -14,7 +14,9 @@ export function parseList(name: string, value: string | undefined, namer: Option
   if (value === undefined || value.trim() === '') return undefined;
   const items = value.split(',').map((item) => item.trim());
   if (items.some((item) => item === '')) {
-    throw new InputError(`${namer(name)} '${value}' has an empty item; expected a comma-separated list like a,b,c`);
+    throw new InputError(
+      `${namer(name)} '${value}' has an empty item; expected a comma-separated list like a,b,c`,
+    );
   }
   return items;
 }
@@ -31,17 +33,26 @@ export function parseInteger(
   if (value === undefined || value.trim() === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
     throw new InputError(`${namer(name)} '${value}' is not valid; expected ${range}`);
   }
   return n;
 }
 
 /** A number strictly between two bounds. */
-export function parseFraction(name: string, value: string | undefined, fallback: number, namer: OptionNamer): number {
+export function parseFraction(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  namer: OptionNamer,
+): number {
   if (value === undefined || value.trim() === '') return fallback;
   const n = Number(value);
-  if (!(n > 0 && n < 1)) throw new InputError(`${namer(name)} '${value}' is not valid; expected a number between 0 and 1, like 0.95`);
+  if (!(n > 0 && n < 1))
+    throw new InputError(
+      `${namer(name)} '${value}' is not valid; expected a number between 0 and 1, like 0.95`,
+    );
   return n;
 }
 

@@ -1,0 +1,188 @@
+// `npm run bench`: modelgate evaluate against its limits and its peer, measured in one run on
+// the same generated data. Prints ratios; asserts nothing (speed goals are not test assertions).
+//
+//   issue 2: evaluate (no bootstrap) vs bare onnxruntime-node over pre-decoded Float32Array,
+//            on CSV (target ≤ 4×) and NPY (target ≤ 1.5×), plus peak memory
+//   issue 3: evaluate with 1,000 resamples vs the pandas + scikit-learn script a data scientist
+//            writes (target ≤ 0.05×), and the bootstrap's own cost
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = join(root, 'bench', '.data');
+const model = join(root, 'bench', 'models', 'mlp-32.onnx');
+const weights = join(root, 'bench', 'models', 'mlp-32.npz');
+const cliBin = join(root, 'packages', 'cli', 'bin', 'modelgate.js');
+const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
+const FEATURES = 32;
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+
+/** mulberry32: bench data only needs to be reproducible, not statistically strong. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The data rule of bench/models/README.md, with Box–Muller normals. */
+function generate(): { csv: string; npy: string; bin: string } {
+  mkdirSync(dataDir, { recursive: true });
+  const csv = join(dataDir, `mlp32-${ROWS}.csv`);
+  const npy = join(dataDir, `mlp32-${ROWS}.npy`);
+  const bin = join(dataDir, `mlp32-${ROWS}.f32`);
+  if (existsSync(csv) && existsSync(npy) && existsSync(bin)) return { csv, npy, bin };
+  const random = rng(2024);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const features = new Float32Array(ROWS * FEATURES);
+  const table = new Float32Array(ROWS * (FEATURES + 1));
+  const lines = [`${Array.from({ length: FEATURES }, (_, j) => `x${j}`).join(',')},y`];
+  for (let i = 0; i < ROWS; i++) {
+    const cells: string[] = [];
+    let signal = 0;
+    for (let j = 0; j < FEATURES; j++) {
+      const text = normal().toFixed(8);
+      const value = Math.fround(Number.parseFloat(text));
+      features[i * FEATURES + j] = value;
+      table[i * (FEATURES + 1) + j] = value;
+      signal += j < 16 ? value : -value;
+      cells.push(text);
+    }
+    const y = signal + 0.5 * normal() > 0 ? 1 : 0;
+    table[i * (FEATURES + 1) + FEATURES] = y;
+    cells.push(String(y));
+    lines.push(cells.join(','));
+  }
+  writeFileSync(csv, `${lines.join('\n')}\n`);
+  writeFileSync(bin, new Uint8Array(features.buffer));
+  // NPY v1.0: magic, version, header length, a Python-literal header padded to 64 bytes.
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${ROWS}, ${FEATURES + 1}), }`;
+  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+  const preamble = Buffer.concat([
+    Buffer.from([0x93]),
+    Buffer.from('NUMPY'),
+    Buffer.from([1, 0]),
+    Buffer.alloc(2),
+    Buffer.from(header, 'latin1'),
+  ]);
+  preamble.writeUInt16LE(header.length, 8);
+  writeFileSync(npy, Buffer.concat([preamble, new Uint8Array(table.buffer)]));
+  return { csv, npy, bin };
+}
+
+interface Timed {
+  seconds: number;
+  peakMiB: number | undefined;
+  stdout: string;
+}
+
+/** Wall time of a whole process (start-up included), with peak RSS from /usr/bin/time when present. */
+function timeProcess(command: string, args: string[]): Timed {
+  const useTime = existsSync('/usr/bin/time');
+  const began = performance.now();
+  const result = useTime
+    ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', command, ...args], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      })
+    : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = (performance.now() - began) / 1000;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+  const kb = /MAXRSS_KB=(\d+)/.exec(result.stderr ?? '')?.[1];
+  return { seconds, peakMiB: kb === undefined ? undefined : Number(kb) / 1024, stdout: result.stdout };
+}
+
+function best(runs: Timed[]): Timed {
+  return runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+}
+
+function repeat(n: number, f: () => Timed): Timed {
+  return best(Array.from({ length: n }, f));
+}
+
+const fmt = (s: number) => `${s.toFixed(3)} s`;
+const mib = (t: Timed) => (t.peakMiB === undefined ? 'n/a' : `${t.peakMiB.toFixed(0)} MiB`);
+
+if (!existsSync(join(root, 'packages', 'cli', 'dist', 'modelgate.js'))) {
+  spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+}
+console.log(`generating ${ROWS} rows × ${FEATURES} features (cached in bench/.data)…`);
+const files = generate();
+console.log(
+  `CSV ${(statSync(files.csv).size / 1e6).toFixed(1)} MB, NPY ${(statSync(files.npy).size / 1e6).toFixed(1)} MB; best of ${REPEATS} runs each, whole processes\n`,
+);
+
+const evaluateArgs = (data: string, label: string, resamples: number) => [
+  cliBin,
+  'evaluate',
+  '--model',
+  model,
+  '--data',
+  data,
+  '--label',
+  label,
+  '--bootstrap',
+  String(resamples),
+  '--out',
+  join(dataDir, 'bench-eval.json'),
+];
+const bare = repeat(REPEATS, () =>
+  timeProcess(process.execPath, [join(root, 'bench', 'bare-ort.mjs'), model, files.bin, String(FEATURES)]),
+);
+const csv0 = repeat(REPEATS, () => timeProcess(process.execPath, evaluateArgs(files.csv, 'y', 0)));
+const npy0 = repeat(REPEATS, () => timeProcess(process.execPath, evaluateArgs(files.npy, '32', 0)));
+const csv1000 = repeat(REPEATS, () => timeProcess(process.execPath, evaluateArgs(files.csv, 'y', 1000)));
+
+const rows: string[][] = [
+  ['bare onnxruntime-node, pre-decoded Float32Array (the limit)', fmt(bare.seconds), '1.00×', mib(bare)],
+  [
+    'modelgate evaluate, CSV, no bootstrap',
+    fmt(csv0.seconds),
+    `${(csv0.seconds / bare.seconds).toFixed(2)}× (target ≤ 4×)`,
+    mib(csv0),
+  ],
+  [
+    'modelgate evaluate, NPY, no bootstrap',
+    fmt(npy0.seconds),
+    `${(npy0.seconds / bare.seconds).toFixed(2)}× (target ≤ 1.5×)`,
+    mib(npy0),
+  ],
+  [
+    'modelgate evaluate, CSV, 1,000 resamples',
+    fmt(csv1000.seconds),
+    `${(csv1000.seconds / bare.seconds).toFixed(2)}×`,
+    mib(csv1000),
+  ],
+];
+console.log('| run | wall | vs bare onnxruntime | peak RSS |\n|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log(
+  `\nbootstrap's own cost: ${fmt(csv1000.seconds - csv0.seconds)} for 1,000 resamples of every metric (evaluate with it / without it = ${(csv1000.seconds / csv0.seconds).toFixed(2)}×)`,
+);
+
+const python = '/usr/bin/python3';
+const peer = join(root, 'bench', 'sklearn_peer.py');
+const hasPeer =
+  existsSync(python) &&
+  existsSync(peer) &&
+  spawnSync(python, ['-c', 'import pandas, sklearn, numpy'], { encoding: 'utf8' }).status === 0;
+if (!hasPeer) {
+  console.log('\npandas + scikit-learn peer: skipped (needs /usr/bin/python3 with pandas and scikit-learn)');
+} else {
+  const script = timeProcess(python, [peer, files.csv, weights, '1000']);
+  console.log('\n| run | wall | ratio |\n|---|---|---|');
+  console.log(
+    `| pandas + scikit-learn script, 1,000-resample bootstrap of accuracy and roc_auc | ${fmt(script.seconds)} | 1.00× |`,
+  );
+  console.log(
+    `| modelgate evaluate, 1,000 resamples of every metric | ${fmt(csv1000.seconds)} | ${(csv1000.seconds / script.seconds).toFixed(3)}× (target ≤ 0.05×) |`,
+  );
+  const detail = script.stdout.trim().split('\n').at(-1);
+  if (detail !== undefined) console.log(`\npeer script phases: ${detail}`);
+}

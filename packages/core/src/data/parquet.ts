@@ -1,0 +1,90 @@
+import { type FileMetaData, parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
+import { InputError } from '../errors.ts';
+import { type ColumnSource, sourceOf, type TableParts } from './table.ts';
+
+/**
+ * Parquet, through hyparquet (uncompressed or snappy, the pandas / pyarrow default).
+ * Numeric columns read as numbers; 64-bit integers beyond 2^53 are refused, since a double
+ * would silently round them. Strings read as text, booleans as 'true' / 'false' (as in
+ * JSONL), dates and timestamps as ISO 8601 text. A null is an empty cell, which makes the
+ * column text. Nested columns (lists, structs, maps) are refused.
+ */
+export async function readParquet(path: string, bytes: Buffer): Promise<TableParts> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let metadata: FileMetaData;
+  try {
+    metadata = parquetMetadata(file);
+  } catch (error) {
+    throw new InputError(`${path} is not a valid Parquet file: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const top = parquetSchema(metadata).children;
+  const nested = top.find((child) => child.children.length > 0);
+  if (nested !== undefined) {
+    throw new InputError(`${path}: column '${nested.element.name}' is nested (a list, struct or map)`, {
+      hint: 'flatten it into scalar columns before writing the file',
+    });
+  }
+  const names = top.map((child) => child.element.name);
+  const rows = Number(metadata.num_rows);
+  const cells = new Map(names.map((name) => [name, new Array<unknown>(rows)]));
+  try {
+    await parquetRead({
+      file,
+      metadata,
+      onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+        const target = cells.get(columnName);
+        if (target === undefined) return;
+        for (let row = rowStart; row < rowEnd; row++) target[row] = columnData[row - rowStart];
+      },
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new InputError(`${path}: cannot read the Parquet data: ${message}`, {
+      cause: error,
+      ...(/compression|codec/i.test(message)
+        ? { hint: 'write it uncompressed or with snappy, e.g. df.to_parquet(path, compression="snappy")' }
+        : {}),
+    });
+  }
+  const sources = names.map((name) => toSource(path, name, cells.get(name) as unknown[]));
+  return { rows, names, sources };
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+function toSource(path: string, name: string, cells: readonly unknown[]): ColumnSource {
+  const numbers = new Float64Array(cells.length);
+  let numeric = true;
+  for (let row = 0; row < cells.length && numeric; row++) {
+    const cell = cells[row];
+    if (typeof cell === 'number') {
+      numbers[row] = cell;
+    } else if (typeof cell === 'bigint') {
+      if (cell > MAX_EXACT || cell < -MAX_EXACT) {
+        throw new InputError(
+          `${path}: column '${name}' row ${row + 1} is ${cell}, beyond 2^53, where doubles stop being exact`,
+          { hint: 'store identifiers as strings, or drop them from the data' },
+        );
+      }
+      numbers[row] = Number(cell);
+    } else {
+      numeric = false;
+    }
+  }
+  if (numeric) return sourceOf({ kind: 'number', values: numbers });
+  return sourceOf({ kind: 'string', values: cells.map((cell, row) => toText(path, name, row, cell)) });
+}
+
+function toText(path: string, name: string, row: number, cell: unknown): string {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'string') return cell;
+  if (typeof cell === 'number' || typeof cell === 'bigint') return String(cell);
+  if (typeof cell === 'boolean') return cell ? 'true' : 'false';
+  if (cell instanceof Date) return cell.toISOString();
+  throw new InputError(
+    `${path}: column '${name}' row ${row + 1} holds ${cell instanceof Uint8Array ? 'binary data' : 'a nested value'}, expected a number, string or boolean`,
+    { hint: 'convert it to a number or text column before writing the file' },
+  );
+}

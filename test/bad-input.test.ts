@@ -1,0 +1,374 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bin, cli, FIXTURES, tempDir } from './helpers.ts';
+
+/**
+ * Every bad input gets exit code 2, one `modelgate: error:` line naming the problem (plus at most
+ * a `hint:` line), no stack trace, and no output file.
+ */
+const dir = tempDir();
+const binary = join(FIXTURES, 'binary-sigmoid');
+const model = join(binary, 'model.onnx');
+const csv = readFileSync(join(binary, 'data.csv'), 'utf8');
+const lines = csv.trimEnd().split('\n');
+const header = (lines[0] as string).split(',');
+const targetIndex = header.indexOf('target');
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** The CSV with one cell of data row `row` (1-based) replaced. */
+function withCell(row: number, column: string, value: string): string {
+  const index = header.indexOf(column);
+  return lines
+    .map((line, i) => {
+      if (i !== row) return line;
+      const cells = line.split(',');
+      cells[index] = value;
+      return cells.join(',');
+    })
+    .join('\n');
+}
+
+const cases: Array<{ name: string; args: () => string[]; message: RegExp }> = [
+  {
+    name: 'a corrupt ONNX file',
+    args: () => [
+      '--model',
+      file('corrupt.onnx', Buffer.from('this is not a protobuf model at all')),
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+    ],
+    message: /model file .*corrupt\.onnx is not a valid ONNX model/,
+  },
+  {
+    name: 'a truncated ONNX file',
+    args: () => {
+      const bytes = readFileSync(model);
+      return [
+        '--model',
+        file('truncated.onnx', bytes.subarray(0, Math.floor(bytes.length / 2))),
+        '--data',
+        join(binary, 'data.csv'),
+        '--label',
+        'target',
+      ];
+    },
+    message: /truncated\.onnx is not a valid ONNX model/,
+  },
+  {
+    name: 'an empty ONNX file',
+    args: () => ['--model', file('empty.onnx', ''), '--data', join(binary, 'data.csv'), '--label', 'target'],
+    message: /model file .*empty\.onnx is empty/,
+  },
+  {
+    name: 'a missing model file',
+    args: () => ['--model', join(dir, 'nope.onnx'), '--data', join(binary, 'data.csv'), '--label', 'target'],
+    message: /model file not found: .*nope\.onnx/,
+  },
+  {
+    name: 'a missing data file',
+    args: () => ['--model', model, '--data', join(dir, 'nope.csv'), '--label', 'target'],
+    message: /nope\.csv/,
+  },
+  {
+    name: 'a missing label column',
+    args: () => ['--model', model, '--data', join(binary, 'data.csv'), '--label', 'targett'],
+    message: /targett/,
+  },
+  {
+    name: 'a missing feature column',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+      '--features',
+      'mean_radius,no_such_column',
+    ],
+    message: /no_such_column/,
+  },
+  {
+    name: 'a missing slice column',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+      '--slice-by',
+      'regionn',
+    ],
+    message: /regionn/,
+  },
+  {
+    name: 'a feature count that does not fit the model',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+      '--features',
+      'mean_radius,mean_texture',
+    ],
+    message: /expects 30 features .* but 2 feature columns were selected/,
+  },
+  {
+    name: 'a non-numeric feature cell',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      file('text-cell.csv', withCell(12, 'mean_area', 'abc')),
+      '--label',
+      'target',
+      '--slice-by',
+      'size',
+    ],
+    message: /text-cell\.csv.*mean_area.*(row|line) 1[23]/,
+  },
+  {
+    name: 'a ragged row',
+    args: () => {
+      const ragged = lines
+        .map((line, i) => (i === 5 ? line.split(',').slice(0, -2).join(',') : line))
+        .join('\n');
+      return [
+        '--model',
+        model,
+        '--data',
+        file('ragged.csv', ragged),
+        '--label',
+        'target',
+        '--slice-by',
+        'size',
+      ];
+    },
+    message: /ragged\.csv.*(line|row) [56]/,
+  },
+  {
+    name: 'an empty data file',
+    args: () => ['--model', model, '--data', file('empty.csv', ''), '--label', 'target'],
+    message: /empty\.csv/,
+  },
+  {
+    name: 'a header-only data file',
+    args: () => ['--model', model, '--data', file('header-only.csv', `${lines[0]}\n`), '--label', 'target'],
+    message: /header-only\.csv.*no data rows/,
+  },
+  {
+    name: 'a label outside --classes',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      file('label-2.csv', withCell(3, 'target', '2')),
+      '--label',
+      'target',
+      '--slice-by',
+      'size',
+      '--classes',
+      '0,1',
+    ],
+    message: /column 'target' row 3 has '2', which is not one of the classes \(0, 1\)/,
+  },
+  {
+    name: 'an empty regression label',
+    args: () => {
+      const regression = readFileSync(join(FIXTURES, 'regression', 'data.csv'), 'utf8')
+        .trimEnd()
+        .split('\n');
+      const cols = (regression[0] as string).split(',');
+      const t = cols.indexOf('target');
+      const edited = regression.map((line, i) => {
+        if (i !== 4) return line;
+        const cells = line.split(',');
+        cells[t] = '';
+        return cells.join(',');
+      });
+      const features = cols.filter((c) => !['target', 'bmi_band', 'age_band'].includes(c)).join(',');
+      return [
+        '--model',
+        join(FIXTURES, 'regression', 'model.onnx'),
+        '--data',
+        file('empty-label.csv', edited.join('\n')),
+        '--label',
+        'target',
+        '--task',
+        'regression',
+        '--features',
+        features,
+      ];
+    },
+    message: /empty-label\.csv: column 'target' row 4 is empty/,
+  },
+  {
+    name: 'a bad --bootstrap value',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+      '--bootstrap',
+      '-5',
+    ],
+    message: /--bootstrap '-5' is not valid; expected an integer/,
+  },
+  {
+    name: 'a bad --task value',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+      '--task',
+      'ranking',
+    ],
+    message: /--task 'ranking' is not valid; expected one of binary, multiclass, regression/,
+  },
+  {
+    name: 'a bad --provider value',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+      '--provider',
+      'tpu',
+    ],
+    message: /--provider 'tpu' is not valid/,
+  },
+  {
+    name: 'a bad --confidence value',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+      '--confidence',
+      '95',
+    ],
+    message: /--confidence '95' is not valid/,
+  },
+  {
+    name: 'an unknown flag',
+    args: () => ['--model', model, '--data', join(binary, 'data.csv'), '--lable', 'target'],
+    message: /unknown option --lable/,
+  },
+  {
+    name: '--output naming no output',
+    args: () => [
+      '--model',
+      model,
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+      '--slice-by',
+      'size',
+      '--output',
+      'probs_typo',
+    ],
+    message: /has no output 'probs_typo'; its outputs are: /,
+  },
+  {
+    name: 'a model with only a ZipMap output',
+    args: () => [
+      '--model',
+      join(FIXTURES, 'zipmap-only', 'model.onnx'),
+      '--data',
+      join(FIXTURES, 'zipmap-only', 'data.csv'),
+      '--label',
+      'target',
+    ],
+    message: /ZipMap/,
+  },
+  {
+    name: 'both --model and --predictions',
+    args: () => ['--model', model, '--predictions', join(binary, 'data.csv'), '--label', 'target'],
+    message: /not both/,
+  },
+  {
+    name: 'a predictions file without prediction columns',
+    args: () => ['--predictions', join(binary, 'data.csv'), '--label', 'target'],
+    message: /neither a 'prediction' column nor 'proba_<class>' columns/,
+  },
+];
+
+describe('bad input: exit 2, one clear line, nothing written', () => {
+  beforeAll(() => {
+    expect(targetIndex).toBeGreaterThan(0);
+  });
+
+  for (const c of cases) {
+    it(`rejects ${c.name}`, async () => {
+      const out = join(dir, `${c.name.replace(/\W+/g, '-')}.json`);
+      const result = await cli(['evaluate', ...c.args(), '--bootstrap', '0', '--out', out]);
+      const errorLines = result.stderr.split('\n').filter((line) => line !== '');
+      const errors = errorLines.filter((line) => line.startsWith('modelgate: error: '));
+      expect(errors, result.stderr).toHaveLength(1);
+      expect(errors[0]).toMatch(c.message);
+      expect(result.code).toBe(2);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+      expect(result.stderr).not.toMatch(/internal error/);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    });
+  }
+
+  it('prints no stack trace from the real process either, and writes nothing', () => {
+    const out = join(dir, 'bin-out.json');
+    const result = bin([
+      'evaluate',
+      '--model',
+      join(dir, 'corrupt.onnx'),
+      '--data',
+      join(binary, 'data.csv'),
+      '--label',
+      'target',
+      '--out',
+      out,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toMatch(
+      /^modelgate: error: model file .*corrupt\.onnx is not a valid ONNX model/,
+    );
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('an unknown command names itself and exits 2', async () => {
+    const result = await cli(['evaluat']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^modelgate: error: unknown command 'evaluat'/);
+  });
+
+  it('commands that have not landed say so and exit 2 rather than pretending', async () => {
+    for (const command of ['compare', 'register', 'registry', 'deploy', 'serve', 'train']) {
+      const result = await cli([command]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(`^modelgate: error: 'modelgate ${command}' is not available yet`),
+      );
+    }
+  });
+});

@@ -222,10 +222,18 @@ const cases: Array<{ name: string; args: () => string[]; message: RegExp }> = [
       join(binary, 'data.csv'),
       '--label',
       'target',
-      '--bootstrap',
-      '-5',
-    ],
+      '--bootstrap=-5'],
     message: /--bootstrap '-5' is not valid; expected an integer/,
+  },
+  {
+    name: 'a flag value that looks like a flag',
+    args: () => ['--model', model, '--data', join(binary, 'data.csv'), '--label', 'target', '--seed', '-3'],
+    message: /--seed needs a value; a value that starts with '-' is written --seed=-…/,
+  },
+  {
+    name: 'a text column among the default features',
+    args: () => ['--model', model, '--data', join(binary, 'data.csv'), '--label', 'target'],
+    message: /column 'size' row 1 is 'medium', expected a number/,
   },
   {
     name: 'a bad --task value',
@@ -322,7 +330,9 @@ describe('bad input: exit 2, one clear line, nothing written', () => {
   for (const c of cases) {
     it(`rejects ${c.name}`, async () => {
       const out = join(dir, `${c.name.replace(/\W+/g, '-')}.json`);
-      const result = await cli(['evaluate', ...c.args(), '--bootstrap', '0', '--out', out]);
+      const args = c.args();
+      const quick = args.some((a) => a.startsWith('--bootstrap')) ? [] : ['--bootstrap', '0'];
+      const result = await cli(['evaluate', ...args, ...quick, '--out', out]);
       const errorLines = result.stderr.split('\n').filter((line) => line !== '');
       const errors = errorLines.filter((line) => line.startsWith('modelgate: error: '));
       expect(errors, result.stderr).toHaveLength(1);
@@ -363,7 +373,7 @@ describe('bad input: exit 2, one clear line, nothing written', () => {
   });
 
   it('commands that have not landed say so and exit 2 rather than pretending', async () => {
-    for (const command of ['compare', 'register', 'registry', 'deploy', 'serve', 'train']) {
+    for (const command of ['register', 'registry', 'deploy', 'serve', 'train']) {
       const result = await cli([command]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(

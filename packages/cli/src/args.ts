@@ -25,6 +25,12 @@ export function parseFlags<T extends Options>(
         hint: guess === undefined ? `see 'modelgate ${command} --help'` : `did you mean ${guess}?`,
       });
     }
+    const ambiguous = /Option '(--[^']+)' argument is ambiguous/.exec(message)?.[1];
+    if (ambiguous !== undefined) {
+      throw new InputError(`${ambiguous} needs a value; a value that starts with '-' is written ${ambiguous}=-…`, {
+        hint: `see 'modelgate ${command} --help'`,
+      });
+    }
     throw new InputError(`${message.split('\n')[0]?.replace(/\.$/, '')} (modelgate ${command})`, {
       hint: `see 'modelgate ${command} --help'`,
       cause: error,

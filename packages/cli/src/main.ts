@@ -10,7 +10,7 @@ Usage: modelgate <command> [options]      (modelgate <command> --help for detail
 Commands:
   evaluate   run an ONNX model (or read predictions) and write an evaluation record
   demo       run the pipeline locally on the example project
-  compare    gate a candidate against a baseline            (not available yet)
+  compare    gate a candidate against a baseline, with a verdict and a report
   register   store a model version with its lineage          (not available yet)
   registry   list, show and alias registered versions        (not available yet)
   deploy     gated deploy of a registered version            (not available yet)
@@ -33,7 +33,6 @@ const COMMANDS: Record<string, Command> = { evaluate: evaluateCommand, demo: dem
 
 /** Commands promised by CONTRACT.md whose issues have not landed: they fail clearly, never fake success. */
 const PENDING: Record<string, string> = {
-  compare: 'gates and compare-to-baseline',
   register: 'the model registry',
   registry: 'the model registry',
   deploy: 'gated deploy',

@@ -14,3 +14,6 @@ export * from './stats/index.ts';
 export * from './util/fs.ts';
 export * from './util/options.ts';
 export * from './version.ts';
+export * from './record/verdict.ts';
+export * from './record/read.ts';
+// PENDING export * from './compare/compare.ts';

@@ -35,22 +35,27 @@ Examples:
 
 Exit codes: 0 written; 2 bad input or usage (one 'modelgate: error:' line); other: a bug.`;
 
+/** The flags that choose and score a model; compare takes the same ones for its paired mode. */
+export const EVALUATE_FLAGS = {
+  model: { type: 'string' },
+  data: { type: 'string' },
+  label: { type: 'string' },
+  task: { type: 'string' },
+  classes: { type: 'string' },
+  features: { type: 'string' },
+  output: { type: 'string' },
+  'slice-by': { type: 'string', multiple: true },
+  bootstrap: { type: 'string' },
+  confidence: { type: 'string' },
+  seed: { type: 'string' },
+  provider: { type: 'string' },
+  'batch-size': { type: 'string' },
+} as const;
+
 export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseFlags('evaluate', argv, {
-    model: { type: 'string' },
-    data: { type: 'string' },
+    ...EVALUATE_FLAGS,
     predictions: { type: 'string' },
-    label: { type: 'string' },
-    task: { type: 'string' },
-    classes: { type: 'string' },
-    features: { type: 'string' },
-    output: { type: 'string' },
-    'slice-by': { type: 'string', multiple: true },
-    bootstrap: { type: 'string' },
-    confidence: { type: 'string' },
-    seed: { type: 'string' },
-    provider: { type: 'string' },
-    'batch-size': { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -60,9 +65,13 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   }
   const settings = evaluateSettingsFrom(values, cliOption);
   // With --out the terminal gets the summary; without it stdout carries the record itself.
+  // Progress goes with the summary; stderr carries only warnings and errors, so a failed run
+  // prints exactly its one error line there.
   const say = values.out === undefined ? io.stderr : io.stdout;
   const { record } = await evaluate(settings, {
-    info: (message) => io.stderr(`${message}\n`),
+    info: (message) => {
+      if (values.out !== undefined) io.stdout(`${message}\n`);
+    },
     warning: (message) => io.stderr(`warning: ${message}\n`),
   });
   if (values.out === undefined) io.stdout(`${JSON.stringify(record, null, 2)}\n`);

@@ -1,6 +1,6 @@
 import { CsvError, type Info, parse } from 'csv-parse/sync';
 import { InputError } from '../errors.ts';
-import { parseNumber, scanNumber, scanned } from './numbers.ts';
+import { parseNumber, scanNumber, scanned, trimNumberText } from './numbers.ts';
 import { type ColumnSource, type TableParts, typeColumn } from './table.ts';
 
 /**
@@ -16,6 +16,10 @@ import { type ColumnSource, type TableParts, typeColumn } from './table.ts';
  * ends) restarts the whole file in csv-parse, which either reads it or says precisely what
  * is wrong.
  *
+ * The table keeps the file's bytes: strings() of a number column (a numeric label, a slice)
+ * re-reads its cells from them on first use, so that the source text survives without
+ * keeping a string per cell that nothing may ask for.
+ *
  * Blank lines are skipped, as pandas does; so a one-column file cannot hold an empty cell.
  * An empty header cell is named `Unnamed: <index>`, pandas' name for the index column that
  * `to_csv()` writes by default.
@@ -24,10 +28,13 @@ export function readCsv(path: string, bytes: Buffer): TableParts {
   return scanCsv(path, bytes) ?? parseWithCsvParse(path, bytes);
 }
 
-const COMMA = 0x2c;
-const LF = 0x0a;
-const CR = 0x0d;
-const QUOTE = 0x22;
+/** An enum, not constants, so that esbuild inlines the bytes as literals (see numbers.ts). */
+enum Byte {
+  Comma = 0x2c,
+  Lf = 0x0a,
+  Cr = 0x0d,
+  Quote = 0x22,
+}
 const BOM = [0xef, 0xbb, 0xbf] as const;
 
 /** The field last read by {@link readField}: its text, the index just past it, the line ends inside it. */
@@ -43,16 +50,16 @@ interface Field {
  */
 function readField(bytes: Buffer, pos: number, field: Field): boolean {
   field.newlines = 0;
-  if (bytes[pos] !== QUOTE) {
+  if (bytes[pos] !== Byte.Quote) {
     let end = pos;
     for (;;) {
       const byte = bytes[end];
-      if (byte === undefined || byte === COMMA || byte === LF) break;
-      if (byte === CR) {
-        if (bytes[end + 1] !== LF) return false;
+      if (byte === undefined || byte === Byte.Comma || byte === Byte.Lf) break;
+      if (byte === Byte.Cr) {
+        if (bytes[end + 1] !== Byte.Lf) return false;
         break;
       }
-      if (byte === QUOTE) return false;
+      if (byte === Byte.Quote) return false;
       end++;
     }
     field.text = bytes.toString('utf8', pos, end);
@@ -62,11 +69,11 @@ function readField(bytes: Buffer, pos: number, field: Field): boolean {
   let text = '';
   let from = pos + 1;
   for (;;) {
-    const close = bytes.indexOf(QUOTE, from);
+    const close = bytes.indexOf(Byte.Quote, from);
     if (close < 0) return false;
     text += bytes.toString('utf8', from, close);
     field.newlines += countNewlines(bytes, from, close);
-    if (bytes[close + 1] === QUOTE) {
+    if (bytes[close + 1] === Byte.Quote) {
       text += '"';
       from = close + 2;
       continue;
@@ -74,9 +81,9 @@ function readField(bytes: Buffer, pos: number, field: Field): boolean {
     const after = bytes[close + 1];
     if (
       after !== undefined &&
-      after !== COMMA &&
-      after !== LF &&
-      !(after === CR && bytes[close + 2] === LF)
+      after !== Byte.Comma &&
+      after !== Byte.Lf &&
+      !(after === Byte.Cr && bytes[close + 2] === Byte.Lf)
     ) {
       return false;
     }
@@ -88,7 +95,8 @@ function readField(bytes: Buffer, pos: number, field: Field): boolean {
 
 function countNewlines(bytes: Buffer, from: number, to: number): number {
   let count = 0;
-  for (let at = bytes.indexOf(LF, from); at >= 0 && at < to; at = bytes.indexOf(LF, at + 1)) count++;
+  for (let at = bytes.indexOf(Byte.Lf, from); at >= 0 && at < to; at = bytes.indexOf(Byte.Lf, at + 1))
+    count++;
   return count;
 }
 
@@ -96,12 +104,17 @@ function countNewlines(bytes: Buffer, from: number, to: number): number {
 function afterRecordEnd(bytes: Buffer, end: number): number {
   const byte = bytes[end];
   if (byte === undefined) return end;
-  return byte === CR ? end + 2 : end + 1;
+  return byte === Byte.Cr ? end + 2 : end + 1;
 }
 
 function isFieldEnd(bytes: Buffer, end: number): boolean {
   const byte = bytes[end];
-  return byte === COMMA || byte === LF || byte === undefined || (byte === CR && bytes[end + 1] === LF);
+  return (
+    byte === Byte.Comma ||
+    byte === Byte.Lf ||
+    byte === undefined ||
+    (byte === Byte.Cr && bytes[end + 1] === Byte.Lf)
+  );
 }
 
 /** The fast path: one pass over the bytes. Returns undefined to hand the file to csv-parse. */
@@ -113,8 +126,8 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
 
   // Header: the first line that is not blank.
   for (;;) {
-    if (bytes[pos] === LF) pos++;
-    else if (bytes[pos] === CR && bytes[pos + 1] === LF) pos += 2;
+    if (bytes[pos] === Byte.Lf) pos++;
+    else if (bytes[pos] === Byte.Cr && bytes[pos + 1] === Byte.Lf) pos += 2;
     else break;
     line++;
   }
@@ -126,7 +139,7 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
     header.push(field.text);
     line += field.newlines;
     pos = field.end;
-    if (bytes[pos] !== COMMA) break;
+    if (bytes[pos] !== Byte.Comma) break;
     pos++;
   }
   pos = afterRecordEnd(bytes, pos);
@@ -136,22 +149,25 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
 
   // Upper bound on the row count, so that every column is one preallocated Float64Array.
   let capacity = 1;
-  for (let at = bytes.indexOf(LF, pos); at >= 0; at = bytes.indexOf(LF, at + 1)) capacity++;
+  for (let at = bytes.indexOf(Byte.Lf, pos); at >= 0; at = bytes.indexOf(Byte.Lf, at + 1)) capacity++;
   const numbers: (Float64Array | undefined)[] = names.map(() => new Float64Array(capacity));
   const strings: (string[] | undefined)[] = names.map(() => undefined);
-  const rowStarts = new Float64Array(capacity);
+  // Where every cell starts, so that strings() can decode any column's text later in one pass.
+  // 4 bytes a cell, half what its double takes; readFileSync stops at 2 GiB, so offsets fit.
+  const cellStarts = new Uint32Array(capacity * width);
 
   let rows = 0;
   while (pos < length) {
     const first = bytes[pos];
-    if (first === LF || (first === CR && bytes[pos + 1] === LF)) {
-      pos += first === LF ? 1 : 2;
+    if (first === Byte.Lf || (first === Byte.Cr && bytes[pos + 1] === Byte.Lf)) {
+      pos += first === Byte.Lf ? 1 : 2;
       line++;
       continue;
     }
-    rowStarts[rows] = pos;
+    const rowStart = rows * width;
     const recordLine = line;
     for (let c = 0; c < width; c++) {
+      cellStarts[rowStart + c] = pos;
       const values = numbers[c];
       let end = -1;
       if (values !== undefined) {
@@ -172,7 +188,7 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
           let cells = strings[c];
           if (cells === undefined) {
             // The first cell of this column that is not a number: recover the earlier cells as text.
-            cells = columnText(bytes, rowStarts, rows, c);
+            cells = columnText(bytes, cellStarts, width, rows, c);
             strings[c] = cells;
             numbers[c] = undefined;
           }
@@ -181,11 +197,11 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
       }
       const next = bytes[end];
       if (c < width - 1) {
-        if (next !== COMMA) throw raggedRow(path, recordLine, c + 1, width);
+        if (next !== Byte.Comma) throw raggedRow(path, recordLine, c + 1, width);
         pos = end + 1;
       } else {
-        if (next === COMMA)
-          throw raggedRow(path, recordLine, countFields(bytes, rowStarts[rows] as number), width);
+        if (next === Byte.Comma)
+          throw raggedRow(path, recordLine, countFields(bytes, cellStarts[rowStart] as number), width);
         pos = afterRecordEnd(bytes, end);
         line++;
       }
@@ -202,7 +218,7 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
     return {
       column: { kind: 'number', values },
       strings: () => {
-        text ??= columnText(bytes, rowStarts, rows, c).map(trimNumberText);
+        text ??= columnText(bytes, cellStarts, width, rows, c).map(trimNumberText);
         return text;
       },
     };
@@ -211,28 +227,32 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
 }
 
 /** The text of column `c` in the first `rows` records, which are known to be well formed. */
-function columnText(bytes: Buffer, rowStarts: Float64Array, rows: number, c: number): string[] {
+function columnText(
+  bytes: Buffer,
+  cellStarts: Uint32Array,
+  width: number,
+  rows: number,
+  c: number,
+): string[] {
   const field: Field = { text: '', end: 0, newlines: 0 };
   const cells: string[] = new Array(rows);
   for (let row = 0; row < rows; row++) {
-    let pos = rowStarts[row] as number;
-    for (let skip = 0; skip < c; skip++) pos = skipField(bytes, pos) + 1;
-    readField(bytes, pos, field);
+    readField(bytes, cellStarts[row * width + c] as number, field);
     cells[row] = field.text;
   }
   return cells;
 }
 
 function skipField(bytes: Buffer, pos: number): number {
-  if (bytes[pos] === QUOTE) {
-    let close = bytes.indexOf(QUOTE, pos + 1);
-    while (bytes[close + 1] === QUOTE) close = bytes.indexOf(QUOTE, close + 2);
+  if (bytes[pos] === Byte.Quote) {
+    let close = bytes.indexOf(Byte.Quote, pos + 1);
+    while (bytes[close + 1] === Byte.Quote) close = bytes.indexOf(Byte.Quote, close + 2);
     return close + 1;
   }
   let end = pos;
   for (
     let byte = bytes[end];
-    byte !== COMMA && byte !== LF && byte !== CR && byte !== undefined;
+    byte !== Byte.Comma && byte !== Byte.Lf && byte !== Byte.Cr && byte !== undefined;
     byte = bytes[end]
   ) {
     end++;
@@ -243,12 +263,8 @@ function skipField(bytes: Buffer, pos: number): number {
 /** Counts the fields of the record at `pos`, for the message about a row with too many. */
 function countFields(bytes: Buffer, pos: number): number {
   let count = 1;
-  for (let end = skipField(bytes, pos); bytes[end] === COMMA; end = skipField(bytes, end + 1)) count++;
+  for (let end = skipField(bytes, pos); bytes[end] === Byte.Comma; end = skipField(bytes, end + 1)) count++;
   return count;
-}
-
-function trimNumberText(text: string): string {
-  return text.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
 function raggedRow(path: string, line: number, fields: number, width: number): InputError {

@@ -84,7 +84,7 @@ interface Scalar {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] as const; // \x93NUMPY
 
 /** Decodes one NPY file; `where` names it in messages ("data.npy", "data.npz member 'X.npy'"). */
-export function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
+function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
   if (bytes.length < 10 || MAGIC.some((byte, i) => bytes[i] !== byte)) {
     throw new InputError(`${where} is not an NPY file (it does not start with \\x93NUMPY)`);
   }

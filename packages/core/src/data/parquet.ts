@@ -10,7 +10,11 @@ import { type ColumnSource, sourceOf, type TableParts } from './table.ts';
  * column text. Nested columns (lists, structs, maps) are refused.
  */
 export async function readParquet(path: string, bytes: Buffer): Promise<TableParts> {
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // hyparquet wants an ArrayBuffer of just the file; a pooled Buffer shares a larger one.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const file = (
+    whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  ) as ArrayBuffer;
   let metadata: FileMetaData;
   try {
     metadata = parquetMetadata(file);

@@ -15,6 +15,8 @@ import type { EvaluateSettings, Logger } from './settings.ts';
 export interface Evaluation {
   readonly record: EvaluationRecord;
   readonly predictions: Predictions;
+  /** The rows of each slice, in record order (the record keeps only their counts). */
+  readonly sliceRows: ReadonlyArray<{ column: string; value: string; rows: Int32Array }>;
 }
 
 /**
@@ -32,6 +34,11 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
         : 'give --model with --data, or --predictions',
     );
   }
+  // The model first: a missing or corrupt model should not wait for a large dataset to parse.
+  const model =
+    settings.model === undefined
+      ? undefined
+      : await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
   const table = await readTable(source);
   const labelColumn = table.column(settings.label);
   for (const column of settings.sliceBy) table.column(column);
@@ -45,17 +52,16 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
   const measured: Record<string, number> = {};
   let features: string[] | undefined;
 
-  if (settings.model !== undefined) {
-    features = selectFeatures(table, settings);
-    logger.info(`reading ${table.rows} rows × ${features.length} features from ${table.path}`);
-    const matrix = table.matrix(features);
-    const model = await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
+  if (model !== undefined) {
     if (model.providerNote !== undefined) {
       logger.warning(model.providerNote);
       notes.push(model.providerNote);
     }
     provider = model.provider;
     const output = chooseOutput(model, settings.output);
+    features = selectFeatures(table, settings);
+    logger.info(`read ${table.rows} rows × ${features.length} features from ${table.path}`);
+    const matrix = featureMatrix(table, features, settings.features === undefined);
     logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
     const prediction = await predict(model, matrix, features.length, output, settings.batchSize);
     await model.session.release();
@@ -96,13 +102,14 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
   }
 
   const slices: EvaluationRecord['slices'] = [];
+  const sliceRows: Array<{ column: string; value: string; rows: Int32Array }> = [];
   for (const column of settings.sliceBy) {
     const values = table.strings(column);
     const groups = new Map<string, number[]>();
     values.forEach((value, row) => {
-      let group = groups.get(value);
-      if (group === undefined) groups.set(value, (group = []));
-      group.push(row);
+      const group = groups.get(value);
+      if (group === undefined) groups.set(value, [row]);
+      else group.push(row);
     });
     for (const [value, rows] of groups) {
       const sliceMetrics = await scoreMetrics(
@@ -145,7 +152,23 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
     created_at: new Date().toISOString(),
     tool: { name: 'modelgate', version: VERSION },
   };
-  return { record, predictions };
+  return { record, predictions, sliceRows };
+}
+
+/**
+ * The model input. When the features are the default set, a text column among them is most
+ * often a slice or an id column the user forgot to name, so the error says how to leave it out.
+ */
+function featureMatrix(table: Table, features: string[], defaultFeatures: boolean): Float32Array {
+  try {
+    return table.matrix(features);
+  } catch (error) {
+    if (!(error instanceof InputError) || !defaultFeatures || error.hint !== undefined) throw error;
+    throw new InputError(error.message, {
+      cause: error,
+      hint: 'the features default to every column but the label and the slice columns: name text columns with --slice-by, or choose --features',
+    });
+  }
 }
 
 interface Built {

@@ -45,11 +45,16 @@ export async function loadModel(path: string, options: LoadOptions): Promise<Loa
   const bytes = await readInputFile(path, 'model file');
   if (bytes.length === 0) throw new InputError(`model file ${path} is empty`);
   const runtime = await (options.runtime ?? importOnnxRuntime)();
+  // onnxruntime's own logger prints native error lines (e.g. a failed CUDA start) that we
+  // already turn into a clear message or a fallback note.
+  runtime.env.logLevel = 'fatal';
   const digest = sha256(bytes);
 
   const create = (providers: string[]) =>
     runtime.InferenceSession.create(bytes, {
       executionProviders: providers,
+      // A failed CUDA start logs a native error line before it throws; we report it ourselves.
+      logSeverityLevel: providers.includes('cuda') ? 4 : 3,
       // Batched scoring is one operator stream at a time: parallelism belongs inside
       // operators, on every core; more inter-op threads only contend with them.
       intraOpNumThreads: availableParallelism(),

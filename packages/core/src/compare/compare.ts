@@ -1,0 +1,147 @@
+import { InputError } from '../errors.ts';
+import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
+import { subsetPredictions } from '../evaluate/score.ts';
+import type { EvaluateSettings, Logger } from '../evaluate/settings.ts';
+import { type ChangeEvidence, decide, type GateSpec } from '../gates/index.ts';
+import { MEASURED_METRICS } from '../metrics/index.ts';
+import type { EvaluationRecord } from '../record/evaluation.ts';
+import { readEvaluationRecord } from '../record/read.ts';
+import { VERDICT_SCHEMA, type Verdict } from '../record/verdict.ts';
+import { renderReport, type ReportInput } from '../report/index.ts';
+import { mcnemarExact, pairedDistributions, type Predictions } from '../stats/index.ts';
+import { VERSION } from '../version.ts';
+import { evidenceKey, pairedEvidence, unpairedEvidence } from './evidence.ts';
+
+/** How the baseline is given: an evaluation record, two models on the same rows, or none yet. */
+export type CompareSource =
+  | { mode: 'records'; candidate: string; baseline: string | null }
+  | { mode: 'paired'; evaluate: EvaluateSettings; baselineModel: string | null };
+
+export interface CompareSettings {
+  readonly name: string;
+  readonly spec: GateSpec;
+  readonly source: CompareSource;
+  /** What the baseline is called in the verdict and report: `champion`, `production`, a path. */
+  readonly baselineRef: string | null;
+  readonly provenance?: ReportInput['provenance'];
+  readonly history?: ReportInput['history'];
+  readonly summaryUrl?: string;
+}
+
+export interface CompareResult {
+  readonly verdict: Verdict;
+  readonly report: string;
+  readonly candidate: EvaluationRecord;
+  readonly baseline: EvaluationRecord | null;
+}
+
+/**
+ * Gates a candidate against its baseline and renders the report. Paired mode scores both
+ * models on the same rows and bootstraps their difference with shared row weights; records
+ * mode compares two evaluation records with independent bootstraps (weaker, and labelled so).
+ */
+export async function compare(settings: CompareSettings, logger: Logger): Promise<CompareResult> {
+  const notes: string[] = [];
+  let candidate: EvaluationRecord;
+  let baseline: EvaluationRecord | null = null;
+  let evidence: ChangeEvidence | undefined;
+  let mcnemar: Verdict['mcnemar'];
+  const { source } = settings;
+
+  if (source.mode === 'records') {
+    candidate = await readEvaluationRecord(source.candidate, 'candidate');
+    if (source.baseline !== null) {
+      baseline = await readEvaluationRecord(source.baseline, 'baseline');
+      checkComparable(candidate, baseline, source.candidate, source.baseline);
+      evidence = unpairedEvidence(candidate, baseline, candidate.bootstrap.confidence);
+      notes.push('unpaired comparison of two evaluation records: independent bootstraps, the weaker evidence');
+    }
+  } else {
+    logger.info('evaluating the candidate');
+    const c = await evaluate(source.evaluate, logger);
+    candidate = c.record;
+    if (source.baselineModel !== null) {
+      logger.info('evaluating the baseline on the same rows');
+      const b = await evaluate({ ...source.evaluate, model: source.baselineModel }, logger);
+      baseline = b.record;
+      checkComparable(candidate, baseline, source.evaluate.model ?? 'candidate', source.baselineModel);
+      const options = { resamples: source.evaluate.bootstrap, confidence: source.evaluate.confidence, seed: source.evaluate.seed };
+      if (options.resamples > 0) {
+        logger.info(`paired bootstrap of the differences (${options.resamples} resamples)`);
+        evidence = pairedEvidence(await pairedDeltas(settings.spec, c, b.predictions, options), options.confidence);
+      } else {
+        notes.push('bootstrap off (--bootstrap 0): change rules are decided on point estimates');
+      }
+      mcnemar = mcnemarOf(c.predictions, b.predictions);
+    }
+  }
+
+  const decision = decide(settings.spec, candidate, baseline, evidence);
+  const verdict: Verdict = {
+    schema: VERDICT_SCHEMA,
+    passed: decision.passed,
+    paired: evidence?.kind === 'paired',
+    candidate: { sha256: candidate.model?.sha256 ?? null },
+    baseline: baseline === null ? null : { sha256: baseline.model?.sha256 ?? null, ref: settings.baselineRef },
+    rules: decision.rules,
+    ...(mcnemar === undefined ? {} : { mcnemar }),
+    notes: [...notes, ...decision.notes],
+    created_at: new Date().toISOString(),
+    tool: { name: 'modelgate', version: VERSION },
+  };
+  const report = renderReport({
+    name: settings.name,
+    verdict,
+    candidate,
+    baseline,
+    ...(settings.provenance === undefined ? {} : { provenance: { ...settings.provenance, ...(settings.baselineRef === null ? {} : { baselineRef: settings.baselineRef }) } }),
+    ...(settings.history === undefined ? {} : { history: settings.history }),
+    ...(settings.summaryUrl === undefined ? {} : { summaryUrl: settings.summaryUrl }),
+  });
+  return { verdict, report, candidate, baseline };
+}
+
+/** Two records are comparable when they score the same task on the same label. */
+function checkComparable(candidate: EvaluationRecord, baseline: EvaluationRecord, cPath: string, bPath: string): void {
+  if (candidate.task !== baseline.task) {
+    throw new InputError(`candidate ${cPath} is a ${candidate.task} evaluation but baseline ${bPath} is ${baseline.task}`);
+  }
+  const cc = candidate.data.classes?.join(',');
+  const bc = baseline.data.classes?.join(',');
+  if (cc !== bc) {
+    throw new InputError(`candidate ${cPath} has classes (${cc}) but baseline ${bPath} has (${bc})`, {
+      hint: 'evaluate both with the same --classes',
+    });
+  }
+}
+
+/** Bootstrap distributions of candidate − baseline for every metric, and per slice for the slice-gated ones. */
+async function pairedDeltas(
+  spec: GateSpec,
+  candidate: Evaluation,
+  baseline: Predictions,
+  options: { resamples: number; confidence: number; seed: number },
+): Promise<Map<string, Float64Array>> {
+  const deltas = new Map<string, Float64Array>();
+  const computed = Object.keys(candidate.record.metrics).filter((m) => !MEASURED_METRICS.includes(m));
+  const overall = await pairedDistributions(candidate.predictions, baseline, computed, options);
+  for (const [metric, values] of Object.entries(overall)) deltas.set(evidenceKey(metric, undefined), values);
+
+  const sliceMetrics = Object.keys(spec.sliceGates).filter((m) => computed.includes(m));
+  if (sliceMetrics.length === 0) return deltas;
+  for (const { column, value, rows } of candidate.sliceRows) {
+    const c = subsetPredictions(candidate.predictions, rows);
+    const b = subsetPredictions(baseline, rows);
+    const slice = await pairedDistributions(c, b, sliceMetrics, options);
+    for (const [metric, values] of Object.entries(slice)) deltas.set(evidenceKey(metric, { column, value }), values);
+  }
+  return deltas;
+}
+
+function mcnemarOf(candidate: Predictions, baseline: Predictions): Verdict['mcnemar'] {
+  if (candidate.task === 'regression' || baseline.task === 'regression') return undefined;
+  const correct = (p: Predictions & { labels: Int32Array; predicted: Int32Array }) =>
+    Uint8Array.from(p.labels, (label, i) => (label === p.predicted[i] ? 1 : 0));
+  const result = mcnemarExact(correct(candidate), correct(baseline));
+  return { candidate_only: result.candidateOnly, baseline_only: result.baselineOnly, p_value: result.pValue };
+}

@@ -1,0 +1,20 @@
+/**
+ * The gates: the gate spec (`.modelgate.yml`), its JSON Schema, and the rule decisions that
+ * make a verdict.
+ */
+export { type ChangeEvidence, type Decision, decide, type SliceKey } from './decide.ts';
+export {
+  BUILT_IN_METRICS,
+  gateSectionsSchema,
+  gateSpecJsonSchema,
+  gatesSchema,
+  renderGateSpecJsonSchema,
+} from './schema.ts';
+export {
+  type ChangeRuleKind,
+  type GateRule,
+  type GateSpec,
+  loadGateSpec,
+  type MetricGate,
+  parseGateSpec,
+} from './spec.ts';

@@ -1,0 +1,120 @@
+/**
+ * The gate spec (CONTRACT.md "The gate spec"): parsed from `.modelgate.yml` or the file given
+ * with `--gates`, validated, and turned into typed rules that `decide` applies.
+ */
+import { parseDocument } from 'yaml';
+import { InputError } from '../errors.ts';
+import { type Direction, metricDirection } from '../metrics/index.ts';
+import type { RuleKind } from '../record/verdict.ts';
+import { readInputFile } from '../util/fs.ts';
+import { findSpecProblem, isPlainObject, type SpecProblem } from './diagnose.ts';
+import { type CHANGE_RULE_KEYS, gateSectionsSchema, RULE_KEYS } from './schema.ts';
+
+/** Rules that compare the candidate with a baseline. */
+export type ChangeRuleKind = (typeof CHANGE_RULE_KEYS)[number];
+
+/** One rule of one metric's gate. */
+export interface GateRule {
+  readonly kind: RuleKind;
+  /**
+   * The threshold: an absolute number, or for a relative one (`relative: true`) the fraction of
+   * |baseline| it stands for (0.01 for `1%`).
+   */
+  readonly amount: number;
+  /** A percentage threshold, resolved against |baseline| when the rule is checked. */
+  readonly relative: boolean;
+  /** The threshold as the spec wrote it (`1%`, `0.01`), for the verdict and the report. */
+  readonly text: string;
+}
+
+/** The gate on one metric: its rules in check order (min, max, max_drop, max_increase, min_improvement). */
+export interface MetricGate {
+  readonly metric: string;
+  /** From the built-in list, or the spec's `higher_is_better` for a custom metric. */
+  readonly direction: Direction;
+  readonly rules: readonly GateRule[];
+  /** α of the change rules: they then decide on a one-sided (1 − α) bound, not on point estimates. */
+  readonly significance?: number;
+}
+
+export interface GateSpec {
+  /** Gates on the overall metrics, in the spec's order. */
+  readonly gates: readonly MetricGate[];
+  /** Gates applied to every slice of the candidate. */
+  readonly sliceGates: readonly MetricGate[];
+  /** A missing baseline fails the change rules instead of skipping them. */
+  readonly requireBaseline: boolean;
+}
+
+/**
+ * Validates the parsed YAML of a gates file or `.modelgate.yml` (only `gates`, `slice_gates` and
+ * `require_baseline` matter; other top-level keys are left to their owners). An empty document
+ * is a spec without gates. Throws an InputError naming the file, metric and rule.
+ */
+export function parseGateSpec(document: unknown, file: string): GateSpec {
+  const checked = gateSectionsSchema.safeParse(document ?? {});
+  const problem = findSpecProblem(document) ?? (checked.success ? undefined : fromZod(checked.error.issues));
+  if (problem !== undefined) throw specError(file, problem);
+  const sections = isPlainObject(document) ? document : {};
+  return {
+    gates: toMetricGates(sections.gates),
+    sliceGates: toMetricGates(sections.slice_gates),
+    requireBaseline: sections.require_baseline === true,
+  };
+}
+
+/** Reads and validates a gate spec file. Invalid YAML is an InputError naming the file and line. */
+export async function loadGateSpec(path: string): Promise<GateSpec> {
+  const text = (await readInputFile(path, 'gate spec')).toString('utf8');
+  // `uniqueKeys` (the default) makes a metric gated twice an error rather than a silent override.
+  const document = parseDocument(text);
+  const error = document.errors[0];
+  if (error !== undefined) {
+    const position = error.linePos?.[0];
+    const where = position === undefined ? '' : ` at line ${position.line}, column ${position.col}`;
+    // The message's first line, without the position (given above) and the code frame after it.
+    const what = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new InputError(`${path}: invalid YAML${where}: ${what}`, { cause: error });
+  }
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // e.g. an alias bomb: valid syntax that does not resolve to plain data.
+    throw new InputError(`${path}: invalid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  return parseGateSpec(value, path);
+}
+
+function specError(file: string, problem: SpecProblem): InputError {
+  const where = problem.where === '' ? '' : `${problem.where}: `;
+  return new InputError(
+    `${file}: ${where}${problem.message}`,
+    problem.hint === undefined ? {} : { hint: problem.hint },
+  );
+}
+
+/** A schema failure the walker did not explain (it should): still one line naming the place. */
+function fromZod(issues: readonly { path: PropertyKey[]; message: string }[]): SpecProblem {
+  const issue = issues[0];
+  return { where: issue?.path.map(String).join('.') ?? '', message: issue?.message ?? 'is not valid' };
+}
+
+function toMetricGates(section: unknown): MetricGate[] {
+  if (!isPlainObject(section)) return [];
+  return Object.entries(section).map(([metric, value]) => {
+    const written = value as Record<string, unknown>;
+    const direction = metricDirection(metric) ?? (written.higher_is_better === true ? 'higher' : 'lower');
+    const rules = RULE_KEYS.filter((kind) => written[kind] !== undefined).map((kind) =>
+      toRule(kind, written[kind] as number | string),
+    );
+    const significance = written.significance as number | undefined;
+    return { metric, direction, rules, ...(significance === undefined ? {} : { significance }) };
+  });
+}
+
+function toRule(kind: RuleKind, written: number | string): GateRule {
+  if (typeof written === 'number') return { kind, amount: written, relative: false, text: String(written) };
+  const text = written.trim();
+  return { kind, amount: Number(text.replace('%', '').trim()) / 100, relative: true, text };
+}

@@ -1,0 +1,60 @@
+export const VERDICT_SCHEMA = 'modelgate/verdict@1';
+
+/** The rules of the gate spec (CONTRACT.md "The rules"). */
+export type RuleKind = 'min' | 'max' | 'max_drop' | 'max_increase' | 'min_improvement';
+
+/**
+ * A rule's outcome. `skip`: a change rule with no baseline. `error`: the metric could not be
+ * checked (absent from the record, undefined on the data); it counts as not passed.
+ */
+export type RuleStatus = 'pass' | 'fail' | 'skip' | 'error';
+
+/** What decided a change rule: point estimates, or a bootstrap bound of the difference. */
+export type Evidence = 'point' | 'paired' | 'unpaired';
+
+/** One rule applied to one metric (and, for slice gates, one slice). */
+export interface RuleResult {
+  metric: string;
+  rule: RuleKind;
+  /** The threshold as an absolute number (a relative `1%` is resolved against |baseline|). */
+  threshold: number;
+  /** The threshold as the spec wrote it, e.g. `1%` or `0.01`. */
+  threshold_text: string;
+  candidate: number | null;
+  baseline: number | null;
+  /** candidate − baseline. */
+  delta: number | null;
+  /** Two-sided confidence interval of delta, when a bootstrap of the difference exists. */
+  ci?: [number, number];
+  /** α of a significance rule; the one-sided (1 − α) bound that decided it is `bound`. */
+  significance?: number;
+  bound?: number;
+  evidence?: Evidence;
+  status: RuleStatus;
+  /** One line a reviewer reads: "dropped 0.020 > 0.01 allowed". */
+  reason: string;
+  slice?: { column: string; value: string };
+}
+
+/** McNemar's exact test on accuracy, shown in the report as a cross-check of the paired bootstrap. */
+export interface McNemarResult {
+  candidate_only: number;
+  baseline_only: number;
+  p_value: number;
+}
+
+/** `modelgate/verdict@1` (CONTRACT.md "Files"). */
+export interface Verdict {
+  schema: typeof VERDICT_SCHEMA;
+  passed: boolean;
+  /** True when both models were scored on the same rows and the differences are paired. */
+  paired: boolean;
+  candidate: { sha256: string | null; evaluation?: string };
+  /** Null when there is no baseline (`--baseline none`). */
+  baseline: { sha256: string | null; ref: string | null; evaluation?: string } | null;
+  rules: RuleResult[];
+  mcnemar?: McNemarResult;
+  notes: string[];
+  created_at: string;
+  tool: { name: 'modelgate'; version: string };
+}

@@ -1,0 +1,86 @@
+import { chartNumber } from './format.ts';
+import { code, escapeText, table } from './markdown.ts';
+
+/** One version's value of a metric. */
+export interface HistoryPoint {
+  label: string;
+  value: number;
+}
+
+/** A metric's values over versions, oldest first. */
+export interface HistorySeries {
+  metric: string;
+  points: HistoryPoint[];
+}
+
+/** Each chart is a few hundred pixels tall on GitHub; more than two push the provenance far down. */
+export const MAX_HISTORY_CHARTS = 2;
+/** Category labels on the x-axis overlap past about twenty versions. */
+export const MAX_HISTORY_POINTS = 20;
+
+/**
+ * The series to chart: for each metric, the earlier versions that have it, then the baseline,
+ * then the candidate. The last {@link MAX_HISTORY_POINTS} are kept (the candidate is always
+ * among them). A metric with fewer than two points has no history to show and is left out.
+ */
+export function historySeries(
+  metrics: readonly string[],
+  history: ReadonlyArray<{ label: string; metrics: Record<string, number> }>,
+  baseline: { label: string; metrics: Record<string, number> } | null,
+  candidate: { label: string; metrics: Record<string, number> },
+): HistorySeries[] {
+  const versions = [...history, ...(baseline === null ? [] : [baseline]), candidate];
+  const series: HistorySeries[] = [];
+  for (const metric of metrics) {
+    if (series.length === MAX_HISTORY_CHARTS) break;
+    const points = versions.flatMap((version) => {
+      const value = version.metrics[metric];
+      return value !== undefined && Number.isFinite(value) ? [{ label: version.label, value }] : [];
+    });
+    if (points.length >= 2) series.push({ metric, points: points.slice(-MAX_HISTORY_POINTS) });
+  }
+  return series;
+}
+
+/**
+ * A Mermaid `xychart-beta` line chart of one series, as the body of a ```mermaid block.
+ * Numbers are printed by {@link chartNumber}, the same function the table beside it uses.
+ */
+export function xyChart(series: HistorySeries): string {
+  const [low, high] = axisRange(series.points.map((point) => point.value));
+  return [
+    'xychart-beta',
+    `  title ${quote(`${series.metric} by version`)}`,
+    `  x-axis [${series.points.map((point) => quote(point.label)).join(', ')}]`,
+    `  y-axis ${quote(series.metric)} ${chartNumber(low)} --> ${chartNumber(high)}`,
+    `  line [${series.points.map((point) => chartNumber(point.value)).join(', ')}]`,
+  ].join('\n');
+}
+
+/** The charts, each followed by a table of exactly the numbers it plots. */
+export function renderHistory(series: readonly HistorySeries[]): string {
+  return series
+    .map((s) => {
+      const rows = s.points.map((point) => [escapeText(point.label), chartNumber(point.value)]);
+      return `\`\`\`mermaid\n${xyChart(s)}\n\`\`\`\n\n${table(['version', code(s.metric)], rows, ['l', 'r'])}`;
+    })
+    .join('\n\n');
+}
+
+/**
+ * A y-axis a little wider than the data, so a flat line does not sit on the frame and a small
+ * change is still visible (Mermaid would otherwise start the axis at the minimum exactly).
+ */
+function axisRange(values: readonly number[]): [number, number] {
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const pad = max > min ? (max - min) * 0.1 : Math.abs(max) * 0.05 || 1;
+  const low = min - pad;
+  // Most metrics never go below zero; an axis that does would suggest they can.
+  return [min >= 0 && low < 0 ? 0 : low, max + pad];
+}
+
+/** A Mermaid string: its grammar has no escape for `"`, and a newline ends the statement. */
+function quote(text: string): string {
+  return `"${text.replace(/"/g, "'").replace(/\r?\n|\r/g, ' ')}"`;
+}

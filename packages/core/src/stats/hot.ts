@@ -1,0 +1,503 @@
+/**
+ * The bootstrap's inner loops: the random streams, Poisson(1) row weights, and the one-pass
+ * metric kernels over rows sorted once.
+ *
+ * Everything lives inside {@link createHotLoops}, which must not refer to anything outside
+ * its own body (no imports, no module constants): worker threads run the very same code,
+ * built from the function's source text (see pool.ts), so a resample gives the same values
+ * on any thread. hot.test.ts checks that the text runs on its own.
+ *
+ * Speed notes, measured on the 2-core development machine with V8 12 (Node 20):
+ * - The generator is xoshiro128**, inlined into the weight loop with its state in locals.
+ *   pure-rand's in-place `xoroshiro128plus().next()` measured 5.2 ns per 32-bit output in
+ *   that loop against 1.5 ns for the inlined generator; 200k weights × 1,000 resamples took
+ *   860 ms with it and 330 ms without.
+ * - Per-row inputs of a kernel are interleaved in one Float64Array: every typed array a loop
+ *   touches costs a map check, a bounds check and a reload per access in V8's code, and one
+ *   array instead of four took the binary kernel from about 1.1 s to 0.8 s per 1,000
+ *   resamples of 200k rows.
+ * - Everything stays in doubles: mixing small-integer arithmetic in (V8 speculates int32 and
+ *   checks for overflow) made the same kernel twice as slow.
+ */
+
+/** A one-model or paired job of row-weighted resampling; plain data, so it can be sent to a worker. */
+export type RowJob = {
+  rows: number;
+  /** True when the models share each resample's row weights (a paired comparison). */
+  paired: boolean;
+  models: RowModel[];
+};
+
+/** One model's data, prepared (sorted, interleaved) once; see the kernels for the layouts. */
+export type RowModel =
+  | {
+      kind: 'binary';
+      /** Row by rank, highest positive-class score first. */
+      order: Uint32Array;
+      /** Per rank: positive (1/0), log-loss term, Brier term, closes a tie group (1/0). */
+      data: Float64Array;
+      finite: boolean;
+      probabilities: boolean;
+    }
+  | {
+      kind: 'regression';
+      /** Row by rank, smallest absolute error first. */
+      order: Uint32Array;
+      /** Per rank: |error|, error², |error| / max(|y|, ε), y − ȳ, error − mean error. */
+      data: Float64Array;
+      finite: boolean;
+    }
+  | {
+      kind: 'multiclass';
+      numClasses: number;
+      /** Per row: the log-loss term. */
+      logLossTerm: Float64Array;
+      /** Class c's ranks are entries c·rows … (c+1)·rows − 1: the row, by descending probability of c. */
+      orders: Uint32Array;
+      /** Per class and rank: positive (1/0), closes a tie group (1/0). */
+      data: Float64Array;
+      finite: boolean;
+      rowsSumToOne: boolean;
+    };
+
+/** Output values per model of each kind (the kernels' output order is in the kernel files). */
+export const KERNEL_WIDTH = { binary: 4, regression: 7, multiclass: 2 } as const;
+
+/** Stream purposes: separate purposes of one seed never share random numbers. */
+export const STREAM_CELLS = 1;
+export const STREAM_ROWS = 2;
+
+export type HotLoops = ReturnType<typeof createHotLoops>;
+
+export function createHotLoops() {
+  const BUCKET_BITS = 10;
+  const BUCKETS = 1 << BUCKET_BITS;
+  const BUCKET_MASK = BUCKETS - 1;
+  const STRADDLES = -1;
+  const ROWS_PURPOSE = 2;
+  const WIDTH = { binary: 4, regression: 7, multiclass: 2 };
+
+  /** Murmur3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
+  function mix32(x: number): number {
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x85ebca6b);
+    x ^= x >>> 13;
+    x = Math.imul(x, 0xc2b2ae35);
+    x ^= x >>> 16;
+    return x | 0;
+  }
+
+  /**
+   * Sets `state` (4 int32 words of xoshiro128**) to the stream of (seed, purpose, index):
+   * a chain of bijective mixes, so distinct triples give unrelated streams. The seed's
+   * integer part is used, all 53 bits of it.
+   */
+  function seedStream(seed: number, purpose: number, index: number, state: Int32Array): void {
+    const integer = Math.trunc(seed);
+    const lo = integer >>> 0;
+    const hi = Math.floor(integer / 4294967296) >>> 0;
+    let h = mix32(lo ^ 0x9e3779b9);
+    h = mix32(h ^ hi ^ 0x7f4a7c15);
+    h = mix32(h ^ purpose);
+    h = mix32(h ^ (index >>> 0));
+    state[0] = mix32(h + 0x243f6a88);
+    state[1] = mix32(h + 0x85a308d3);
+    state[2] = mix32(h + 0x13198a2e);
+    state[3] = mix32(h + 0x03707344);
+    // xoshiro's only bad state is all-zero; the mixes make it practically impossible, but be sure.
+    if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[3] = 1;
+  }
+
+  /** The next 32 random bits (xoshiro128**, Blackman & Vigna), as a signed int32. */
+  function nextInt32(state: Int32Array): number {
+    const s0 = state[0]!;
+    const s1 = state[1]!;
+    const t5 = Math.imul(s1, 5);
+    const result = Math.imul((t5 << 7) | (t5 >>> 25), 9);
+    const t = s1 << 9;
+    const s2 = state[2]! ^ s0;
+    const s3 = state[3]! ^ s1;
+    state[1] = s1 ^ s2;
+    state[0] = s0 ^ s3;
+    state[2] = s2 ^ t;
+    state[3] = (s3 << 11) | (s3 >>> 21);
+    return result;
+  }
+
+  /** A uniform double in the open interval (0, 1), with 53 random bits. */
+  function nextOpenDouble(state: Int32Array): number {
+    const hi = nextInt32(state) >>> 5; // 27 bits
+    const lo = nextInt32(state) >>> 6; // 26 bits
+    return (hi * 67108864 + lo + 0.5) / 9007199254740992;
+  }
+
+  // Poisson(1) by table look-up. Ten random bits index 1,024 buckets of the unit interval: a
+  // bucket wholly inside one value's share of the CDF gives that value; the 6 buckets that
+  // straddle a step of the CDF are refined with a fresh 53-bit uniform, so the weights follow
+  // Poisson(1) to double precision, not a 10-bit rounding of it.
+  const cdf = new Float64Array(24); // P(X <= k); beyond k = 18 it is 1 in double precision
+  {
+    let pmf = Math.exp(-1);
+    let sum = 0;
+    for (let k = 0; k < cdf.length; k++) {
+      sum += pmf;
+      cdf[k] = sum;
+      pmf /= k + 1;
+    }
+    cdf[cdf.length - 1] = Number.POSITIVE_INFINITY; // every u < 1 stops here at the latest
+  }
+  function poisson1FromUniform(u: number): number {
+    let k = 0;
+    while (u >= cdf[k]!) k++;
+    return k;
+  }
+  const table = new Int8Array(BUCKETS);
+  for (let i = 0; i < BUCKETS; i++) {
+    const low = poisson1FromUniform(i / BUCKETS);
+    const high = poisson1FromUniform((i + 1) / BUCKETS - Number.EPSILON);
+    table[i] = low === high ? low : STRADDLES;
+  }
+  // Outputs with a straddling bucket, refined after the main loop; reused between calls.
+  let pendingAt = new Int32Array(1024);
+  let pendingBits = new Int32Array(1024);
+
+  /**
+   * Fills `out` with independent Poisson(1) draws from the stream in `state`: the weights of
+   * the "Poisson bootstrap", whose per-row counts approach the classic multinomial
+   * resample's as the row count grows.
+   */
+  function fillPoisson1(state: Int32Array, out: Uint8Array): void {
+    const n = out.length;
+    const whole = n - (n % 3);
+    if (pendingAt.length < whole / 3) {
+      pendingAt = new Int32Array(whole / 3);
+      pendingBits = new Int32Array(whole / 3);
+    }
+    const at = pendingAt;
+    const bits = pendingBits;
+    const lookup = table;
+    let pending = 0;
+    let s0 = state[0]!;
+    let s1 = state[1]!;
+    let s2 = state[2]!;
+    let s3 = state[3]!;
+    for (let i = 0; i < whole; i += 3) {
+      const t5 = Math.imul(s1, 5);
+      const r = Math.imul((t5 << 7) | (t5 >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      // Three 10-bit fields from the top 30 bits (the top bits are the strongest).
+      const a = lookup[r >>> 22]!; // (literal masks: a closure constant here measured 15% slower)
+      const b = lookup[(r >>> 12) & 1023]!;
+      const c = lookup[(r >>> 2) & 1023]!;
+      out[i] = a;
+      out[i + 1] = b;
+      out[i + 2] = c;
+      // 1.8% of outputs hold a straddling bucket. They are refined after the loop: inlined
+      // here, the refinement code made the loop 40% slower.
+      if ((a | b | c) < 0) {
+        at[pending] = i;
+        bits[pending++] = r;
+      }
+    }
+    state[0] = s0;
+    state[1] = s1;
+    state[2] = s2;
+    state[3] = s3;
+    for (let p = 0; p < pending; p++) {
+      const i = at[p]!;
+      const r = bits[p]!;
+      for (let j = 0; j < 3; j++) {
+        const bucket = (r >>> (22 - 10 * j)) & BUCKET_MASK;
+        if (lookup[bucket] === STRADDLES)
+          out[i + j] = poisson1FromUniform((bucket + nextOpenDouble(state)) / BUCKETS);
+      }
+    }
+    for (let i = whole; i < n; i++) {
+      const bucket = nextInt32(state) >>> 22;
+      const w = lookup[bucket]!;
+      out[i] = w === STRADDLES ? poisson1FromUniform((bucket + nextOpenDouble(state)) / BUCKETS) : w;
+    }
+  }
+
+  /**
+   * Binary probability metrics for weights in rank order, into out[at…at+3]: ROC AUC,
+   * average precision, log loss, Brier. One pass: a tie group's positive and negative
+   * weight close one step of both curves, as sklearn's `_binary_clf_curve` groups
+   * thresholds; the trapezoids are summed in weight units and normalised once, as the
+   * metrics module does; the precision-recall step sum is sklearn's, without interpolation.
+   */
+  function binaryKernel(
+    data: Float64Array,
+    finite: boolean,
+    probabilities: boolean,
+    weights: Uint8Array,
+    out: Float64Array,
+    at: number,
+  ): void {
+    const rows = weights.length;
+    let groupPositive = 0;
+    let groupNegative = 0;
+    let truePositive = 0;
+    let falsePositive = 0;
+    let doubledArea = 0;
+    let precisionSum = 0;
+    let logLossSum = 0;
+    let brierSum = 0;
+    for (let k = 0, d = 0; k < rows; k++, d += 4) {
+      const w = weights[k]!;
+      const wPositive = w * data[d]!;
+      groupPositive += wPositive;
+      groupNegative += w - wPositive;
+      logLossSum += w * data[d + 1]!;
+      brierSum += w * data[d + 2]!;
+      if (data[d + 3] !== 0) {
+        const before = truePositive;
+        truePositive += groupPositive;
+        falsePositive += groupNegative;
+        doubledArea += groupNegative * (before + truePositive);
+        // The 1e-300 only matters when no weight has been seen yet, where it turns 0/0 into 0
+        // (the numerator is 0 then too); it is far below the last bit of any other weight sum.
+        precisionSum += (groupPositive * truePositive) / (truePositive + falsePositive + 1e-300);
+        groupPositive = 0;
+        groupNegative = 0;
+      }
+    }
+    const total = truePositive + falsePositive;
+    const defined = finite && total > 0;
+    out[at] =
+      defined && truePositive > 0 && falsePositive > 0
+        ? doubledArea / (2 * truePositive * falsePositive)
+        : Number.NaN;
+    // sklearn: with no positive weight, recall is 1 at every threshold and the step sum is 0.
+    out[at + 1] = defined ? (truePositive > 0 ? precisionSum / truePositive : 0) : Number.NaN;
+    out[at + 2] = defined ? logLossSum / total : Number.NaN;
+    out[at + 3] = defined && probabilities ? brierSum / total : Number.NaN;
+  }
+
+  /** sklearn's `force_finite=True`: perfect predictions score 1, a constant target 0. */
+  function forceFinite(numerator: number, denominator: number): number {
+    if (numerator === 0) return 1;
+    if (denominator === 0) return 0;
+    return 1 - numerator / denominator;
+  }
+
+  /**
+   * Regression metrics for weights in rank order (by absolute error), into out[at…at+6]:
+   * MSE, RMSE, MAE, R², MAPE, median absolute error, explained variance. Weighted spreads
+   * come from one pass as Σw·d² − (Σw·d)²/Σw with d taken about the full data's mean, which
+   * is close to every resample's, so the subtraction loses nothing worth mentioning.
+   */
+  function regressionKernel(
+    data: Float64Array,
+    finite: boolean,
+    weights: Uint8Array,
+    out: Float64Array,
+    at: number,
+  ): void {
+    const rows = weights.length;
+    let total = 0;
+    let squared = 0;
+    let absolute = 0;
+    let percentage = 0;
+    let targetShift = 0;
+    let targetSquares = 0;
+    let errorShift = 0;
+    let errorSquares = 0;
+    for (let k = 0, d = 0; k < rows; k++, d += 5) {
+      const w = weights[k]!;
+      total += w;
+      absolute += w * data[d]!;
+      squared += w * data[d + 1]!;
+      percentage += w * data[d + 2]!;
+      const dy = data[d + 3]!;
+      targetShift += w * dy;
+      targetSquares += w * dy * dy;
+      const de = data[d + 4]!;
+      errorShift += w * de;
+      errorSquares += w * de * de;
+    }
+    if (!finite || total === 0) {
+      out.fill(Number.NaN, at, at + 7);
+      // sklearn's weighted median with all-zero weights clips to the largest error.
+      if (finite && rows > 0) out[at + 5] = data[5 * (rows - 1)]!;
+      return;
+    }
+    const mse = squared / total;
+    const targetSpread = Math.max(0, targetSquares - (targetShift * targetShift) / total);
+    const errorSpread = Math.max(0, errorSquares - (errorShift * errorShift) / total);
+    out[at] = mse;
+    out[at + 1] = Math.sqrt(mse);
+    out[at + 2] = absolute / total;
+    out[at + 3] = rows < 2 ? Number.NaN : forceFinite(squared, targetSpread);
+    out[at + 4] = percentage / total;
+    // sklearn's `_weighted_percentile(errors, w, 50)`: the first error whose cumulative
+    // weight reaches half the total (the lower weighted median).
+    const half = 0.5 * total;
+    let cumulative = 0;
+    let median = data[5 * (rows - 1)]!;
+    for (let k = 0; k < rows; k++) {
+      cumulative += weights[k]!;
+      if (cumulative >= half) {
+        median = data[5 * k]!;
+        break;
+      }
+    }
+    out[at + 5] = median;
+    out[at + 6] = forceFinite(errorSpread / total, targetSpread / total);
+  }
+
+  /**
+   * Multiclass probability metrics for weights in row order, into out[at…at+1]: log loss
+   * and one-vs-rest macro ROC AUC. Each class gathers the weights into its own rank order.
+   */
+  function multiclassKernel(
+    model: Extract<RowModel, { kind: 'multiclass' }>,
+    weights: Uint8Array,
+    ranked: Uint8Array,
+    out: Float64Array,
+    at: number,
+  ): void {
+    const rows = weights.length;
+    const logLossTerm = model.logLossTerm;
+    let total = 0;
+    let logLossSum = 0;
+    for (let i = 0; i < rows; i++) {
+      const w = weights[i]!;
+      total += w;
+      logLossSum += w * logLossTerm[i]!;
+    }
+    out[at] = model.finite && total > 0 ? logLossSum / total : Number.NaN;
+    if (!model.rowsSumToOne) {
+      out[at + 1] = Number.NaN;
+      return;
+    }
+    let sum = 0;
+    for (let c = 0; c < model.numClasses; c++) {
+      const auc = classAuc(model.orders, model.data, c * rows, weights, ranked);
+      if (Number.isNaN(auc)) {
+        sum = Number.NaN;
+        break;
+      }
+      sum += auc;
+    }
+    out[at + 1] = sum / model.numClasses;
+  }
+
+  /** One class's one-vs-rest AUC; its ranks start at `offset` in `orders` (and 2·offset in `data`). */
+  function classAuc(
+    orders: Uint32Array,
+    data: Float64Array,
+    offset: number,
+    weights: Uint8Array,
+    ranked: Uint8Array,
+  ): number {
+    const rows = weights.length;
+    for (let k = 0; k < rows; k++) ranked[k] = weights[orders[offset + k]!]!;
+    let groupPositive = 0;
+    let groupNegative = 0;
+    let truePositive = 0;
+    let falsePositive = 0;
+    let doubledArea = 0;
+    for (let k = 0, d = 2 * offset; k < rows; k++, d += 2) {
+      const w = ranked[k]!;
+      const wPositive = w * data[d]!;
+      groupPositive += wPositive;
+      groupNegative += w - wPositive;
+      if (data[d + 1] !== 0) {
+        const before = truePositive;
+        truePositive += groupPositive;
+        falsePositive += groupNegative;
+        doubledArea += groupNegative * (before + truePositive);
+        groupPositive = 0;
+        groupNegative = 0;
+      }
+    }
+    return truePositive > 0 && falsePositive > 0
+      ? doubledArea / (2 * truePositive * falsePositive)
+      : Number.NaN;
+  }
+
+  /** `ranked[k] = weights[order[k]]`. */
+  function gather(weights: Uint8Array, order: Uint32Array, ranked: Uint8Array): void {
+    for (let k = 0; k < ranked.length; k++) ranked[k] = weights[order[k]!]!;
+  }
+
+  /**
+   * One model's values for weights in its own rank order (`byRow` false; multiclass has no
+   * rank order of its own and always takes row order) or in row order (`byRow` true).
+   */
+  function evaluateModel(
+    model: RowModel,
+    weights: Uint8Array,
+    byRow: boolean,
+    scratch: Uint8Array,
+    out: Float64Array,
+    at: number,
+  ): void {
+    if (model.kind === 'multiclass') {
+      multiclassKernel(model, weights, scratch, out, at);
+      return;
+    }
+    let ranked = weights;
+    if (byRow) {
+      gather(weights, model.order, scratch);
+      ranked = scratch;
+    }
+    if (model.kind === 'binary') binaryKernel(model.data, model.finite, model.probabilities, ranked, out, at);
+    else regressionKernel(model.data, model.finite, ranked, out, at);
+  }
+
+  /** Values per resample: one model's outputs after another. */
+  function jobWidth(job: RowJob): number {
+    let width = 0;
+    for (const model of job.models) width += WIDTH[model.kind];
+    return width;
+  }
+
+  /**
+   * Resamples b = first … last−1 of `job` with `seed`, into rows b − `base` of the row-major
+   * table `out` (jobWidth(job) values per resample). Resample b's weights come from the
+   * stream (seed, rows, b) alone, so any split of the resamples gives the same table.
+   */
+  function runRowJob(
+    job: RowJob,
+    seed: number,
+    first: number,
+    last: number,
+    out: Float64Array,
+    base: number,
+  ): void {
+    const width = jobWidth(job);
+    const weights = new Uint8Array(job.rows);
+    const scratch = new Uint8Array(job.rows);
+    const state = new Int32Array(4);
+    for (let b = first; b < last; b++) {
+      seedStream(seed, ROWS_PURPOSE, b, state);
+      fillPoisson1(state, weights);
+      let at = (b - base) * width;
+      for (const model of job.models) {
+        evaluateModel(model, weights, job.paired, scratch, out, at);
+        at += WIDTH[model.kind];
+      }
+    }
+  }
+
+  return {
+    seedStream,
+    nextInt32,
+    nextOpenDouble,
+    fillPoisson1,
+    evaluateModel,
+    jobWidth,
+    runRowJob,
+  };
+}
+
+/** The loops of this thread. */
+export const hot: HotLoops = createHotLoops();

@@ -1,0 +1,198 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '@modelgate/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { webhookExample as example } from '../../../test/emulator/index.ts';
+import { readGitHubContext } from './context.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'modelgate-context-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The example PR's head repository (null only for a deleted fork, which the examples do not have). */
+function headRepo<R>(payload: { pull_request: { head: { repo: R | null } } }): R {
+  const repo = payload.pull_request.head.repo;
+  if (repo === null) throw new Error('this webhook example has no head repository');
+  return repo;
+}
+
+let files = 0;
+function env(eventName: string, payload: unknown, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const path = join(dir, `event-${++files}.json`);
+  writeFileSync(path, JSON.stringify(payload));
+  return {
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_EVENT_PATH: path,
+    GITHUB_REPOSITORY: 'Codertocat/Hello-World',
+    GITHUB_SHA: 'a'.repeat(40),
+    GITHUB_REF: 'refs/pull/2/merge',
+    GITHUB_RUN_ID: '1234',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    RUNNER_ENVIRONMENT: 'github-hosted',
+    ...extra,
+  };
+}
+
+describe('readGitHubContext', () => {
+  it('reads a pull_request "opened" run: the repository, the PR and its head commit', () => {
+    const payload = example('pull_request', 'opened');
+    expect(readGitHubContext(env('pull_request', payload))).toEqual({
+      eventName: 'pull_request',
+      owner: 'Codertocat',
+      repo: 'Hello-World',
+      sha: 'a'.repeat(40),
+      ref: 'refs/pull/2/merge',
+      apiUrl: 'https://api.github.com',
+      serverUrl: 'https://github.com',
+      runUrl: 'https://github.com/Codertocat/Hello-World/actions/runs/1234',
+      runnerEnvironment: 'github-hosted',
+      pullRequest: {
+        number: 2,
+        headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+        headRepoFullName: 'Codertocat/Hello-World',
+        isFork: false,
+        baseRef: 'master',
+      },
+    });
+  });
+
+  it('reads a pull_request "synchronize" run the same way', () => {
+    const context = readGitHubContext(env('pull_request', example('pull_request', 'synchronize')));
+    expect(context.pullRequest).toMatchObject({ number: 2, isFork: false, baseRef: 'master' });
+  });
+
+  it('says isFork when the head branch lives in another owner’s repository', () => {
+    const payload = example('pull_request', 'opened');
+    headRepo(payload).full_name = 'forker/Hello-World';
+    headRepo(payload).owner.login = 'forker';
+    expect(readGitHubContext(env('pull_request', payload)).pullRequest).toMatchObject({
+      headRepoFullName: 'forker/Hello-World',
+      isFork: true,
+    });
+  });
+
+  it('treats a PR whose fork was deleted (head.repo null) as a fork', () => {
+    const payload = example('pull_request', 'opened');
+    payload.pull_request.head.repo = null;
+    expect(readGitHubContext(env('pull_request_target', payload)).pullRequest).toMatchObject({
+      headRepoFullName: null,
+      isFork: true,
+    });
+  });
+
+  it('compares repository names without regard to case, as GitHub does', () => {
+    const payload = example('pull_request', 'opened');
+    headRepo(payload).full_name = 'codertocat/hello-world';
+    expect(readGitHubContext(env('pull_request', payload)).pullRequest?.isFork).toBe(false);
+  });
+
+  it('has no pull request on a push, and links the re-run attempt and the GHES roots', () => {
+    const context = readGitHubContext(
+      env('push', example('push'), {
+        GITHUB_RUN_ATTEMPT: '2',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_SERVER_URL: 'https://ghe.example.com/',
+        GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
+        RUNNER_ENVIRONMENT: 'self-hosted',
+      }),
+    );
+    expect(context).toMatchObject({
+      eventName: 'push',
+      ref: 'refs/heads/main',
+      apiUrl: 'https://ghe.example.com/api/v3',
+      serverUrl: 'https://ghe.example.com',
+      runUrl: 'https://ghe.example.com/Codertocat/Hello-World/actions/runs/1234/attempts/2',
+      runnerEnvironment: 'self-hosted',
+    });
+    expect(context.pullRequest).toBeUndefined();
+  });
+
+  it('defaults the API and web roots to github.com and leaves runUrl unset without a run id', () => {
+    const base = env('push', example('push'));
+    const { GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, RUNNER_ENVIRONMENT, ...rest } = base;
+    const context = readGitHubContext(rest);
+    expect(context).toMatchObject({ apiUrl: 'https://api.github.com', serverUrl: 'https://github.com' });
+    expect(context.runUrl).toBeUndefined();
+    expect(context.runnerEnvironment).toBeUndefined();
+  });
+
+  it('finds the PR of a workflow_run run when GitHub lists one', () => {
+    const payload = example('workflow_run', 'completed');
+    const helloWorld = {
+      id: 186853002,
+      url: 'https://api.github.com/repos/Codertocat/Hello-World',
+      name: 'Hello-World',
+    };
+    payload.workflow_run.pull_requests = [
+      {
+        url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/5',
+        id: 5000,
+        number: 5,
+        head: { ref: 'feature', sha: 'b'.repeat(40), repo: helloWorld },
+        base: { ref: 'main', sha: 'c'.repeat(40), repo: helloWorld },
+      },
+    ];
+    payload.workflow_run.head_repository.full_name = 'Codertocat/Hello-World';
+    expect(readGitHubContext(env('workflow_run', payload)).pullRequest).toEqual({
+      number: 5,
+      headSha: payload.workflow_run.head_sha,
+      headRepoFullName: 'Codertocat/Hello-World',
+      isFork: false,
+      baseRef: 'main',
+    });
+  });
+
+  it('has no PR for a workflow_run whose pull_requests list is empty (as for fork PRs)', () => {
+    expect(
+      readGitHubContext(env('workflow_run', example('workflow_run', 'completed'))).pullRequest,
+    ).toBeUndefined();
+  });
+
+  describe('errors name the variable', () => {
+    const fails = (environment: NodeJS.ProcessEnv, message: string | RegExp) => {
+      expect(() => readGitHubContext(environment)).toThrow(InputError);
+      expect(() => readGitHubContext(environment)).toThrow(message);
+    };
+
+    it('GITHUB_EVENT_PATH unset', () => {
+      const { GITHUB_EVENT_PATH, ...rest } = env('push', {});
+      fails(rest, 'GITHUB_EVENT_PATH is not set; it is one of the variables the GitHub Actions runner sets');
+    });
+
+    it('GITHUB_EVENT_PATH naming a missing file', () => {
+      fails(
+        env('push', {}, { GITHUB_EVENT_PATH: join(dir, 'nope.json') }),
+        `GITHUB_EVENT_PATH names ${join(dir, 'nope.json')}, which cannot be read`,
+      );
+    });
+
+    it('GITHUB_EVENT_PATH naming a file that is not JSON', () => {
+      const path = join(dir, 'bad.json');
+      writeFileSync(path, '{ "action": ');
+      fails(
+        env('push', {}, { GITHUB_EVENT_PATH: path }),
+        new RegExp(`^GITHUB_EVENT_PATH names ${path}, which is not JSON`),
+      );
+    });
+
+    it('a pull_request payload without its pull_request object', () => {
+      fails(
+        env('pull_request', { action: 'opened' }),
+        /^the pull_request payload in GITHUB_EVENT_PATH \(.*\) has no pull_request object$/,
+      );
+    });
+
+    it('GITHUB_REPOSITORY not in the owner/repo form', () => {
+      fails(
+        env('push', {}, { GITHUB_REPOSITORY: 'just-a-name' }),
+        'GITHUB_REPOSITORY is "just-a-name"; expected the format {owner}/{repo}',
+      );
+    });
+
+    it('GITHUB_EVENT_NAME unset', () => {
+      fails(env('', {}), 'GITHUB_EVENT_NAME is not set');
+    });
+  });
+});

@@ -1,3 +1,35 @@
-import { notAvailableYet } from '@modelgate/github';
+import * as core from '@actions/core';
+import { compare, loadGateSpec, writeFileAtomic, writeJsonAtomic } from '@modelgate/core';
+import { actionLogger, publishReport, readCompareInputs, readGitHubContext, runAction } from '@modelgate/github';
 
-await notAvailableYet('compare-to-baseline', 'gates and compare-to-baseline');
+await runAction(async () => {
+  const settings = await readCompareInputs();
+  const context = readGitHubContext(process.env);
+  const spec = await loadGateSpec(settings.gatesPath);
+
+  const result = await core.group('Compare', () =>
+    compare(
+      {
+        name: settings.name,
+        spec,
+        source: settings.source,
+        baselineRef: settings.baselineRef,
+        provenance: { commit: context.sha, ref: context.ref, runUrl: context.runUrl, pr: context.pullRequest?.number },
+        ...(context.runUrl === undefined ? {} : { summaryUrl: context.runUrl }),
+      },
+      actionLogger,
+    ),
+  );
+  await writeJsonAtomic(settings.verdictPath, result.verdict);
+  await writeFileAtomic(settings.reportPath, result.report);
+  const publication = await publishReport(result.report, { ...settings, context, logger: actionLogger });
+
+  core.setOutput('passed', String(result.verdict.passed));
+  core.setOutput('verdict', settings.verdictPath);
+  core.setOutput('report', settings.reportPath);
+  core.setOutput('comment-url', publication.kind === 'commented' ? publication.url : '');
+  if (!result.verdict.passed && settings.failOnRegression) {
+    const failed = result.verdict.rules.filter((r) => r.status === 'fail' || r.status === 'error');
+    core.setFailed(`${settings.name} fails its gates: ${failed.map((r) => `${r.metric} ${r.rule} (${r.reason})`).join('; ')}`);
+  }
+});

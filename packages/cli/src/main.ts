@@ -1,4 +1,5 @@
 import { InputError, VERSION } from '@modelgate/core';
+import { COMPARE_HELP, compareCommand } from './commands/compare.ts';
 import { DEMO_HELP, demoCommand } from './commands/demo.ts';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
 import { ExitCode, type Io } from './io.ts';
@@ -29,7 +30,7 @@ Exit codes:
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { evaluate: evaluateCommand, demo: demoCommand };
+const COMMANDS: Record<string, Command> = { evaluate: evaluateCommand, compare: compareCommand, demo: demoCommand };
 
 /** Commands promised by CONTRACT.md whose issues have not landed: they fail clearly, never fake success. */
 const PENDING: Record<string, string> = {
@@ -82,4 +83,4 @@ function reportError(error: unknown, io: Io): number {
   return ExitCode.Internal;
 }
 
-export { DEMO_HELP, EVALUATE_HELP };
+export { COMPARE_HELP, DEMO_HELP, EVALUATE_HELP };

@@ -16,4 +16,6 @@ export * from './util/options.ts';
 export * from './version.ts';
 export * from './record/verdict.ts';
 export * from './record/read.ts';
-// PENDING export * from './compare/compare.ts';
+export * from './gates/index.ts';
+export * from './compare/compare.ts';
+export * from './report/index.ts';

@@ -6,3 +6,5 @@ export * from './context.ts';
 export * from './job-summary.ts';
 export * from './octokit.ts';
 export * from './sticky-comment.ts';
+export * from './compare-inputs.ts';
+export * from './publish-report.ts';

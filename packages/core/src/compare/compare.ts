@@ -127,7 +127,7 @@ async function pairedDeltas(
   const overall = await pairedDistributions(candidate.predictions, baseline, computed, options);
   for (const [metric, values] of Object.entries(overall)) deltas.set(evidenceKey(metric, undefined), values);
 
-  const sliceMetrics = Object.keys(spec.sliceGates).filter((m) => computed.includes(m));
+  const sliceMetrics = spec.sliceGates.map((g) => g.metric).filter((m) => computed.includes(m));
   if (sliceMetrics.length === 0) return deltas;
   for (const { column, value, rows } of candidate.sliceRows) {
     const c = subsetPredictions(candidate.predictions, rows);

@@ -2,7 +2,7 @@ import type { ChangeEvidence } from '../gates/index.ts';
 import type { EvaluationRecord, MetricValue } from '../record/evaluation.ts';
 import { normalQuantile } from '../stats/index.ts';
 
-export type SliceKey = { column: string; value: string } | undefined;
+type SliceKey = { column: string; value: string } | undefined;
 
 /** The key of one metric's distribution, overall or within a slice. */
 export function evidenceKey(metric: string, slice: SliceKey): string {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -163,6 +164,19 @@ describe('reading NPZ', () => {
     const table = await readTable(path);
     expect(table.columns).toEqual(['x', 'label']);
     expect([...table.matrix(['x', 'label'])]).toEqual([0.25, 1, -8, 0]);
+  });
+
+  it('names the fields of a structured member K.field', async () => {
+    const records = readFileSync(join(FIXTURES, 'records.npy'));
+    const table = await readTable(files.write('records.npz', zipSync({ 'r.npy': records })));
+    expect(table.columns).toEqual(['r.x', 'r.n', 'r.name']);
+  });
+
+  it('refuses two members that give the same column name', async () => {
+    const wide = npyBytes('<f8', [1, 2], encode('<f8', [1, 2]));
+    const narrow = npyBytes('<f8', [1], encode('<f8', [3]));
+    const path = files.write('clash.npz', zipSync({ 'a.npy': wide, 'a[0].npy': narrow }));
+    expect((await errorOf(readTable(path))).message).toBe(`${path} has two columns named 'a[0]'`);
   });
 
   it('refuses members of different lengths, naming the member', async () => {

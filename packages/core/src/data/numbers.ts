@@ -13,7 +13,10 @@ import { eiselLemire } from './eisel-lemire.ts';
 
 /** 10^0 … 10^22: every one is exactly representable as a double (5^22 < 2^53). */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-/** 2^53: below it every integer is exact, so `m * 10^k` and `m / 10^k` round once, correctly. A product that reads below it was exact. */
+/**
+ * 2^53: below it every integer is exact, so `m * 10^k` and `m / 10^k` round once, correctly.
+ * A product of integers that comes out below it was exact.
+ */
 const MAX_EXACT_MANTISSA = 2 ** 53;
 
 /**
@@ -39,9 +42,8 @@ enum Scan {
   MaxDigits = 19,
   /** Digits that a double accumulates exactly (10^15 < 2^53). */
   HeadDigits = 15,
+  Two32 = 4_294_967_296,
 }
-
-const TWO_32 = 4_294_967_296;
 
 /** The value of the number found by the last {@link scanNumber} call. */
 export const scanned = { value: 0 };
@@ -54,8 +56,9 @@ export const scanned = { value: 0 };
  * Clinger's fast path: when the digits form an integer m < 2^53 and the decimal exponent k
  * has |k| ≤ 22, m and 10^|k| are exact doubles and one IEEE multiplication or division
  * gives the correctly rounded result, the same double parseFloat returns. Anything else
- * (17-digit mantissas, 1e-30, 5e-324) is handed to parseFloat itself, so the result is
- * always bit-identical to `parseFloat(text)`.
+ * (17-digit mantissas, 1e-30) goes to Eisel-Lemire, and what that leaves undecided
+ * (subnormals such as 5e-324, exact ties) to parseFloat itself, so the result is always
+ * bit-identical to `parseFloat(text)`.
  */
 export function scanNumber(bytes: Buffer, start: number): number {
   let pos = start;
@@ -110,7 +113,9 @@ export function scanNumber(bytes: Buffer, start: number): number {
     else value = scaledValue(mantissa, exponent);
   }
   // The slow path reads the sign from the text itself.
-  scanned.value = Number.isNaN(value) ? slowValue(bytes, start, pos) : negative ? -value : value;
+  // The slow path stores its value itself: see eisel-lemire.ts on boxing.
+  if (Number.isNaN(value)) slowValue(bytes, start, pos);
+  else scanned.value = negative ? -value : value;
   return pos;
 }
 
@@ -151,7 +156,7 @@ function scaledValue(mantissa: number, exponent: number): number {
  * power of ten past 10^22. Eisel-Lemire decides almost all of them from the first 19
  * digits; the rest (subnormals, exact ties) go to parseFloat itself.
  */
-function slowValue(bytes: Buffer, start: number, end: number): number {
+function slowValue(bytes: Buffer, start: number, end: number): void {
   let pos = start;
   const negative = bytes[pos] === Scan.Minus;
   if (negative || bytes[pos] === Scan.Plus) pos++;
@@ -190,19 +195,22 @@ function slowValue(bytes: Buffer, start: number, end: number): number {
 
   // mantissa = head · 10^tailDigits + tail, as two uint32 halves.
   const scale = POWERS_OF_TEN[tailDigits] as number;
-  const headHigh = Math.floor(head / TWO_32);
-  const lowPart = (head - headHigh * TWO_32) * scale + tail;
-  const carry = Math.floor(lowPart / TWO_32);
+  const headHigh = Math.floor(head / Scan.Two32);
+  const lowPart = (head - headHigh * Scan.Two32) * scale + tail;
+  const carry = Math.floor(lowPart / Scan.Two32);
   const high = headHigh * scale + carry;
-  const low = lowPart - carry * TWO_32;
-  let value = eiselLemire(high, low, exponent);
-  if (truncated && !Number.isNaN(value)) {
+  const low = lowPart - carry * Scan.Two32;
+  let decided = eiselLemire(high, low, exponent, scanned);
+  if (decided && truncated) {
     // The digits went on: the answer is right only if mantissa + 1 rounds to the same double.
-    const up = low + 1 === TWO_32 ? eiselLemire(high + 1, 0, exponent) : eiselLemire(high, low + 1, exponent);
-    if (up !== value) value = Number.NaN;
+    const value = scanned.value;
+    decided =
+      (low + 1 === Scan.Two32
+        ? eiselLemire(high + 1, 0, exponent, scanned)
+        : eiselLemire(high, low + 1, exponent, scanned)) && scanned.value === value;
   }
-  if (Number.isNaN(value)) return Number.parseFloat(bytes.toString('latin1', start, end));
-  return negative ? -value : value;
+  if (!decided) scanned.value = Number.parseFloat(bytes.toString('latin1', start, end));
+  else if (negative) scanned.value = -scanned.value;
 }
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

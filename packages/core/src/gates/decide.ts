@@ -7,17 +7,21 @@
  * - Floats are compared with a relative tolerance of 1e-12 (numbers.ts): a threshold met
  *   exactly passes even when the subtraction rounds up.
  * - A relative threshold (`1%`) is a fraction of |baseline|. Against a zero baseline it allows
- *   no change at all, which is the limit of "any drop from 0 is an infinite relative drop":
+ *   no worsening at all, the limit of "any drop from 0 is an infinite relative drop":
  *   `max_drop`/`max_increase` fail on any worsening; `min_improvement` needs a strict
  *   improvement (unless written `0%`).
+ * - The verdict stores Δ and resolved thresholds to 15 significant digits (numbers.ts `tidy`);
+ *   decisions use the exact values.
  * - A threshold that cannot be resolved (relative, and the baseline value is missing) is NaN,
  *   which the verdict's JSON writes as null; the rule is then `skip` or `error` anyway.
  * - `require_baseline` with no baseline fails every change rule; when the spec has no change
  *   rule, the verdict fails with a note, so the setting never passes silently.
  */
+import { didYouMean } from '../errors.ts';
 import type { EvaluationRecord, MetricValue } from '../record/evaluation.ts';
-import type { Evidence, RuleResult, RuleStatus } from '../record/verdict.ts';
-import { confidenceLabel, exceeds, formatPair, formatSigned, formatValue } from './numbers.ts';
+import type { RuleResult } from '../record/verdict.ts';
+import { tidy, tidyDifference } from './numbers.ts';
+import { boundSide, type Change, checkBound, decideOnBound, decideOnPoint, type Outcome } from './rules.ts';
 import type { GateRule, GateSpec, MetricGate } from './spec.ts';
 
 /** A slice of the evaluation: rows where `column` equals `value`. */
@@ -62,6 +66,12 @@ interface Observations {
   unpaired: boolean;
 }
 
+/** What every rule check shares. */
+interface Context {
+  readonly evidence: ChangeEvidence | undefined;
+  readonly seen: Observations;
+}
+
 /** Applies every rule of the spec; see the module comment for the corner cases. */
 export function decide(
   spec: GateSpec,
@@ -69,67 +79,96 @@ export function decide(
   baseline: EvaluationRecord | null,
   evidence: ChangeEvidence | undefined,
 ): Decision {
-  const seen: Observations = { pointFallback: new Set(), unpaired: false };
-  const notes: string[] = [];
-  const rules: RuleResult[] = [];
+  const context: Context = { evidence, seen: { pointFallback: new Set(), unpaired: false } };
   const noBaseline: BaselineScope = {
     kind: 'none',
     reason: spec.requireBaseline ? 'no baseline, and require_baseline is set' : 'no baseline',
     fails: spec.requireBaseline,
   };
-
   const overall: Scope = {
     candidate: candidate.metrics,
     baseline: baseline === null ? noBaseline : { kind: 'values', metrics: baseline.metrics },
   };
-  for (const gate of spec.gates) {
-    for (const rule of gate.rules) rules.push(checkRule(gate, rule, overall, evidence, seen, ''));
-  }
-
+  const rules = checkGates(spec.gates, overall, context, '');
+  const notes: string[] = [];
   if (spec.sliceGates.length > 0) {
-    if (candidate.slices.length === 0) {
-      notes.push(
-        'slice_gates were not applied: the candidate evaluation has no slices (evaluate with --slice-by)',
-      );
-    }
-    for (const slice of candidate.slices) {
-      const key: SliceKey = { column: slice.column, value: slice.value };
-      const match = baseline?.slices.find((b) => b.column === slice.column && b.value === slice.value);
-      const scope: Scope = {
-        candidate: slice.metrics,
-        baseline:
-          baseline === null
-            ? noBaseline
-            : match === undefined
-              ? {
-                  kind: 'none',
-                  reason: `slice ${sliceName(key)} is not in the baseline evaluation`,
-                  fails: false,
-                }
-              : { kind: 'values', metrics: match.metrics },
-        slice: key,
-      };
-      for (const gate of spec.sliceGates) {
-        for (const rule of gate.rules) rules.push(checkRule(gate, rule, scope, evidence, seen, 'slice '));
-      }
-    }
-    for (const slice of baseline?.slices ?? []) {
-      if (!candidate.slices.some((c) => c.column === slice.column && c.value === slice.value)) {
-        notes.push(
-          `slice ${sliceName(slice)} is in the baseline but not in the candidate evaluation; it was not gated`,
-        );
-      }
-    }
+    rules.push(...checkSlices(spec.sliceGates, candidate, baseline, noBaseline, context, notes));
   }
 
   const changeRules = [...spec.gates, ...spec.sliceGates].some((gate) => gate.rules.some(isChangeRule));
-  let baselineMissingFails = false;
+  // require_baseline turns the skipped change rules into failures; with no change rule to
+  // turn, the missing baseline fails the verdict itself rather than passing silently.
+  const baselineMissingFails = baseline === null && spec.requireBaseline && !changeRules;
   if (baseline === null && spec.requireBaseline) {
     notes.push('there is no baseline and require_baseline is set, so the gate fails');
-    baselineMissingFails = !changeRules;
   } else if (baseline === null && changeRules) {
     notes.push('no baseline: the change rules were skipped and only min/max applied');
   }
+  notes.push(...evidenceNotes(context.seen));
+  if (rules.length === 0 && !baselineMissingFails)
+    notes.push('the gate spec has no rules, so nothing was checked');
+
+  const passed =
+    !baselineMissingFails && rules.every((rule) => rule.status === 'pass' || rule.status === 'skip');
+  return { passed, rules, notes };
+}
+
+function checkGates(
+  gates: readonly MetricGate[],
+  scope: Scope,
+  context: Context,
+  labelPrefix: string,
+): RuleResult[] {
+  return gates.flatMap((gate) =>
+    gate.rules.map((rule) => checkRule(gate, rule, scope, context, labelPrefix)),
+  );
+}
+
+/** slice_gates on every slice of the candidate, each against the baseline's slice with the same column and value. */
+function checkSlices(
+  gates: readonly MetricGate[],
+  candidate: EvaluationRecord,
+  baseline: EvaluationRecord | null,
+  noBaseline: BaselineScope,
+  context: Context,
+  notes: string[],
+): RuleResult[] {
+  const sameSlice = (a: SliceKey) => (b: SliceKey) => a.column === b.column && a.value === b.value;
+  if (candidate.slices.length === 0) {
+    notes.push(
+      'slice_gates were not applied: the candidate evaluation has no slices (evaluate with --slice-by)',
+    );
+  }
+  for (const slice of baseline?.slices ?? []) {
+    if (!candidate.slices.some(sameSlice(slice))) {
+      notes.push(
+        `slice ${sliceName(slice)} is in the baseline but not in the candidate evaluation; it was not gated`,
+      );
+    }
+  }
+  return candidate.slices.flatMap((slice) => {
+    const key: SliceKey = { column: slice.column, value: slice.value };
+    const match = baseline?.slices.find(sameSlice(key));
+    const scope: Scope = {
+      candidate: slice.metrics,
+      baseline:
+        baseline === null
+          ? noBaseline
+          : match === undefined
+            ? {
+                kind: 'none',
+                reason: `slice ${sliceName(key)} is not in the baseline evaluation`,
+                fails: false,
+              }
+            : { kind: 'values', metrics: match.metrics },
+      slice: key,
+    };
+    return checkGates(gates, scope, context, 'slice ');
+  });
+}
+
+function evidenceNotes(seen: Observations): string[] {
+  const notes: string[] = [];
   if (seen.pointFallback.size > 0) {
     notes.push(
       `significance was not applied to ${[...seen.pointFallback].join(', ')}: no bootstrap of the difference ` +
@@ -142,12 +181,7 @@ export function decide(
         'paired bootstrap on the same rows; compare with --baseline-model for paired statistics',
     );
   }
-  if (rules.length === 0 && !baselineMissingFails)
-    notes.push('the gate spec has no rules, so nothing was checked');
-
-  const passed =
-    !baselineMissingFails && rules.every((rule) => rule.status === 'pass' || rule.status === 'skip');
-  return { passed, rules, notes };
+  return notes;
 }
 
 function isChangeRule(rule: GateRule): boolean {
@@ -173,31 +207,33 @@ function missingReason(
   slice: SliceKey | undefined,
 ): string {
   const where = slice === undefined ? '' : ` for slice ${sliceName(slice)}`;
-  return Object.hasOwn(metrics, metric)
-    ? `${metric} has no value in the ${which} evaluation${where}`
-    : `${metric} is not in the ${which} evaluation${where}`;
+  if (Object.hasOwn(metrics, metric)) return `${metric} has no value in the ${which} evaluation${where}`;
+  // A custom metric's name (accepted with higher_is_better) may be a typo of one the record has.
+  const guess = didYouMean(metric, Object.keys(metrics));
+  return `${metric} is not in the ${which} evaluation${where}${guess === undefined ? '' : `; did you mean '${guess}'?`}`;
 }
 
 function checkRule(
   gate: MetricGate,
   rule: GateRule,
   scope: Scope,
-  evidence: ChangeEvidence | undefined,
-  seen: Observations,
+  { evidence, seen }: Context,
   labelPrefix: string,
 ): RuleResult {
   const { metric } = gate;
   const candidate = metricValue(scope.candidate, metric);
   const baselineMetrics = scope.baseline.kind === 'values' ? scope.baseline.metrics : undefined;
   const baseline = baselineMetrics === undefined ? undefined : metricValue(baselineMetrics, metric);
-  const delta = candidate !== undefined && baseline !== undefined ? candidate - baseline : null;
+  const delta =
+    candidate !== undefined && baseline !== undefined ? tidyDifference(candidate, baseline) : null;
   const ci = delta === null ? undefined : evidence?.interval(metric, scope.slice);
   const threshold = !rule.relative
     ? rule.amount
     : baseline !== undefined
-      ? rule.amount * Math.abs(baseline)
+      ? tidy((rule.amount * Math.abs(baseline)) / 100)
       : Number.NaN;
-  const result: RuleResult = {
+  const significance = isChangeRule(rule) ? gate.significance : undefined;
+  const result: Omit<RuleResult, 'status' | 'reason'> = {
     metric,
     ...(scope.slice === undefined ? {} : { slice: { column: scope.slice.column, value: scope.slice.value } }),
     rule: rule.kind,
@@ -207,10 +243,15 @@ function checkRule(
     baseline: baseline ?? null,
     delta,
     ...(ci === undefined ? {} : { ci: [ci[0], ci[1]] }),
-    status: 'error',
-    reason: '',
+    ...(significance === undefined ? {} : { significance }),
   };
-  const settle = (outcome: Outcome): RuleResult => ({ ...result, ...outcome });
+  // Status and reason last: the order a reader of the verdict's JSON wants.
+  const settle = ({ status, reason, ...details }: Outcome): RuleResult => ({
+    ...result,
+    ...details,
+    status,
+    reason,
+  });
 
   if (candidate === undefined) {
     return settle({
@@ -230,185 +271,14 @@ function checkRule(
   }
 
   const change: Change = { gate, rule, candidate, baseline, threshold };
-  const alpha = gate.significance;
+  const alpha = significance;
   if (alpha === undefined) return settle({ ...decideOnPoint(change), evidence: 'point' });
   const side = boundSide(rule.kind, gate.direction === 'higher');
   const bound = evidence?.bound(metric, alpha, side, scope.slice);
   if (evidence === undefined || bound === undefined || !Number.isFinite(bound)) {
     seen.pointFallback.add(`${labelPrefix}${metric} ${rule.kind}`);
-    return settle({ ...decideOnPoint(change), significance: alpha, evidence: 'point' });
+    return settle({ ...decideOnPoint(change), evidence: 'point' });
   }
   if (evidence.kind === 'unpaired') seen.unpaired = true;
-  return settle({
-    ...decideOnBound(change, alpha, side, bound),
-    significance: alpha,
-    bound,
-    evidence: evidence.kind,
-  });
-}
-
-interface Outcome {
-  status: RuleStatus;
-  reason: string;
-  evidence?: Evidence;
-  significance?: number;
-  bound?: number;
-}
-
-function checkBound(kind: 'min' | 'max', candidate: number, threshold: number): Outcome {
-  const [value, limit] = formatPair(candidate, threshold);
-  if (kind === 'min') {
-    return exceeds(threshold, candidate)
-      ? { status: 'fail', reason: `${value} < min ${limit}` }
-      : { status: 'pass', reason: `${value} ≥ min ${limit}` };
-  }
-  return exceeds(candidate, threshold)
-    ? { status: 'fail', reason: `${value} > max ${limit}` }
-    : { status: 'pass', reason: `${value} ≤ max ${limit}` };
-}
-
-/** One change rule with everything resolved: both values and the absolute threshold. */
-interface Change {
-  readonly gate: MetricGate;
-  readonly rule: GateRule;
-  readonly candidate: number;
-  readonly baseline: number;
-  readonly threshold: number;
-}
-
-/**
- * The side of the Δ bound that decides a rule. A limit on worsening fails only when even the
- * most favourable plausible Δ is too bad (the upper bound for higher-is-better); an
- * improvement counts only when even the least favourable plausible Δ is good enough.
- */
-function boundSide(kind: GateRule['kind'], higher: boolean): 'lower' | 'upper' {
-  const limitsWorsening = kind === 'max_drop' || kind === 'max_increase';
-  return limitsWorsening === higher ? 'upper' : 'lower';
-}
-
-/** Change in the metric's good direction: positive is better. */
-function improvementOf(change: Change): number {
-  const delta = change.candidate - change.baseline;
-  return change.gate.direction === 'higher' ? delta : -delta;
-}
-
-/** min_improvement against a zero baseline with a relative threshold: any real improvement. */
-function needsStrictImprovement(change: Change): boolean {
-  return (
-    change.rule.kind === 'min_improvement' &&
-    change.rule.relative &&
-    change.baseline === 0 &&
-    change.rule.amount > 0
-  );
-}
-
-/** True when `improvement` satisfies the rule (for limits: the worsening is within the threshold). */
-function meetsRule(change: Change, improvement: number, ...operands: number[]): boolean {
-  const { threshold, candidate, baseline } = change;
-  if (change.rule.kind !== 'min_improvement')
-    return !exceeds(-improvement, threshold, candidate, baseline, ...operands);
-  if (needsStrictImprovement(change)) return exceeds(improvement, 0, candidate, baseline, ...operands);
-  return !exceeds(threshold, improvement, candidate, baseline, ...operands);
-}
-
-/** `0.0095 (1% of 0.95)` for a relative threshold, the plain number otherwise. */
-function describeThreshold(change: Change, formatted: string): string {
-  const { rule, baseline } = change;
-  return rule.relative ? `${formatted} (${rule.text} of ${formatValue(Math.abs(baseline))})` : formatted;
-}
-
-const WORSENING = {
-  higher: { verb: 'dropped', noun: 'drop' },
-  lower: { verb: 'increased', noun: 'increase' },
-};
-
-/** What happened, in point estimates: "dropped 0.02 > 0.01 allowed", "improved 0.008 ≥ 0.005 required". */
-function describePoint(change: Change): string {
-  const improvement = improvementOf(change);
-  const words = WORSENING[change.gate.direction];
-  const { candidate, baseline, threshold } = change;
-  const worse = exceeds(-improvement, 0, candidate, baseline);
-  const better = exceeds(improvement, 0, candidate, baseline);
-  if (change.rule.kind !== 'min_improvement') {
-    if (worse) {
-      const [amount, limit] = formatPair(-improvement, threshold);
-      const sign = meetsRule(change, improvement) ? '≤' : '>';
-      return `${words.verb} ${amount} ${sign} ${describeThreshold(change, limit)} allowed`;
-    }
-    const allowed = `max ${words.noun} ${describeThreshold(change, formatValue(threshold))}`;
-    return better ? `improved ${formatValue(improvement)} (${allowed})` : `unchanged (${allowed})`;
-  }
-  if (needsStrictImprovement(change)) {
-    const required = `any improvement is required (${change.rule.text} of a zero baseline)`;
-    return better
-      ? `improved ${formatValue(improvement)}; ${required}`
-      : `${worse ? `${words.verb} ${formatValue(-improvement)}` : 'unchanged'}; ${required}`;
-  }
-  if (better) {
-    const [amount, limit] = formatPair(improvement, threshold);
-    const sign = meetsRule(change, improvement) ? '≥' : '<';
-    return `improved ${amount} ${sign} ${describeThreshold(change, limit)} required`;
-  }
-  const required = `needs an improvement of at least ${describeThreshold(change, formatValue(threshold))}`;
-  return worse ? `${words.verb} ${formatValue(-improvement)}; ${required}` : `unchanged; ${required}`;
-}
-
-function decideOnPoint(change: Change): Outcome {
-  return {
-    status: meetsRule(change, improvementOf(change)) ? 'pass' : 'fail',
-    reason: describePoint(change),
-  };
-}
-
-/**
- * With `significance: α`: a limit fails only when the (1 − α) bound of Δ shows the worsening
- * is beyond the threshold; `min_improvement` passes only when the bound shows the improvement.
- */
-function decideOnBound(change: Change, alpha: number, side: 'lower' | 'upper', bound: number): Outcome {
-  const higher = change.gate.direction === 'higher';
-  // The bound in the good direction: for a limit, the most favourable plausible improvement;
-  // for min_improvement, the least favourable one.
-  const improvementBound = higher ? bound : -bound;
-  const ok = meetsRule(change, improvementBound, bound);
-  const pointOk = meetsRule(change, improvementOf(change));
-  const { threshold } = change;
-  const words = WORSENING[change.gate.direction];
-  const label = `${confidenceLabel(alpha)} ${side} bound of Δ`;
-
-  if (change.rule.kind !== 'min_improvement') {
-    // Δ beyond this limit is a real violation: below −d for higher-is-better, above +d otherwise.
-    const limit = higher ? -threshold : threshold;
-    const [shownBound, shownLimit] = formatPair(bound, limit, formatSigned);
-    if (!ok) {
-      return {
-        status: 'fail',
-        reason: `${describePoint(change)}; ${label} is ${shownBound}, beyond ${shownLimit}, so the ${words.noun} is real`,
-      };
-    }
-    if (!pointOk) {
-      const [amount, allowed] = formatPair(-improvementOf(change), threshold);
-      return {
-        status: 'pass',
-        reason: `${words.noun} of ${amount} > ${describeThreshold(change, allowed)} allowed is within noise: ${label} is ${shownBound}`,
-      };
-    }
-    return { status: 'pass', reason: `${describePoint(change)}; ${label} is ${shownBound}` };
-  }
-
-  const strict = needsStrictImprovement(change);
-  const limit = strict ? 0 : higher ? threshold : -threshold;
-  const [shownBound, shownLimit] = formatPair(bound, limit, formatSigned);
-  const required = strict ? (higher ? '>' : '<') : higher ? '≥' : '≤';
-  const missed = strict ? (higher ? '≤' : '≥') : higher ? '<' : '>';
-  const point = describePoint(change);
-  if (ok)
-    return {
-      status: 'pass',
-      reason: `${point}; ${label} is ${shownBound} ${required} ${shownLimit} required`,
-    };
-  if (!pointOk) return { status: 'fail', reason: `${point}; ${label} is ${shownBound}` };
-  return {
-    status: 'fail',
-    reason: `${point}, but the improvement is not shown: ${label} is ${shownBound}, ${missed} ${shownLimit} required`,
-  };
+  return settle({ ...decideOnBound(change, alpha, side, bound), bound, evidence: evidence.kind });
 }

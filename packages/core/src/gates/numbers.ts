@@ -20,6 +20,27 @@ export function exceeds(value: number, limit: number, ...operands: number[]): bo
   return value - limit > RELATIVE_TOLERANCE * scale;
 }
 
+/**
+ * The verdict stores computed numbers to 15 significant digits (a double holds 15–17), so
+ * that 1% of 0.9 is 0.009 and 0.93 − 0.95 is -0.02, not 0.009000000000000001 and
+ * -0.019999999999999907. The change is < 1e-14 of the operands, far inside RELATIVE_TOLERANCE,
+ * and decisions use the exact numbers anyway.
+ */
+export function tidy(value: number): number {
+  return Number.isFinite(value) ? Number(value.toPrecision(15)) : value;
+}
+
+/**
+ * a − b to 15 significant digits of the operands (not of the result: a difference of close
+ * values carries the operands' rounding, which is large relative to the difference).
+ */
+export function tidyDifference(a: number, b: number): number {
+  const scale = Math.max(Math.abs(a), Math.abs(b));
+  if (!Number.isFinite(scale) || scale === 0) return a - b;
+  const decimals = Math.min(100, Math.max(0, 14 - Math.floor(Math.log10(scale))));
+  return Number((a - b).toFixed(decimals));
+}
+
 const SIGNIFICANT_DIGITS = 4;
 const MAX_DIGITS = 15;
 

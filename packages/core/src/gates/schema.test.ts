@@ -2,22 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MEASURED_METRICS, METRICS, metricDirection } from '../metrics/index.ts';
-import {
-  BUILT_IN_METRICS,
-  gateSectionsSchema,
-  gateSpecJsonSchema,
-  renderGateSpecJsonSchema,
-} from './schema.ts';
+import { BUILT_IN_METRICS, gateSectionsSchema, gateSpecJsonSchema } from './schema.ts';
 import { parseGateSpec } from './spec.ts';
 import { GATE_SPEC_SCHEMA_FILE } from './write-schema.ts';
 
 describe('docs/gate-spec.schema.json', () => {
-  it('is exactly what the zod schema generates (regenerate: npx tsx packages/core/src/gates/write-schema.ts)', async () => {
-    const committed = await readFile(GATE_SPEC_SCHEMA_FILE, 'utf8');
+  it('is what the zod schema generates (regenerate: npx tsx packages/core/src/gates/write-schema.ts)', async () => {
+    // Compared as JSON, not as text: Biome owns the file's layout.
+    const committed: unknown = JSON.parse(await readFile(GATE_SPEC_SCHEMA_FILE, 'utf8'));
     expect(
       committed,
       'docs/gate-spec.schema.json is stale: run npx tsx packages/core/src/gates/write-schema.ts',
-    ).toBe(renderGateSpecJsonSchema());
+    ).toEqual(gateSpecJsonSchema());
   });
 
   it('offers every built-in metric by name, each with the rules of its direction', () => {

@@ -54,7 +54,7 @@ deploy:   { target: server, url: http://127.0.0.1:8080 }
         {
           metric: 'roc_auc',
           direction: 'higher',
-          rules: [{ kind: 'max_drop', amount: 0.01, relative: true, text: '1%' }],
+          rules: [{ kind: 'max_drop', amount: 1, relative: true, text: '1%' }],
         },
         {
           metric: 'f1',
@@ -72,7 +72,7 @@ deploy:   { target: server, url: http://127.0.0.1:8080 }
           direction: 'lower',
           rules: [
             { kind: 'max', amount: 20, relative: false, text: '20' },
-            { kind: 'max_increase', amount: 0.25, relative: true, text: '25%' },
+            { kind: 'max_increase', amount: 25, relative: true, text: '25%' },
           ],
         },
       ],
@@ -101,13 +101,13 @@ deploy:   { target: server, url: http://127.0.0.1:8080 }
     const spec = specOf('gates: { roc_auc: { max_drop: "0.5 %" }, mse: { max_increase: 2.5% } }');
     expect(spec.gates[0]?.rules[0]).toEqual({
       kind: 'max_drop',
-      amount: 0.005,
+      amount: 0.5,
       relative: true,
       text: '0.5 %',
     });
     expect(spec.gates[1]?.rules[0]).toEqual({
       kind: 'max_increase',
-      amount: 0.025,
+      amount: 2.5,
       relative: true,
       text: '2.5%',
     });

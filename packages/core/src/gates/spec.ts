@@ -16,12 +16,9 @@ export type ChangeRuleKind = (typeof CHANGE_RULE_KEYS)[number];
 /** One rule of one metric's gate. */
 export interface GateRule {
   readonly kind: RuleKind;
-  /**
-   * The threshold: an absolute number, or for a relative one (`relative: true`) the fraction of
-   * |baseline| it stands for (0.01 for `1%`).
-   */
+  /** The threshold's number as written: 0.01 for `0.01`, 1 for `1%`. */
   readonly amount: number;
-  /** A percentage threshold, resolved against |baseline| when the rule is checked. */
+  /** A percentage: the threshold is amount / 100 × |baseline|, resolved when the rule is checked. */
   readonly relative: boolean;
   /** The threshold as the spec wrote it (`1%`, `0.01`), for the verdict and the report. */
   readonly text: string;
@@ -116,5 +113,5 @@ function toMetricGates(section: unknown): MetricGate[] {
 function toRule(kind: RuleKind, written: number | string): GateRule {
   if (typeof written === 'number') return { kind, amount: written, relative: false, text: String(written) };
   const text = written.trim();
-  return { kind, amount: Number(text.replace('%', '').trim()) / 100, relative: true, text };
+  return { kind, amount: Number(text.replace('%', '').trim()), relative: true, text };
 }

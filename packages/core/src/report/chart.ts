@@ -13,6 +13,13 @@ export interface HistorySeries {
   points: HistoryPoint[];
 }
 
+/**
+ * Mermaid's default theme draws xychart lines in a pale lavender that is hard to see on white,
+ * and 500 px tall; GitHub honours init directives, so the chart says how it wants to look.
+ */
+const CHART_INIT =
+  '%%{init: {"xyChart": {"height": 320}, "themeVariables": {"xyChart": {"plotColorPalette": "#0969da"}}}}%%';
+
 /** Each chart is a few hundred pixels tall on GitHub; more than two push the provenance far down. */
 export const MAX_HISTORY_CHARTS = 2;
 /** Category labels on the x-axis overlap past about twenty versions. */
@@ -49,6 +56,7 @@ export function historySeries(
 export function xyChart(series: HistorySeries): string {
   const [low, high] = axisRange(series.points.map((point) => point.value));
   return [
+    CHART_INIT,
     'xychart-beta',
     `  title ${quote(`${series.metric} by version`)}`,
     `  x-axis [${series.points.map((point) => quote(point.label)).join(', ')}]`,
@@ -75,9 +83,12 @@ function axisRange(values: readonly number[]): [number, number] {
   const min = Math.min(...values);
   const max = Math.max(...values);
   const pad = max > min ? (max - min) * 0.1 : Math.abs(max) * 0.05 || 1;
-  const low = min - pad;
+  // Round outwards to a step of the span's order of magnitude: ticks at 0.966 … 0.977, not 0.966916.
+  const step = 10 ** Math.floor(Math.log10(max - min + 2 * pad));
+  const low = Math.floor((min - pad) / step) * step;
+  const high = Math.ceil((max + pad) / step) * step;
   // Most metrics never go below zero; an axis that does would suggest they can.
-  return [min >= 0 && low < 0 ? 0 : low, max + pad];
+  return [min >= 0 && low < 0 ? 0 : low, high];
 }
 
 /** A Mermaid string: its grammar has no escape for `"`, and a newline ends the statement. */

@@ -3,8 +3,8 @@ import { formatCount } from './format.ts';
 import { code, table } from './markdown.ts';
 
 /**
- * The confusion matrix of a classifier: the candidate's counts, each with its change against
- * the baseline's count in the same cell. Correct predictions (the diagonal) are bold, so a
+ * The confusion matrix of a classifier: the candidate's counts, each changed cell with its
+ * change against the baseline's count in the same cell. Correct predictions (the diagonal) are bold, so a
  * reader sees at a glance whether the changes moved rows onto it or off it. Undefined for a
  * regression model.
  */
@@ -17,14 +17,16 @@ export function renderConfusion(
   const other = baseline?.confusion_matrix;
   const comparable = other !== undefined && sameLabels(matrix.labels, other.labels);
 
+  let changed = 0;
   const header = ['actual ╲ predicted', ...matrix.labels.map(code)];
   const rows = matrix.labels.map((label, i) => [
     code(label),
     ...matrix.labels.map((_, j) => {
       const count = matrix.matrix[i]?.[j] ?? 0;
-      const text = comparable
-        ? `${formatCount(count)} (${signed(count - (other.matrix[i]?.[j] ?? 0))})`
-        : formatCount(count);
+      const change = comparable ? count - (other.matrix[i]?.[j] ?? 0) : 0;
+      if (change !== 0) changed++;
+      // Only changed cells carry a change: a 10-class grid of "(±0)" hides the few that moved.
+      const text = change === 0 ? formatCount(count) : `${formatCount(count)} (${signed(change)})`;
       return i === j ? `**${text}**` : text;
     }),
   ]);
@@ -33,7 +35,11 @@ export function renderConfusion(
   let caption: string;
   if (comparable) {
     const sameRows = baseline !== null && baseline.data.rows === candidate.data.rows;
-    caption = `Candidate counts, with the change from the baseline in parentheses; the diagonal (bold) is correct.${
+    const changes =
+      changed === 0
+        ? 'the same as the baseline in every cell'
+        : `with the change from the baseline in parentheses (${changed} cell${changed === 1 ? '' : 's'} changed)`;
+    caption = `Candidate counts, ${changes}; the diagonal (bold) is correct.${
       sameRows
         ? ''
         : ` The baseline was scored on ${formatCount(baseline?.data.rows ?? 0)} rows, the candidate on ${formatCount(candidate.data.rows)}: compare rates, not counts.`
@@ -54,6 +60,5 @@ function sameLabels(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function signed(change: number): string {
-  if (change === 0) return '±0';
   return change > 0 ? `+${formatCount(change)}` : `-${formatCount(-change)}`;
 }

@@ -3,16 +3,21 @@
  * the same value never shows up with two different roundings.
  */
 
-/** A metric value: integers as they are (byte counts, rows), otherwise 4 decimals. */
+/**
+ * A metric value: 4 decimals; whole numbers from 10 up as integers (bytes, counts), with
+ * separators from five digits; tiny values with 3 significant digits rather than 0.0000.
+ */
 export function formatValue(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  // Separators from five digits on: 18,452 bytes reads at a glance, a year-like 2024 needs none.
-  if (Number.isInteger(value)) return Math.abs(value) >= 10_000 ? formatCount(value) : String(value);
   const magnitude = Math.abs(value);
-  // 4 decimals would show 0.0000 for a tiny MSE, and 12 digits for a throughput.
-  if (magnitude < 1e-3 || magnitude >= 1e6) return value.toExponential(3);
-  if (magnitude >= 1000) return value.toFixed(1);
-  return value.toFixed(4);
+  // An accuracy of exactly 1 is still a fraction: it reads 1.0000 beside 0.9853, not 1.
+  if (Number.isInteger(value) && magnitude >= 10)
+    return magnitude >= 10_000 ? formatCount(value) : String(value);
+  if (magnitude === 0 || (magnitude >= 1e-3 && magnitude < 1000)) return value.toFixed(4);
+  // toPrecision stays in plain notation down to 1e-6: -0.000960 reads better than -9.600e-4.
+  if (magnitude < 1e-3) return magnitude >= 1e-6 ? value.toPrecision(3) : value.toExponential(2);
+  if (magnitude >= 1e9) return value.toExponential(3);
+  return value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 /** A difference, always signed, so a reader sees the direction without reading the digits. */
@@ -63,14 +68,13 @@ export function shortDigest(sha256: string | null | undefined): string {
  * never in exponent form (Mermaid's xychart grammar has no exponents).
  */
 export function chartNumber(value: number): string {
-  const rounded = Number(value.toPrecision(6));
-  if (rounded === 0) return '0';
-  const text = String(rounded);
-  if (!/e/i.test(text)) return text;
-  // String() switches to exponents below 1e-6 and above 1e21; spell those out.
-  const decimals = Math.max(0, 5 - Math.floor(Math.log10(Math.abs(rounded))));
-  return rounded
-    .toFixed(Math.min(decimals, 100))
-    .replace(/(\.\d*?)0+$/, '$1')
-    .replace(/\.$/, '');
+  const text = String(Number(value.toPrecision(6)));
+  // String() switches to exponents below 1e-6 and from 1e21; spell those out digit by digit.
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (match === null) return text;
+  const [, sign, lead, fraction = '', exponentText] = match;
+  const digits = `${lead}${fraction}`;
+  const exponent = Number(exponentText);
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  return `${sign}${digits}${'0'.repeat(Math.max(0, exponent + 1 - digits.length))}`;
 }

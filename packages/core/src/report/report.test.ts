@@ -11,7 +11,7 @@ import {
   slice,
   sliceRule,
   verdict,
-} from './test-records.ts';
+} from './testing.ts';
 
 const PROVENANCE = {
   commit: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
@@ -318,12 +318,41 @@ describe('with no baseline', () => {
 
 describe('the confusion matrix', () => {
   it("shows the candidate's counts with the change from the baseline in each cell", () => {
-    const grid = tables(report()).find((t) => t.header[0] === 'actual ╲ predicted');
+    const text = report();
+    expect(text).toContain(
+      'Candidate counts, with the change from the baseline in parentheses (4 cells changed)',
+    );
+    const grid = tables(text).find((t) => t.header[0] === 'actual ╲ predicted');
     expect(grid?.header).toEqual(['actual ╲ predicted', '`0`', '`1`']);
     expect(grid?.rows).toEqual([
       ['`0`', '**68 (-3)**', '7 (+3)'],
       ['`1`', '7 (+3)', '**118 (-3)**'],
     ]);
+  });
+
+  it('marks only the cells that changed', () => {
+    const baseline = baselineRecord({
+      confusion_matrix: {
+        labels: ['0', '1'],
+        matrix: [
+          [68, 7],
+          [9, 116],
+        ],
+      },
+    });
+    const text = report({ baseline });
+    expect(tables(text).find((t) => t.header[0] === 'actual ╲ predicted')?.rows).toEqual([
+      ['`0`', '**68**', '7'],
+      ['`1`', '7 (-2)', '**118 (+2)**'],
+    ]);
+    expect(text).toContain('(2 cells changed)');
+  });
+
+  it('says when the two models were scored on different numbers of rows', () => {
+    const baseline = baselineRecord({ data: { ...baselineRecord().data, rows: 180 } });
+    expect(report({ baseline, verdict: { ...failingChurnVerdict(), paired: false } })).toContain(
+      'The baseline was scored on 180 rows, the candidate on 200: compare rates, not counts.',
+    );
   });
 
   it('is left out for a regression model', () => {
@@ -379,6 +408,23 @@ describe('slices', () => {
     // b fails; then the worst moves: c's log_loss rose 0.1, d's rose 0.05, a's accuracy fell 0.04;
     // e's log_loss fell, which is an improvement.
     expect(order).toEqual(['region = `b`', 'region = `c`', 'region = `d`', 'region = `a`', 'region = `e`']);
+  });
+
+  it('on an equal change, put the slice with the worse value first', () => {
+    const candidate = candidateRecord({
+      slices: [slice('band', 'low', 70, { rmse: 45.5 }), slice('band', 'high', 30, { rmse: 63.3 })],
+    });
+    const baseline = baselineRecord({
+      slices: [slice('band', 'low', 70, { rmse: 45.5 }), slice('band', 'high', 30, { rmse: 63.3 })],
+    });
+    const gates = verdict([
+      rule({ metric: 'rmse', rule: 'max', threshold: 100, candidate: 55, status: 'pass' }),
+    ]);
+    const text = report({ candidate, baseline, verdict: gates });
+    expect(sliceTable(text).rows.map((row) => [row[0], row[2], row[5]])).toEqual([
+      ['band = `high`', '`rmse` ↓', '±0 (±0%)'],
+      ['band = `low`', '`rmse` ↓', '±0 (±0%)'],
+    ]);
   });
 
   it('without a baseline, order by the value itself, worst first, and the larger slice first on a tie', () => {
@@ -554,6 +600,8 @@ describe('the size guard', () => {
     expect(text).not.toContain('```mermaid');
     expect(text).toContain('✂️ Left out to keep this comment under 4,500 characters: the metric history');
     expect(mainTable(text).rows.length).toBeGreaterThanOrEqual(5);
+    // The failing slices explain the verdict: a chart goes before they do.
+    expect(sliceTable(text).rows.filter((row) => row[8] === '❌ fail')).toHaveLength(FAILING.size);
   });
 
   it('as a last resort cuts the text at a line, closing what it left open', () => {

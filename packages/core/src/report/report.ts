@@ -82,13 +82,16 @@ export function renderReport(input: ReportInput): string {
   const failing = parts.slices.filter((row) => blocks(worstStatus(row.rules))).length;
   let plan: Plan = { ...FULL, slices: largestFitting(parts, { ...FULL }, maxChars, failing) };
   let text = compose(parts, plan);
+  if (text.length <= maxChars) return text;
   for (const drop of DROP_ORDER) {
-    if (text.length <= maxChars) return text;
     plan = { ...plan, [drop]: false };
     text = compose(parts, plan);
+    if (text.length <= maxChars) break;
   }
-  if (text.length <= maxChars) return text;
-  plan = { ...plan, slices: largestFitting(parts, plan, maxChars, 0) };
+  // Whatever room the dropped sections left goes back to the slices; if there is none even for
+  // the failing ones, those are cut too (the list under the verdict still names the first few).
+  const floor = text.length <= maxChars ? plan.slices : 0;
+  plan = { ...plan, slices: largestFitting(parts, plan, maxChars, floor) };
   text = compose(parts, plan);
   return text.length <= maxChars ? text : truncate(text, maxChars);
 }
@@ -262,7 +265,7 @@ function sliceSection(parts: Parts, plan: Plan): string {
   const note = trimmed
     ? `✂️ Showing the ${formatCount(shown.length)} worst of ${counts}; the other ${formatCount(
         all.length - shown.length,
-      )} (the smallest and least changed) were trimmed to keep this comment under ${formatCount(
+      )} (the least changed, then the smallest) were trimmed to keep this comment under ${formatCount(
         parts.input.maxChars ?? MAX_REPORT_CHARS,
       )} characters.${fullReport(parts.input)}`
     : '';

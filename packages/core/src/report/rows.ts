@@ -158,19 +158,16 @@ function worstFirst(a: SliceRow, b: SliceRow): number {
 }
 
 /**
- * Negative when `a` moved further the wrong way than `b`. Rows with a Δ come before rows
- * without one; those (no baseline) are ordered by the candidate's value, worst first.
+ * Negative when `a` is worse off than `b`: first by how far it moved the wrong way (rows with a
+ * Δ before rows without one), then, on a tie or with no baseline, by its own value, worst first.
  */
 function compareHarm(a: SliceRow, b: SliceRow): number {
-  const aGain = goodward(a, a.delta);
-  const bGain = goodward(b, b.delta);
-  if (aGain !== null || bGain !== null) {
-    if (aGain === null) return 1;
-    if (bGain === null) return -1;
-    return aGain - bGain;
-  }
-  const aValue = goodward(a, a.candidate);
-  const bValue = goodward(b, b.candidate);
+  return compareGoodward(a, b, (row) => row.delta) || compareGoodward(a, b, (row) => row.candidate);
+}
+
+function compareGoodward(a: SliceRow, b: SliceRow, pick: (row: SliceRow) => number | null): number {
+  const aValue = goodward(a, pick(a));
+  const bValue = goodward(b, pick(b));
   if (aValue === null || bValue === null) return aValue === null ? (bValue === null ? 0 : 1) : -1;
   return aValue - bValue;
 }

@@ -2,13 +2,12 @@
  * Bootstrap confidence intervals for one model's metrics, and paired intervals for the
  * difference between two models on the same rows.
  *
- * Intervals are percentile intervals: the (1 − confidence)/2 and (1 + confidence)/2
- * quantiles of the metric over the resamples (numpy's linear interpolation). Resamples where
- * a metric is undefined are left out of that metric's quantiles; with fewer than half of
- * them defined the metric gets no interval at all (see interval.ts).
+ * Intervals are BCa intervals (see interval.ts for why, and for how resamples where a
+ * metric is undefined are handled): percentile intervals of the resampled values with the
+ * levels corrected for the bootstrap distribution's bias and skewness.
  */
 import { binaryMetrics, multiclassMetrics, regressionMetrics } from '../metrics/index.ts';
-import { enoughDefined, percentileInterval, quantileSorted, sortedColumn } from './interval.ts';
+import { adjustedQuantiles, confidenceInterval, enoughDefined, sortedColumn } from './interval.ts';
 import { defaultThreads } from './pool.ts';
 import {
   type BootstrapOptions,
@@ -18,6 +17,31 @@ import {
   resampledMetrics,
 } from './predictions.ts';
 import { Resampler } from './resampler.ts';
+
+/** The resampled values of `names` for the models, as a table, with what BCa needs. */
+async function resample(
+  models: readonly Predictions[],
+  names: readonly string[],
+  o: BootstrapOptions,
+): Promise<{ resampler: Resampler; table: Float64Array }> {
+  const resampler = new Resampler(models, names);
+  const table = await resampler.run(o.seed, o.resamples, o.threads ?? defaultThreads());
+  return { resampler, table };
+}
+
+/** Column `column` of each model's block of a [resamples × models·width] table, as one model's values or the difference. */
+function columnValues(
+  table: Float64Array,
+  resamples: number,
+  width: number,
+  column: number,
+  models: number,
+): Float64Array {
+  return Float64Array.from({ length: resamples }, (_, b) => {
+    const at = b * width * models + column;
+    return models === 1 ? table[at]! : table[at]! - table[at + width]!;
+  });
+}
 
 /**
  * The bootstrap distribution of each metric: its value in every resample, in resample
@@ -32,18 +56,14 @@ export async function bootstrapDistributions(
   checkOptions(o);
   const names = resampledMetrics(p, metrics);
   if (o.resamples === 0 || names.length === 0) return {};
-  const resampler = new Resampler([p], names);
-  const width = names.length;
-  const table = await resampler.run(o.seed, o.resamples, o.threads ?? defaultThreads());
-  const result: Record<string, Float64Array> = {};
-  names.forEach((name, column) => {
-    result[name] = Float64Array.from({ length: o.resamples }, (_, b) => table[b * width + column]!);
-  });
-  return result;
+  const { table } = await resample([p], names, o);
+  return Object.fromEntries(
+    names.map((name, column) => [name, columnValues(table, o.resamples, names.length, column, 1)]),
+  );
 }
 
 /**
- * Percentile confidence intervals for each metric at `o.confidence`, from `o.resamples`
+ * BCa confidence intervals for each metric at `o.confidence`, from `o.resamples`
  * resamples; the same seed gives the same intervals. A metric is left out of the result
  * when it has no interval: undefined on the data, or on more than half of the resamples,
  * or a measured metric (latency and the like).
@@ -53,12 +73,18 @@ export async function bootstrapIntervals(
   metrics: readonly string[],
   o: BootstrapOptions,
 ): Promise<Record<string, [number, number]>> {
-  const distributions = await bootstrapDistributions(p, metrics, o);
+  checkOptions(o);
+  const names = resampledMetrics(p, metrics);
+  if (o.resamples === 0 || names.length === 0) return {};
+  const { resampler, table } = await resample([p], names, o);
+  const observed = resampler.observed(false);
+  const accelerations = resampler.accelerations();
   const result: Record<string, [number, number]> = {};
-  for (const [name, values] of Object.entries(distributions)) {
-    const sorted = sortedColumn(values, 1, 0);
-    if (enoughDefined(sorted.length, values.length)) result[name] = percentileInterval(sorted, o.confidence);
-  }
+  names.forEach((name, column) => {
+    const sorted = sortedColumn(table, names.length, column);
+    if (!Number.isFinite(observed[column]!) || !enoughDefined(sorted.length, o.resamples)) return;
+    result[name] = confidenceInterval(sorted, observed[column]!, accelerations[column]!, o.confidence);
+  });
   return result;
 }
 
@@ -66,7 +92,7 @@ export async function bootstrapIntervals(
 export interface PairedDelta {
   /** The candidate's value minus the baseline's, on all rows. */
   delta: number;
-  /** Two-sided percentile interval of the difference at the requested confidence. */
+  /** Two-sided interval of the difference at the requested confidence. */
   ci: [number, number];
   /** One-sided lower bound at the same confidence: the difference is at least this with that confidence. */
   lower: number;
@@ -82,6 +108,20 @@ function pointMetrics(p: Predictions): Record<string, number> {
   return p.task === 'binary' ? binaryMetrics(input) : multiclassMetrics(input);
 }
 
+async function pairedTable(
+  candidate: Predictions,
+  baseline: Predictions,
+  metrics: readonly string[],
+  o: BootstrapOptions,
+): Promise<{ names: string[]; resampler?: Resampler; table?: Float64Array }> {
+  checkOptions(o);
+  checkSameRows(candidate, baseline);
+  resampledMetrics(baseline, metrics, 'baseline predictions');
+  const names = resampledMetrics(candidate, metrics, 'candidate predictions');
+  if (o.resamples === 0 || names.length === 0) return { names: [] };
+  return { names, ...(await resample([candidate, baseline], names, o)) };
+}
+
 /**
  * The paired bootstrap distribution of candidate − baseline for each metric: both models'
  * predictions on the same rows, each resample weighting every row the same for both; NaN
@@ -93,29 +133,18 @@ export async function pairedDistributions(
   metrics: readonly string[],
   o: BootstrapOptions,
 ): Promise<Record<string, Float64Array>> {
-  checkOptions(o);
-  checkSameRows(candidate, baseline);
-  resampledMetrics(baseline, metrics, 'baseline predictions');
-  const names = resampledMetrics(candidate, metrics, 'candidate predictions');
-  if (o.resamples === 0 || names.length === 0) return {};
-  const resampler = new Resampler([candidate, baseline], names);
-  const width = names.length;
-  const table = await resampler.run(o.seed, o.resamples, o.threads ?? defaultThreads());
-  const result: Record<string, Float64Array> = {};
-  names.forEach((name, column) => {
-    result[name] = Float64Array.from(
-      { length: o.resamples },
-      (_, b) => table[2 * b * width + column]! - table[(2 * b + 1) * width + column]!,
-    );
-  });
-  return result;
+  const { names, table } = await pairedTable(candidate, baseline, metrics, o);
+  if (table === undefined) return {};
+  return Object.fromEntries(
+    names.map((name, column) => [name, columnValues(table, o.resamples, names.length, column, 2)]),
+  );
 }
 
 /**
  * Paired bootstrap of candidate − baseline (see {@link pairedDistributions}), summarised:
- * the point difference, its interval, one-sided bounds and the share of resamples with no
- * improvement. Metrics undefined for either model on the data, or on more than half of the
- * resamples, are left out.
+ * the point difference, its BCa interval, one-sided BCa bounds at the same confidence, and
+ * the share of resamples with no improvement. Metrics undefined for either model on the
+ * data, or on more than half of the resamples, are left out.
  */
 export async function pairedBootstrap(
   candidate: Predictions,
@@ -123,23 +152,38 @@ export async function pairedBootstrap(
   metrics: readonly string[],
   o: BootstrapOptions,
 ): Promise<Record<string, PairedDelta>> {
-  const distributions = await pairedDistributions(candidate, baseline, metrics, o);
+  const { names, resampler, table } = await pairedTable(candidate, baseline, metrics, o);
+  if (resampler === undefined || table === undefined) return {};
   const candidatePoint = pointMetrics(candidate);
   const baselinePoint = pointMetrics(baseline);
+  const observed = resampler.observed(true);
+  const accelerations = resampler.accelerations();
   const result: Record<string, PairedDelta> = {};
-  for (const [name, deltas] of Object.entries(distributions)) {
+  names.forEach((name, column) => {
     const delta = candidatePoint[name]! - baselinePoint[name]!;
-    const sorted = sortedColumn(deltas, 1, 0);
-    if (Number.isNaN(delta) || !enoughDefined(sorted.length, deltas.length)) continue;
+    const sorted = sortedColumn(columnValues(table, o.resamples, names.length, column, 2), 1, 0);
+    if (
+      Number.isNaN(delta) ||
+      !Number.isFinite(observed[column]!) ||
+      !enoughDefined(sorted.length, o.resamples)
+    )
+      return;
+    const tail = (1 - o.confidence) / 2;
+    const [low, high, lower, upper] = adjustedQuantiles(sorted, observed[column]!, accelerations[column]!, [
+      tail,
+      1 - tail,
+      1 - o.confidence,
+      o.confidence,
+    ]);
     let nonPositive = 0;
     while (nonPositive < sorted.length && sorted[nonPositive]! <= 0) nonPositive++;
     result[name] = {
       delta,
-      ci: percentileInterval(sorted, o.confidence),
-      lower: quantileSorted(sorted, 1 - o.confidence),
-      upper: quantileSorted(sorted, o.confidence),
+      ci: [low!, high!],
+      lower: lower!,
+      upper: upper!,
       pNonPositive: nonPositive / sorted.length,
     };
-  }
+  });
   return result;
 }

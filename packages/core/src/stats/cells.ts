@@ -24,6 +24,7 @@ import {
   classScores,
 } from '../metrics/index.ts';
 import { multinomial } from './binomial.ts';
+import { acceleration } from './influence.ts';
 import type { Xoshiro128 } from './rng.ts';
 
 /** The label metrics of each classification task, and how each reads a {@link ClassCounts}. */
@@ -133,5 +134,31 @@ export class CellTable {
       total += count;
     }
     return { numClasses, truePositive, predicted: predictedSum, actual, present, correct, total };
+  }
+
+  /**
+   * BCa's acceleration of label metric `name` from the exact jackknife: the metric with one
+   * row of cell j left out, for every cell, weighted by the cell's rows. With two models, of
+   * the candidate − baseline difference.
+   */
+  jackknifeAcceleration(task: 'binary' | 'multiclass', name: string): number {
+    const rows = this.rows;
+    const cells = this.counts.length;
+    if (rows < 2) return 0;
+    const leftOut = Float64Array.from(this.counts);
+    const values = new Float64Array(cells);
+    let mean = 0;
+    for (let j = 0; j < cells; j++) {
+      leftOut[j] = leftOut[j]! - 1;
+      let value = labelMetric(task, name, this.classCounts(0, leftOut));
+      if (this.predicted.length > 1) value -= labelMetric(task, name, this.classCounts(1, leftOut));
+      leftOut[j] = leftOut[j]! + 1;
+      values[j] = value;
+      mean += (this.counts[j]! * value) / rows;
+    }
+    // Jackknife influences (n − 1)·(mean − θ₍₋ⱼ₎); a leave-one-out value that is undefined
+    // (NaN) makes the acceleration NaN, and the interval falls back to the percentile one.
+    const influence = values.map((value) => (rows - 1) * (mean - value));
+    return acceleration(influence, this.counts);
   }
 }

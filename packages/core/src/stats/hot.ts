@@ -43,7 +43,7 @@ export type RowModel =
       kind: 'regression';
       /** Row by rank, smallest absolute error first. */
       order: Uint32Array;
-      /** Per rank: |error|, error², |error| / max(|y|, ε), y − ȳ, error − mean error. */
+      /** Per rank: |error|, error², |error| / max(|y|, ε), and y and the error less a central value of each. */
       data: Float64Array;
       finite: boolean;
     }
@@ -290,8 +290,8 @@ export function createHotLoops() {
   /**
    * Regression metrics for weights in rank order (by absolute error), into out[at…at+6]:
    * MSE, RMSE, MAE, R², MAPE, median absolute error, explained variance. Weighted spreads
-   * come from one pass as Σw·d² − (Σw·d)²/Σw with d taken about the full data's mean, which
-   * is close to every resample's, so the subtraction loses nothing worth mentioning.
+   * come from one pass as Σw·d² − (Σw·d)²/Σw with d taken about a value near the full data's
+   * mean, so near every resample's too, and the subtraction loses nothing worth mentioning.
    */
   function regressionKernel(
     data: Float64Array,

@@ -13,6 +13,7 @@ export {
 export { MIN_DEFINED_SHARE } from './interval.ts';
 export { type McNemarExact, mcnemarExact } from './mcnemar.ts';
 export { normalCdf, normalQuantile } from './normal.ts';
+export { lastParallelRun, type ParallelRun } from './pool.ts';
 export type { BootstrapOptions, Predictions } from './predictions.ts';
 export {
   type ClassificationShard,

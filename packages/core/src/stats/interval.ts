@@ -1,5 +1,15 @@
 /**
- * From a metric's bootstrap distribution to an interval.
+ * From a metric's bootstrap distribution to an interval: BCa (bias-corrected and
+ * accelerated, Efron 1987), falling back to the plain percentile interval where BCa's
+ * inputs are undefined.
+ *
+ * Why BCa: on populations with a known ROC AUC near 1 (n = 80…200), 95% percentile
+ * intervals held the true AUC only 90.5–91.5% of the time; BCa's held it 93–94% (the
+ * repeated-sampling tests in bootstrap.test.ts). A metric bounded at 1 has a skewed
+ * sampling distribution, and the bootstrap distribution is biased with it; BCa corrects the
+ * percentile levels for both, with the bias taken from the bootstrap distribution itself
+ * (z₀) and the skewness from the rows' influence values (the acceleration a, see
+ * influence.ts). When z₀ = a = 0 it is the percentile interval.
  *
  * Undefined resamples: a resample can leave a metric undefined (NaN), e.g. ROC AUC when the
  * resample happens to hold no positive row. Such resamples are left out and the interval is
@@ -8,6 +18,7 @@
  * {@link MIN_DEFINED_SHARE} of the resamples are defined, the data cannot support an
  * interval and none is given.
  */
+import { normalCdf, normalQuantile } from './normal.ts';
 
 /** Below this share of defined resamples a metric gets no interval. */
 export const MIN_DEFINED_SHARE = 0.5;
@@ -28,7 +39,7 @@ export function sortedColumn(table: Float64Array, columns: number, column: numbe
 export function quantileSorted(sorted: Float64Array, q: number): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
-  const position = q * (n - 1);
+  const position = Math.min(Math.max(q, 0), 1) * (n - 1);
   const below = Math.floor(position);
   const above = Math.min(below + 1, n - 1);
   const fraction = position - below;
@@ -41,6 +52,70 @@ export function quantileSorted(sorted: Float64Array, q: number): number {
 /** True when enough of `resamples` were defined for an interval. */
 export function enoughDefined(defined: number, resamples: number): boolean {
   return defined > 0 && defined >= MIN_DEFINED_SHARE * resamples;
+}
+
+/** How many of ascending `sorted` are < `value`, and how many equal it. */
+function rankOf(sorted: Float64Array, value: number): { below: number; equal: number } {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  let end = low;
+  while (end < sorted.length && sorted[end] === value) end++;
+  return { below: low, equal: end - low };
+}
+
+/**
+ * The quantile levels BCa uses in place of `levels`, given the metric's value on all rows
+ * (`observed`) and its acceleration `a`; undefined where BCa does not apply (an undefined
+ * input, or an acceleration so large that the correction is not monotone).
+ */
+export function bcaLevels(
+  sorted: Float64Array,
+  observed: number,
+  a: number,
+  levels: readonly number[],
+): number[] | undefined {
+  const n = sorted.length;
+  if (n === 0 || !Number.isFinite(observed) || !Number.isFinite(a)) return undefined;
+  const { below, equal } = rankOf(sorted, observed);
+  // Ties count half; keep the share off 0 and 1 so that z₀ stays finite.
+  const share = Math.min(Math.max((below + equal / 2) / n, 0.5 / n), 1 - 0.5 / n);
+  const z0 = normalQuantile(share);
+  const adjusted: number[] = [];
+  for (const level of levels) {
+    const z = z0 + normalQuantile(level);
+    const denominator = 1 - a * z;
+    if (!(denominator > 0)) return undefined;
+    adjusted.push(normalCdf(z0 + z / denominator));
+  }
+  return adjusted;
+}
+
+/** Quantiles of `sorted` at `levels`, BCa-adjusted where possible (see {@link bcaLevels}). */
+export function adjustedQuantiles(
+  sorted: Float64Array,
+  observed: number,
+  a: number,
+  levels: readonly number[],
+): number[] {
+  const used = bcaLevels(sorted, observed, a, levels) ?? levels;
+  return used.map((level) => quantileSorted(sorted, level));
+}
+
+/** The two-sided interval at `confidence`: BCa where possible, else percentile. */
+export function confidenceInterval(
+  sorted: Float64Array,
+  observed: number,
+  a: number,
+  confidence: number,
+): [number, number] {
+  const tail = (1 - confidence) / 2;
+  const [low, high] = adjustedQuantiles(sorted, observed, a, [tail, 1 - tail]);
+  return [low!, high!];
 }
 
 /** The two-sided percentile interval at `confidence` of ascending `sorted` values. */

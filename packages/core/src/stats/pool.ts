@@ -32,8 +32,7 @@ const hot = (${createHotLoops.toString()})();
 const runChunks = (${runChunks.toString()});
 parentPort.on('message', (task) => {
   try {
-    runChunks(hot, task);
-    parentPort.postMessage({ ok: true });
+    parentPort.postMessage({ ok: true, chunks: runChunks(hot, task) });
   } catch (error) {
     parentPort.postMessage({ ok: false, error: String((error && error.stack) || error) });
   }
@@ -53,8 +52,8 @@ interface Task {
   out: Float64Array;
 }
 
-/** Takes chunks until none are left. Self-contained: workers run its source text too. */
-function runChunks(loops: { runRowJob: (...args: never[]) => void }, task: Task): void {
+/** Takes chunks until none are left, and says how many it took. Self-contained: workers run its source text too. */
+function runChunks(loops: { runRowJob: (...args: never[]) => void }, task: Task): number {
   const chunkSize = 8; // = CHUNK, repeated here because workers see only this function's text
   const chunks = Math.ceil(task.resamples / chunkSize);
   const runRowJob = loops.runRowJob as (
@@ -65,9 +64,9 @@ function runChunks(loops: { runRowJob: (...args: never[]) => void }, task: Task)
     out: Float64Array,
     base: number,
   ) => void;
-  for (;;) {
+  for (let taken = 0; ; taken++) {
     const chunk = Atomics.add(task.next, 0, 1);
-    if (chunk >= chunks) return;
+    if (chunk >= chunks) return taken;
     const first = chunk * chunkSize;
     runRowJob(task.job, task.seed, first, Math.min(task.resamples, first + chunkSize), task.out, 0);
     Atomics.store(task.finished, chunk, 1);
@@ -76,6 +75,21 @@ function runChunks(loops: { runRowJob: (...args: never[]) => void }, task: Task)
 
 let workers: Worker[] | undefined;
 let queue: Promise<unknown> = Promise.resolve();
+
+/** How the last row-weighted job was shared out: for tests and benchmarks. */
+export interface ParallelRun {
+  /** Threads that were given the job (this one included). */
+  threads: number;
+  chunks: number;
+  /** Chunks that worker threads computed. */
+  workerChunks: number;
+}
+let lastRun: ParallelRun | undefined;
+
+/** How the last row-weighted resampling job was shared out between threads. */
+export function lastParallelRun(): ParallelRun | undefined {
+  return lastRun;
+}
 
 /** How many threads to use: MODELGATE_THREADS if set (1 means this thread only), else one per core up to {@link MAX_THREADS}. */
 export function defaultThreads(): number {
@@ -125,20 +139,21 @@ function sharedModel(model: RowModel): RowModel {
   return { ...model, order: shared(model.order), data: shared(model.data) };
 }
 
-/** One worker's share of a task: resolves when it has taken its last chunk, or failed. */
-function assign(worker: Worker, task: Task): Promise<void> {
+/** One worker's share of a task: resolves with the chunks it computed when it has taken its last, or failed. */
+function assign(worker: Worker, task: Task): Promise<number> {
   return new Promise((resolve) => {
     const done = (answer?: unknown) => {
       worker.off('message', done);
       worker.off('error', done);
       worker.off('exit', done);
       worker.unref();
-      if ((answer as { ok?: boolean } | undefined)?.ok !== true) {
+      const reply = answer as { ok?: boolean; chunks?: number } | undefined;
+      if (reply?.ok !== true) {
         // It failed (and will again): stop using it; this thread redoes its unfinished chunks.
         forget(worker);
         void worker.terminate();
       }
-      resolve();
+      resolve(reply?.ok === true ? (reply.chunks ?? 0) : 0);
     };
     worker.on('message', done);
     worker.on('error', done);
@@ -175,6 +190,7 @@ async function runExclusive(
   if (helpers.length === 0) {
     const out = new Float64Array(resamples * width);
     hot.runRowJob(job, seed, 0, resamples, out, 0);
+    lastRun = { threads: 1, chunks: Math.ceil(resamples / CHUNK), workerChunks: 0 };
     return out;
   }
   const chunks = Math.ceil(resamples / CHUNK);
@@ -188,7 +204,8 @@ async function runExclusive(
   };
   const answered = helpers.map((worker) => assign(worker, task));
   runChunks(hot, task);
-  await Promise.all(answered);
+  const workerChunks = (await Promise.all(answered)).reduce((sum, n) => sum + n, 0);
+  lastRun = { threads: helpers.length + 1, chunks, workerChunks };
   // A worker that failed may have left a chunk it took unfinished: do those here.
   for (let chunk = 0; chunk < chunks; chunk++) {
     if (Atomics.load(task.finished, chunk) === 1) continue;

@@ -14,6 +14,7 @@
 import { BINARY_SCORE_METRICS, binaryRowModel } from './binary-scores.ts';
 import { CellTable, isLabelMetric, labelMetric } from './cells.ts';
 import { hot, KERNEL_WIDTH, type RowJob, type RowModel } from './hot.ts';
+import { acceleration, rowInfluences } from './influence.ts';
 import { MULTICLASS_SCORE_METRICS, multiclassRowModel } from './multiclass-scores.ts';
 import { runRowJobParallel } from './pool.ts';
 import type { Predictions } from './predictions.ts';
@@ -107,6 +108,65 @@ export class Resampler {
       this.copyKernelColumns(rowTable, count, table);
     }
     return table;
+  }
+
+  /**
+   * Each metric on all the rows as the resamples compute it (the observed cells, or every
+   * row weighing 1): per model, or with two models their difference. This is the θ̂ that
+   * BCa's bias correction compares the resamples with.
+   */
+  observed(difference: boolean): Float64Array {
+    const perModel = this.metrics.length;
+    const values = new Float64Array(this.width);
+    if (this.cells !== undefined) {
+      const task = this.task as 'binary' | 'multiclass';
+      for (let m = 0; m < this.models; m++) {
+        const counts = this.cells.classCounts(m, this.cells.counts);
+        for (const { name, column } of this.labelColumns)
+          values[m * perModel + column] = labelMetric(task, name, counts);
+      }
+    }
+    if (this.job !== undefined) {
+      const job = this.job;
+      const ones = new Uint8Array(job.rows).fill(1);
+      const scratch = new Uint8Array(job.rows);
+      const out = new Float64Array(hot.jobWidth(job));
+      let at = 0;
+      for (const model of job.models) {
+        hot.evaluateModel(model, ones, false, scratch, out, at);
+        at += KERNEL_WIDTH[model.kind];
+      }
+      this.copyKernelColumns(out, 1, values);
+    }
+    return difference ? this.differenceOf(values) : values;
+  }
+
+  /**
+   * BCa's acceleration of each metric (of the difference, with two models): from the exact
+   * jackknife over cells for label metrics, from closed-form row influences for the others.
+   */
+  accelerations(): Float64Array {
+    const result = new Float64Array(this.metrics.length);
+    if (this.cells !== undefined) {
+      const task = this.task as 'binary' | 'multiclass';
+      for (const { name, column } of this.labelColumns)
+        result[column] = this.cells.jackknifeAcceleration(task, name);
+    }
+    if (this.job !== undefined) {
+      const influences = this.job.models.map(rowInfluences);
+      for (const [output, column] of this.kernelColumns) {
+        const first = influences[0]![output]!;
+        const u =
+          influences.length === 1 ? first : first.map((value, i) => value - influences[1]![output]![i]!);
+        result[column] = acceleration(u);
+      }
+    }
+    return result;
+  }
+
+  private differenceOf(values: Float64Array): Float64Array {
+    const perModel = this.metrics.length;
+    return Float64Array.from({ length: perModel }, (_, j) => values[j]! - values[perModel + j]!);
   }
 
   private fillLabelColumns(seed: number, first: number, last: number, table: Float64Array): void {

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  type CompareSource,
+  cliOption,
+  compare,
+  evaluateSettingsFrom,
+  InputError,
+  loadConfig,
+  loadGateSpec,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@modelgate/core';
+import { parseFlags } from '../args.ts';
+import { ExitCode, type Io } from '../io.ts';
+import { EVALUATE_FLAGS } from './evaluate.ts';
+
+export const COMPARE_HELP = `Usage: modelgate compare --candidate E.json --baseline B.json|none --gates G.yml [--out V.json] [--report R.md]
+       modelgate compare --model M.onnx --baseline-model B.onnx --data D --label COL --gates G.yml [--out V.json] [--report R.md]
+       modelgate compare --model M.onnx --baseline none --data D --label COL --gates G.yml
+
+Gates a candidate against its baseline and writes a modelgate/verdict@1 and a markdown report.
+With two models it scores both on the same rows and bootstraps the paired differences (the
+strong evidence); with two evaluation records it uses independent bootstraps (weaker, and the
+report says so). '--baseline none' is the first model: change rules are skipped, bounds apply.
+
+Options:
+  --candidate PATH       the candidate's evaluation record
+  --baseline PATH|none   the baseline's evaluation record, or none
+  --model PATH           the candidate model (paired mode), with the evaluate flags below
+  --baseline-model PATH  the baseline model, scored on the same rows
+  --gates PATH           the gate spec (default: .modelgate.yml)
+  --name NAME            model name for the report marker (default: 'model:' in the config, else 'model')
+  --baseline-ref REF     what to call the baseline in the report (e.g. champion)
+  --out PATH             where to write the verdict (default: print nothing but the summary)
+  --report PATH          where to write the markdown report
+  --data, --label, --task, --classes, --features, --output, --slice-by, --bootstrap,
+  --confidence, --seed, --provider, --batch-size: as for 'modelgate evaluate'
+
+Examples:
+  modelgate compare --candidate new.json --baseline champion.json --gates .modelgate.yml --report report.md
+  modelgate compare --model new.onnx --baseline-model champion.onnx --data eval.csv --label y --gates gates.yml
+
+Exit codes: 0 the gate passed; 1 the gate failed; 2 bad input, usage or gate spec; other: a bug.`;
+
+export async function compareCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseFlags('compare', argv, {
+    ...EVALUATE_FLAGS,
+    candidate: { type: 'string' },
+    baseline: { type: 'string' },
+    'baseline-model': { type: 'string' },
+    gates: { type: 'string' },
+    name: { type: 'string' },
+    'baseline-ref': { type: 'string' },
+    out: { type: 'string' },
+    report: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(`${COMPARE_HELP}\n`);
+    return ExitCode.Ok;
+  }
+  const gatesPath = resolve(io.cwd, values.gates ?? '.modelgate.yml');
+  if (values.gates === undefined && !existsSync(gatesPath)) {
+    throw new InputError('no gate spec: pass --gates FILE, or add .modelgate.yml here');
+  }
+  const spec = await loadGateSpec(gatesPath);
+  const config = await loadConfig(gatesPath, { required: true });
+  const baselineNone = values.baseline === 'none';
+
+  let source: CompareSource;
+  if (values.candidate !== undefined) {
+    if (values.model !== undefined) throw new InputError('give --candidate or --model, not both');
+    if (values.baseline === undefined) throw new InputError('--baseline is required with --candidate: a record path, or none');
+    source = { mode: 'records', candidate: values.candidate, baseline: baselineNone ? null : values.baseline };
+  } else if (values.model !== undefined) {
+    if (values['baseline-model'] === undefined && !baselineNone) {
+      throw new InputError('--baseline-model is required with --model (or --baseline none for the first model)');
+    }
+    if (values['baseline-model'] !== undefined && values.baseline !== undefined && !baselineNone) {
+      throw new InputError('give --baseline-model or --baseline, not both');
+    }
+    const { model: _model, ...rest } = values;
+    const evaluate = evaluateSettingsFrom({ ...rest, model: values.model }, cliOption);
+    source = { mode: 'paired', evaluate, baselineModel: baselineNone ? null : (values['baseline-model'] as string) };
+  } else {
+    throw new InputError('give --candidate (an evaluation record) or --model (with --data and --label)');
+  }
+
+  const name = values.name ?? config.model ?? 'model';
+  const baselineRef = baselineNone ? null : (values['baseline-ref'] ?? values.baseline ?? values['baseline-model'] ?? null);
+  const result = await compare(
+    { name, spec, source, baselineRef },
+    { info: (message) => io.stderr(`${message}\n`), warning: (message) => io.stderr(`warning: ${message}\n`) },
+  );
+  if (values.out !== undefined) await writeJsonAtomic(values.out, result.verdict);
+  if (values.report !== undefined) await writeFileAtomic(values.report, result.report);
+
+  io.stdout(`${result.report.split('\n')[0]?.replace(/^#+\s*/, '')}\n`);
+  const icon = { pass: '✔', fail: '✘', skip: '-', error: '!' } as const;
+  for (const rule of result.verdict.rules) {
+    const where = rule.slice === undefined ? '' : ` [${rule.slice.column}=${rule.slice.value}]`;
+    io.stdout(`  ${icon[rule.status]} ${rule.status.padEnd(5)} ${rule.metric}${where} ${rule.rule}: ${rule.reason}\n`);
+  }
+  if (values.out !== undefined) io.stdout(`verdict: ${values.out}\n`);
+  if (values.report !== undefined) io.stdout(`report: ${values.report}\n`);
+  return result.verdict.passed ? ExitCode.Ok : ExitCode.GateFailed;
+}

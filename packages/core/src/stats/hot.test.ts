@@ -1,0 +1,125 @@
+/**
+ * The inner loops: random streams, Poisson(1) weights, and the self-containment that lets
+ * worker threads run them from their source text.
+ */
+import { describe, expect, it } from 'vitest';
+import { createHotLoops, hot, type RowJob } from './hot.ts';
+import { rowModel } from './resampler.ts';
+import { fillPoisson1, StreamPurpose, Xoshiro128 } from './rng.ts';
+import { binormalSample, regressionSample, Sampler } from './testing-utils.ts';
+
+function firstWords(rng: Xoshiro128, count = 4): number[] {
+  return Array.from({ length: count }, () => rng.nextInt32());
+}
+
+describe('random streams', () => {
+  it('repeat for the same seed, purpose and resample', () => {
+    expect(firstWords(Xoshiro128.stream(42, StreamPurpose.Rows, 7))).toEqual(
+      firstWords(Xoshiro128.stream(42, StreamPurpose.Rows, 7)),
+    );
+  });
+
+  it('differ when the seed, the purpose or the resample differs, in all 53 bits of the seed', () => {
+    const base = firstWords(Xoshiro128.stream(42, StreamPurpose.Rows, 7));
+    for (const other of [
+      Xoshiro128.stream(43, StreamPurpose.Rows, 7),
+      Xoshiro128.stream(42, StreamPurpose.Cells, 7),
+      Xoshiro128.stream(42, StreamPurpose.Rows, 8),
+      Xoshiro128.stream(42 + 2 ** 32, StreamPurpose.Rows, 7),
+      Xoshiro128.stream(42 + 2 ** 52, StreamPurpose.Rows, 7),
+    ]) {
+      expect(firstWords(other)).not.toEqual(base);
+    }
+  });
+
+  it('give open-interval uniforms with mean 1/2 and variance 1/12', () => {
+    const rng = Xoshiro128.stream(5, StreamPurpose.Rows, 0);
+    const n = 200_000;
+    let sum = 0;
+    let squares = 0;
+    let outside = 0;
+    for (let i = 0; i < n; i++) {
+      const u = rng.nextOpenDouble();
+      if (!(u > 0 && u < 1)) outside++;
+      sum += u;
+      squares += u * u;
+    }
+    expect(outside).toBe(0);
+    const mean = sum / n;
+    // Standard errors: √(1/12/n) ≈ 6.5e-4 for the mean; 5 of them is a band no fair generator leaves.
+    expect(Math.abs(mean - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / n));
+    expect(Math.abs(squares / n - mean * mean - 1 / 12)).toBeLessThan(2e-3);
+  });
+});
+
+describe('Poisson(1) row weights', () => {
+  it('follow the Poisson(1) distribution (chi-square over 2 million draws)', () => {
+    const weights = new Uint8Array(100_001); // not a multiple of 3: the tail path runs too
+    const counts = new Float64Array(8);
+    for (let b = 0; b < 20; b++) {
+      fillPoisson1(Xoshiro128.stream(3, StreamPurpose.Rows, b), weights);
+      for (const w of weights) counts[Math.min(w, 7)]! += 1;
+    }
+    const draws = 20 * weights.length;
+    let pmf = Math.exp(-1);
+    let below = 0;
+    let chiSquare = 0;
+    for (let k = 0; k < 8; k++) {
+      const p = k < 7 ? pmf : 1 - below;
+      const expected = draws * p;
+      chiSquare += (counts[k]! - expected) ** 2 / expected;
+      below += pmf;
+      pmf /= k + 1;
+    }
+    // 7 degrees of freedom: P(χ² > 24.32) = 0.001.
+    expect(chiSquare).toBeLessThan(24.32);
+  });
+
+  it('draw the rare large values (from the buckets that are refined bit by bit)', () => {
+    const weights = new Uint8Array(300_000);
+    fillPoisson1(Xoshiro128.stream(9, StreamPurpose.Rows, 0), weights);
+    // P(X >= 6) = 5.9e-4: about 177 of 300k; P(X = 0) = e⁻¹.
+    const large = weights.filter((w) => w >= 6).length;
+    expect(large).toBeGreaterThan(120);
+    expect(large).toBeLessThan(240);
+    expect(Math.abs(weights.filter((w) => w === 0).length / weights.length - Math.exp(-1))).toBeLessThan(
+      0.005,
+    );
+  });
+
+  it('are the same for the same stream, whatever the array length is a multiple of', () => {
+    const a = new Uint8Array(1000);
+    const b = new Uint8Array(1000);
+    fillPoisson1(Xoshiro128.stream(1, StreamPurpose.Rows, 2), a);
+    fillPoisson1(Xoshiro128.stream(1, StreamPurpose.Rows, 2), b);
+    expect(a).toEqual(b);
+    const short = new Uint8Array(2);
+    fillPoisson1(Xoshiro128.stream(1, StreamPurpose.Rows, 2), short);
+    expect(short.every((w) => w < 20)).toBe(true);
+  });
+});
+
+describe('the hot loops as source text (what a worker thread runs)', () => {
+  it('run on their own, with nothing from outside the function, and give the same table', () => {
+    const loops = new Function(`"use strict"; return (${createHotLoops.toString()})();`)() as typeof hot;
+    const sampler = new Sampler(1);
+    const job: RowJob = {
+      rows: 500,
+      paired: true,
+      models: [rowModel(binormalSample({ prevalence: 0.3, separation: 1, threshold: 0 }, 500, sampler))],
+    };
+    const regressionJob: RowJob = {
+      rows: 300,
+      paired: false,
+      models: [rowModel(regressionSample(300, sampler))],
+    };
+    for (const j of [job, regressionJob]) {
+      const width = hot.jobWidth(j);
+      const expected = new Float64Array(40 * width);
+      const actual = new Float64Array(40 * width);
+      hot.runRowJob(j, 77, 0, 40, expected, 0);
+      loops.runRowJob(j, 77, 0, 40, actual, 0);
+      expect(actual).toEqual(expected);
+    }
+  });
+});

@@ -215,14 +215,7 @@ const cases: Array<{ name: string; args: () => string[]; message: RegExp }> = [
   },
   {
     name: 'a bad --bootstrap value',
-    args: () => [
-      '--model',
-      model,
-      '--data',
-      join(binary, 'data.csv'),
-      '--label',
-      'target',
-      '--bootstrap=-5'],
+    args: () => ['--model', model, '--data', join(binary, 'data.csv'), '--label', 'target', '--bootstrap=-5'],
     message: /--bootstrap '-5' is not valid; expected an integer/,
   },
   {

@@ -28,10 +28,27 @@ beforeAll(async () => {
   ] as const) {
     const dir = join(FIXTURES, fixture);
     const data = join(FIXTURES, 'binary-sigmoid', 'data.csv');
-    const result = await cli(['evaluate', '--model', join(dir, 'model.onnx'), '--data', data, '--label', 'target', '--slice-by', 'size', '--bootstrap', '200', '--out', join(work, `${name}.json`)]);
+    const result = await cli([
+      'evaluate',
+      '--model',
+      join(dir, 'model.onnx'),
+      '--data',
+      data,
+      '--label',
+      'target',
+      '--slice-by',
+      'size',
+      '--bootstrap',
+      '200',
+      '--out',
+      join(work, `${name}.json`),
+    ]);
     expect(result.code, result.stderr).toBe(0);
   }
-  writeFileSync(join(work, 'pass.yml'), 'model: cancer\ngates:\n  accuracy: { min: 0.80, max_drop: 0.05 }\n  roc_auc: { max_drop: 2% }\n');
+  writeFileSync(
+    join(work, 'pass.yml'),
+    'model: cancer\ngates:\n  accuracy: { min: 0.80, max_drop: 0.05 }\n  roc_auc: { max_drop: 2% }\n',
+  );
   writeFileSync(join(work, 'fail.yml'), 'model: cancer\ngates:\n  accuracy: { min: 0.999 }\n');
 
   gh = await startEmulator();
@@ -44,7 +61,12 @@ beforeAll(async () => {
   writeFileSync(eventPath, JSON.stringify(payload));
   // A busy PR: 120 comments, some by people quoting our marker, so ours is never on page one.
   for (let i = 0; i < 120; i++) {
-    gh.addComment({ repo: `${owner}/${repo}`, issueNumber: prNumber, author: i % 3 === 0 ? 'octocat' : 'reviewer', body: i % 10 === 0 ? `quoting ${MARKER}` : `comment ${i}` });
+    gh.addComment({
+      repo: `${owner}/${repo}`,
+      issueNumber: prNumber,
+      author: i % 3 === 0 ? 'octocat' : 'reviewer',
+      body: i % 10 === 0 ? `quoting ${MARKER}` : `comment ${i}`,
+    });
   }
 });
 
@@ -70,12 +92,19 @@ async function run(gates: string, token: string) {
     cwd: work,
     actionYml,
     token,
-    inputs: { candidate: join(work, 'candidate.json'), baseline: join(work, 'baseline.json'), gates: join(work, gates) },
+    inputs: {
+      candidate: join(work, 'candidate.json'),
+      baseline: join(work, 'baseline.json'),
+      gates: join(work, gates),
+    },
     env: env(token),
   });
 }
 
-const ours = () => gh.comments(`${owner}/${repo}`, prNumber).filter((c) => c.user?.login === 'github-actions[bot]' && c.body?.includes(MARKER));
+const ours = () =>
+  gh
+    .comments(`${owner}/${repo}`, prNumber)
+    .filter((c) => c.user?.login === 'github-actions[bot]' && c.body?.includes(MARKER));
 
 describe('compare-to-baseline on a pull request', () => {
   it('creates one sticky comment on the first run, and edits it on the second', async () => {
@@ -120,7 +149,10 @@ describe('compare-to-baseline on a pull request', () => {
     gh.fail({ method: 'PATCH', path: /\/issues\/comments\/\d+$/, status: 502 });
     const result = await run('pass.yml', gh.token('write'));
     expect(result.code).toBe(0);
-    const patches = gh.callsTo('PATCH', /\/issues\/comments\/\d+$/).slice(-2).map((c) => c.status);
+    const patches = gh
+      .callsTo('PATCH', /\/issues\/comments\/\d+$/)
+      .slice(-2)
+      .map((c) => c.status);
     expect(patches).toEqual([502, 200]);
     expect(ours()).toHaveLength(1);
   });

@@ -65,12 +65,21 @@ export interface ActionRun {
  */
 export async function runBuiltAction(
   main: string,
-  options: { inputs?: Record<string, string>; env?: NodeJS.ProcessEnv; cwd: string; actionYml?: string; token?: string },
+  options: {
+    inputs?: Record<string, string>;
+    env?: NodeJS.ProcessEnv;
+    cwd: string;
+    actionYml?: string;
+    token?: string;
+  },
 ): Promise<ActionRun> {
   const { parse } = await import('yaml');
   const { readFileSync, writeFileSync } = await import('node:fs');
   const { spawn } = await import('node:child_process');
-  const outputFile = join(options.cwd, `github-output-${Date.now()}-${Math.random().toString(16).slice(2)}.txt`);
+  const outputFile = join(
+    options.cwd,
+    `github-output-${Date.now()}-${Math.random().toString(16).slice(2)}.txt`,
+  );
   const summaryFile = `${outputFile}.summary.md`;
   writeFileSync(outputFile, '');
   writeFileSync(summaryFile, '');
@@ -83,14 +92,17 @@ export async function runBuiltAction(
   };
   const inputs: Record<string, string> = {};
   if (options.actionYml !== undefined) {
-    const action = parse(readFileSync(options.actionYml, 'utf8')) as { inputs?: Record<string, { default?: string }> };
+    const action = parse(readFileSync(options.actionYml, 'utf8')) as {
+      inputs?: Record<string, { default?: string }>;
+    };
     for (const [name, input] of Object.entries(action.inputs ?? {})) {
       if (input.default === undefined) continue;
       inputs[name] = input.default === '${{ github.token }}' ? (options.token ?? '') : String(input.default);
     }
   }
   Object.assign(inputs, options.inputs);
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const child = spawn(process.execPath, [main], { cwd: options.cwd, env });
   let log = '';
   child.stdout.on('data', (chunk) => {
@@ -100,7 +112,12 @@ export async function runBuiltAction(
     log += chunk;
   });
   const code = await new Promise<number | null>((resolvePromise) => child.on('close', resolvePromise));
-  return { code, log, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') };
+  return {
+    code,
+    log,
+    outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8'),
+  };
 }
 
 /** The GITHUB_OUTPUT file format: name<<DELIMITER\nvalue\nDELIMITER. */

@@ -1,6 +1,12 @@
 import * as core from '@actions/core';
 import { compare, loadGateSpec, writeFileAtomic, writeJsonAtomic } from '@modelgate/core';
-import { actionLogger, publishReport, readCompareInputs, readGitHubContext, runAction } from '@modelgate/github';
+import {
+  actionLogger,
+  publishReport,
+  readCompareInputs,
+  readGitHubContext,
+  runAction,
+} from '@modelgate/github';
 
 await runAction(async () => {
   const settings = await readCompareInputs();
@@ -14,7 +20,12 @@ await runAction(async () => {
         spec,
         source: settings.source,
         baselineRef: settings.baselineRef,
-        provenance: { commit: context.sha, ref: context.ref, runUrl: context.runUrl, pr: context.pullRequest?.number },
+        provenance: {
+          commit: context.sha,
+          ref: context.ref,
+          runUrl: context.runUrl,
+          pr: context.pullRequest?.number,
+        },
         ...(context.runUrl === undefined ? {} : { summaryUrl: context.runUrl }),
       },
       actionLogger,
@@ -30,6 +41,8 @@ await runAction(async () => {
   core.setOutput('comment-url', publication.kind === 'commented' ? publication.url : '');
   if (!result.verdict.passed && settings.failOnRegression) {
     const failed = result.verdict.rules.filter((r) => r.status === 'fail' || r.status === 'error');
-    core.setFailed(`${settings.name} fails its gates: ${failed.map((r) => `${r.metric} ${r.rule} (${r.reason})`).join('; ')}`);
+    core.setFailed(
+      `${settings.name} fails its gates: ${failed.map((r) => `${r.metric} ${r.rule} (${r.reason})`).join('; ')}`,
+    );
   }
 });

@@ -27,9 +27,12 @@ export function parseFlags<T extends Options>(
     }
     const ambiguous = /Option '(--[^']+)' argument is ambiguous/.exec(message)?.[1];
     if (ambiguous !== undefined) {
-      throw new InputError(`${ambiguous} needs a value; a value that starts with '-' is written ${ambiguous}=-…`, {
-        hint: `see 'modelgate ${command} --help'`,
-      });
+      throw new InputError(
+        `${ambiguous} needs a value; a value that starts with '-' is written ${ambiguous}=-…`,
+        {
+          hint: `see 'modelgate ${command} --help'`,
+        },
+      );
     }
     throw new InputError(`${message.split('\n')[0]?.replace(/\.$/, '')} (modelgate ${command})`, {
       hint: `see 'modelgate ${command} --help'`,

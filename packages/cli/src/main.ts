@@ -30,7 +30,11 @@ Exit codes:
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { evaluate: evaluateCommand, compare: compareCommand, demo: demoCommand };
+const COMMANDS: Record<string, Command> = {
+  evaluate: evaluateCommand,
+  compare: compareCommand,
+  demo: demoCommand,
+};
 
 /** Commands promised by CONTRACT.md whose issues have not landed: they fail clearly, never fake success. */
 const PENDING: Record<string, string> = {

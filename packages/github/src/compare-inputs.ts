@@ -1,5 +1,11 @@
 import * as core from '@actions/core';
-import { actionInput, type CompareSource, evaluateSettingsFrom, InputError, loadConfig } from '@modelgate/core';
+import {
+  actionInput,
+  type CompareSource,
+  evaluateSettingsFrom,
+  InputError,
+  loadConfig,
+} from '@modelgate/core';
 import { optionalInput } from './action.ts';
 import { readEvaluateInputs } from './evaluate-inputs.ts';
 
@@ -57,17 +63,25 @@ export async function readCompareInputs(): Promise<CompareActionSettings> {
     const { raw } = await readEvaluateInputs();
     const evaluate = evaluateSettingsFrom({ ...raw, model, predictions: undefined }, actionInput);
     if (baselineModel === undefined && !none) {
-      throw new InputError("input 'baseline-model' is required with 'model' (or set 'baseline: none' for the first model)");
+      throw new InputError(
+        "input 'baseline-model' is required with 'model' (or set 'baseline: none' for the first model)",
+      );
     }
     source = { mode: 'paired', evaluate, baselineModel: none ? null : (baselineModel ?? null) };
   } else {
-    throw new InputError("input 'candidate' (an evaluation record) or 'model' (with 'data' and 'label') is required");
+    throw new InputError(
+      "input 'candidate' (an evaluation record) or 'model' (with 'data' and 'label') is required",
+    );
   }
   return {
     name: optionalInput('name') ?? gatesConfig.model ?? config.model ?? 'model',
     gatesPath,
     source,
-    baselineRef: none ? null : baselineModel !== undefined && baseline.startsWith('registry:') ? baselineModel : baseline,
+    baselineRef: none
+      ? null
+      : baselineModel !== undefined && baseline.startsWith('registry:')
+        ? baselineModel
+        : baseline,
     comment: booleanInput('comment'),
     failOnRegression: booleanInput('fail-on-regression') ?? true,
     token: optionalInput('github-token'),

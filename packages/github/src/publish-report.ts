@@ -18,7 +18,13 @@ export type Publication =
  */
 export async function publishReport(
   report: string,
-  options: { name: string; context: GitHubContext; token: string | undefined; comment: boolean | undefined; logger: Logger },
+  options: {
+    name: string;
+    context: GitHubContext;
+    token: string | undefined;
+    comment: boolean | undefined;
+    logger: Logger;
+  },
 ): Promise<Publication> {
   const { context, logger } = options;
   await writeJobSummary(report);

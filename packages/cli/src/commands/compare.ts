@@ -71,27 +71,44 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   let source: CompareSource;
   if (values.candidate !== undefined) {
     if (values.model !== undefined) throw new InputError('give --candidate or --model, not both');
-    if (values.baseline === undefined) throw new InputError('--baseline is required with --candidate: a record path, or none');
-    source = { mode: 'records', candidate: values.candidate, baseline: baselineNone ? null : values.baseline };
+    if (values.baseline === undefined)
+      throw new InputError('--baseline is required with --candidate: a record path, or none');
+    source = {
+      mode: 'records',
+      candidate: values.candidate,
+      baseline: baselineNone ? null : values.baseline,
+    };
   } else if (values.model !== undefined) {
     if (values['baseline-model'] === undefined && !baselineNone) {
-      throw new InputError('--baseline-model is required with --model (or --baseline none for the first model)');
+      throw new InputError(
+        '--baseline-model is required with --model (or --baseline none for the first model)',
+      );
     }
     if (values['baseline-model'] !== undefined && values.baseline !== undefined && !baselineNone) {
       throw new InputError('give --baseline-model or --baseline, not both');
     }
     const { model: _model, ...rest } = values;
     const evaluate = evaluateSettingsFrom({ ...rest, model: values.model }, cliOption);
-    source = { mode: 'paired', evaluate, baselineModel: baselineNone ? null : (values['baseline-model'] as string) };
+    source = {
+      mode: 'paired',
+      evaluate,
+      baselineModel: baselineNone ? null : (values['baseline-model'] as string),
+    };
   } else {
     throw new InputError('give --candidate (an evaluation record) or --model (with --data and --label)');
   }
 
   const name = values.name ?? config.model ?? 'model';
-  const baselineRef = baselineNone ? null : (values['baseline-ref'] ?? values.baseline ?? values['baseline-model'] ?? null);
+  const baselineRef = baselineNone
+    ? null
+    : (values['baseline-ref'] ?? values.baseline ?? values['baseline-model'] ?? null);
   const result = await compare(
     { name, spec, source, baselineRef },
-    { info: (message) => io.stderr(`${message}\n`), warning: (message) => io.stderr(`warning: ${message}\n`) },
+    // Progress on stdout: stderr carries only warnings and the one error line of a failed run.
+    {
+      info: (message) => io.stdout(`${message}\n`),
+      warning: (message) => io.stderr(`warning: ${message}\n`),
+    },
   );
   if (values.out !== undefined) await writeJsonAtomic(values.out, result.verdict);
   if (values.report !== undefined) await writeFileAtomic(values.report, result.report);
@@ -100,7 +117,9 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   const icon = { pass: '✔', fail: '✘', skip: '-', error: '!' } as const;
   for (const rule of result.verdict.rules) {
     const where = rule.slice === undefined ? '' : ` [${rule.slice.column}=${rule.slice.value}]`;
-    io.stdout(`  ${icon[rule.status]} ${rule.status.padEnd(5)} ${rule.metric}${where} ${rule.rule}: ${rule.reason}\n`);
+    io.stdout(
+      `  ${icon[rule.status]} ${rule.status.padEnd(5)} ${rule.metric}${where} ${rule.rule}: ${rule.reason}\n`,
+    );
   }
   if (values.out !== undefined) io.stdout(`verdict: ${values.out}\n`);
   if (values.report !== undefined) io.stdout(`report: ${values.report}\n`);

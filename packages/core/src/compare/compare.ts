@@ -7,8 +7,8 @@ import { MEASURED_METRICS } from '../metrics/index.ts';
 import type { EvaluationRecord } from '../record/evaluation.ts';
 import { readEvaluationRecord } from '../record/read.ts';
 import { VERDICT_SCHEMA, type Verdict } from '../record/verdict.ts';
-import { renderReport, type ReportInput } from '../report/index.ts';
-import { mcnemarExact, pairedDistributions, type Predictions } from '../stats/index.ts';
+import { type ReportInput, renderReport } from '../report/index.ts';
+import { mcnemarExact, type Predictions, pairedDistributions } from '../stats/index.ts';
 import { VERSION } from '../version.ts';
 import { evidenceKey, pairedEvidence, unpairedEvidence } from './evidence.ts';
 
@@ -54,7 +54,9 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
       baseline = await readEvaluationRecord(source.baseline, 'baseline');
       checkComparable(candidate, baseline, source.candidate, source.baseline);
       evidence = unpairedEvidence(candidate, baseline, candidate.bootstrap.confidence);
-      notes.push('unpaired comparison of two evaluation records: independent bootstraps, the weaker evidence');
+      notes.push(
+        'unpaired comparison of two evaluation records: independent bootstraps, the weaker evidence',
+      );
     }
   } else {
     logger.info('evaluating the candidate');
@@ -65,10 +67,17 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
       const b = await evaluate({ ...source.evaluate, model: source.baselineModel }, logger);
       baseline = b.record;
       checkComparable(candidate, baseline, source.evaluate.model ?? 'candidate', source.baselineModel);
-      const options = { resamples: source.evaluate.bootstrap, confidence: source.evaluate.confidence, seed: source.evaluate.seed };
+      const options = {
+        resamples: source.evaluate.bootstrap,
+        confidence: source.evaluate.confidence,
+        seed: source.evaluate.seed,
+      };
       if (options.resamples > 0) {
         logger.info(`paired bootstrap of the differences (${options.resamples} resamples)`);
-        evidence = pairedEvidence(await pairedDeltas(settings.spec, c, b.predictions, options), options.confidence);
+        evidence = pairedEvidence(
+          await pairedDeltas(settings.spec, c, b.predictions, options),
+          options.confidence,
+        );
       } else {
         notes.push('bootstrap off (--bootstrap 0): change rules are decided on point estimates');
       }
@@ -82,7 +91,8 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
     passed: decision.passed,
     paired: evidence?.kind === 'paired',
     candidate: { sha256: candidate.model?.sha256 ?? null },
-    baseline: baseline === null ? null : { sha256: baseline.model?.sha256 ?? null, ref: settings.baselineRef },
+    baseline:
+      baseline === null ? null : { sha256: baseline.model?.sha256 ?? null, ref: settings.baselineRef },
     rules: decision.rules,
     ...(mcnemar === undefined ? {} : { mcnemar }),
     notes: [...notes, ...decision.notes],
@@ -94,7 +104,14 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
     verdict,
     candidate,
     baseline,
-    ...(settings.provenance === undefined ? {} : { provenance: { ...settings.provenance, ...(settings.baselineRef === null ? {} : { baselineRef: settings.baselineRef }) } }),
+    ...(settings.provenance === undefined
+      ? {}
+      : {
+          provenance: {
+            ...settings.provenance,
+            ...(settings.baselineRef === null ? {} : { baselineRef: settings.baselineRef }),
+          },
+        }),
     ...(settings.history === undefined ? {} : { history: settings.history }),
     ...(settings.summaryUrl === undefined ? {} : { summaryUrl: settings.summaryUrl }),
   });
@@ -102,9 +119,16 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
 }
 
 /** Two records are comparable when they score the same task on the same label. */
-function checkComparable(candidate: EvaluationRecord, baseline: EvaluationRecord, cPath: string, bPath: string): void {
+function checkComparable(
+  candidate: EvaluationRecord,
+  baseline: EvaluationRecord,
+  cPath: string,
+  bPath: string,
+): void {
   if (candidate.task !== baseline.task) {
-    throw new InputError(`candidate ${cPath} is a ${candidate.task} evaluation but baseline ${bPath} is ${baseline.task}`);
+    throw new InputError(
+      `candidate ${cPath} is a ${candidate.task} evaluation but baseline ${bPath} is ${baseline.task}`,
+    );
   }
   const cc = candidate.data.classes?.join(',');
   const bc = baseline.data.classes?.join(',');
@@ -133,7 +157,8 @@ async function pairedDeltas(
     const c = subsetPredictions(candidate.predictions, rows);
     const b = subsetPredictions(baseline, rows);
     const slice = await pairedDistributions(c, b, sliceMetrics, options);
-    for (const [metric, values] of Object.entries(slice)) deltas.set(evidenceKey(metric, { column, value }), values);
+    for (const [metric, values] of Object.entries(slice))
+      deltas.set(evidenceKey(metric, { column, value }), values);
   }
   return deltas;
 }

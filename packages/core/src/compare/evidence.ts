@@ -23,7 +23,10 @@ function quantile(sorted: Float64Array, q: number): number {
  * baseline with both models resampled by the same row weights. Intervals and one-sided bounds
  * are quantiles of that one distribution, so they always agree with each other.
  */
-export function pairedEvidence(deltas: ReadonlyMap<string, Float64Array>, confidence: number): ChangeEvidence {
+export function pairedEvidence(
+  deltas: ReadonlyMap<string, Float64Array>,
+  confidence: number,
+): ChangeEvidence {
   const sorted = new Map<string, Float64Array>();
   for (const [k, values] of deltas) {
     const defined = values.filter((d) => !Number.isNaN(d)).sort();
@@ -51,7 +54,11 @@ export function pairedEvidence(deltas: ReadonlyMap<string, Float64Array>, confid
  * of the two. It ignores that both models may have seen the same rows, so it is wider: the
  * weaker evidence, and the verdict says so.
  */
-export function unpairedEvidence(candidate: EvaluationRecord, baseline: EvaluationRecord, confidence: number): ChangeEvidence {
+export function unpairedEvidence(
+  candidate: EvaluationRecord,
+  baseline: EvaluationRecord,
+  confidence: number,
+): ChangeEvidence {
   const find = (record: EvaluationRecord, metric: string, slice: SliceKey): MetricValue | undefined =>
     slice === undefined
       ? record.metrics[metric]

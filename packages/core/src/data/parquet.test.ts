@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
@@ -88,7 +89,6 @@ describe('bad Parquet input', () => {
 
   it('refuses a truncated file', async () => {
     const path = writeParquet('whole.parquet', [{ name: 'x', data: [1, 2, 3], type: 'DOUBLE' }]);
-    const { readFileSync } = await import('node:fs');
     const bytes = readFileSync(path);
     const cut = files.write('cut.parquet', bytes.subarray(0, bytes.length - 20));
     expect((await errorOf(readTable(cut))).message).toMatch(/cut\.parquet is not a valid Parquet file: /);

@@ -111,15 +111,11 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
       if (group === undefined) groups.set(value, [row]);
       else group.push(row);
     });
-    for (const [value, rows] of groups) {
-      const sliceMetrics = await scoreMetrics(
-        predictions,
-        Int32Array.from(rows),
-        bootstrap,
-        notes,
-        `${column}=${value}: `,
-      );
+    for (const [value, list] of groups) {
+      const rows = Int32Array.from(list);
+      const sliceMetrics = await scoreMetrics(predictions, rows, bootstrap, notes, `${column}=${value}: `);
       slices.push({ column, value, rows: rows.length, metrics: sliceMetrics });
+      sliceRows.push({ column, value, rows });
     }
   }
 

@@ -24,20 +24,32 @@ const MIN_PARALLEL_ROW_PASSES = 4_000_000;
 /** Resamples per chunk: small enough to balance the threads, large enough to amortise a hand-off. */
 const CHUNK = 8;
 
-// `__name` is defined in case a bundler's keep-names option inserted calls to its helper.
-const WORKER_SOURCE = `"use strict";
-var __name = (target) => target;
-const { parentPort } = require('node:worker_threads');
-const hot = (${createHotLoops.toString()})();
-const runChunks = (${runChunks.toString()});
-parentPort.on('message', (task) => {
+/**
+ * The name of the helper a bundler's keep-names option wraps functions with (esbuild's
+ * `__name`, renamed when minified), found in the hot loops' own text through the probe
+ * function there; undefined when there is none.
+ */
+function keepNamesHelper(source: string): string | undefined {
+  return /([A-Za-z_$][\w$]*)\(\s*[A-Za-z_$][\w$]*\s*,\s*["']keepNamesProbe["']\s*\)/.exec(source)?.[1];
+}
+
+function workerSource(): string {
+  const loops = createHotLoops.toString();
+  const helper = keepNamesHelper(loops);
+  return `"use strict";
+${helper === undefined ? '' : `var ${helper} = (target) => target;`}
+const { parentPort: modelgatePort } = require('node:worker_threads');
+const modelgateLoops = (${loops})();
+const modelgateRunChunks = (${runChunks.toString()});
+modelgatePort.on('message', (task) => {
   try {
-    parentPort.postMessage({ ok: true, chunks: runChunks(hot, task) });
+    modelgatePort.postMessage({ ok: true, chunks: modelgateRunChunks(modelgateLoops, task) });
   } catch (error) {
-    parentPort.postMessage({ ok: false, error: String((error && error.stack) || error) });
+    modelgatePort.postMessage({ ok: false, error: String((error && error.stack) || error) });
   }
 });
 `;
+}
 
 /** The message a worker gets: the job and the shared counters and table. */
 interface Task {
@@ -103,7 +115,7 @@ function startedWorkers(count: number): Worker[] {
   while (workers.length < count) {
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_SOURCE, { eval: true });
+      worker = new Worker(workerSource(), { eval: true });
     } catch {
       break; // no workers here (a sandbox, say): this thread does the work
     }

@@ -4,6 +4,7 @@ import type { EvaluationRecord, MetricValue } from '@modelgate/core';
 export function formatNumber(value: number): string {
   if (Number.isInteger(value)) return String(value);
   const magnitude = Math.abs(value);
+  if (magnitude >= 1000 && magnitude < 1e6) return value.toFixed(0);
   if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e6)) return value.toExponential(3);
   return value.toFixed(4);
 }

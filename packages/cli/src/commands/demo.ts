@@ -2,7 +2,18 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliOption, evaluate, evaluateSettingsFrom, InputError, writeJsonAtomic } from '@modelgate/core';
+import {
+  cliOption,
+  compare,
+  evaluate,
+  evaluateSettingsFrom,
+  InputError,
+  type Logger,
+  loadConfig,
+  loadGateSpec,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@modelgate/core';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
 import { metricsTable } from '../render.ts';
@@ -10,9 +21,12 @@ import { metricsTable } from '../render.ts';
 export const DEMO_HELP = `Usage: modelgate demo [--clean] [--dir PATH]
 
 Runs the pipeline locally on the example project (examples/breast-cancer), with no GitHub, no
-Python and no GPU. Today that is the evaluate step: the example model scored on the held-out
-data, sliced by tumour size, with bootstrap confidence intervals. Later steps (compare, register,
-deploy) join the demo as they land.
+Python and no GPU:
+  1. evaluate: the candidate model scored on held-out data, sliced by tumour size, with
+     bootstrap confidence intervals
+  2. compare: the candidate against the champion, both scored on the same rows, gated with
+     paired statistics; the verdict and the PR report are written to files
+Later steps (register, deploy) join the demo as they land.
 
 Options:
   --dir PATH   where the demo writes its files (default .modelgate/demo)
@@ -45,32 +59,59 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   if (values.clean) await rm(dir, { recursive: true, force: true });
   const example = findExample();
   const shown = (path: string) => relative(io.cwd, path) || '.';
-
-  io.stdout(`modelgate demo: the example project in ${shown(example)}\n\n`);
-  io.stdout('[1/1] evaluate: score model.onnx on data/eval.csv, sliced by size\n');
+  const logger: Logger = {
+    info: (message) => io.stdout(`      ${message}\n`),
+    warning: (message) => io.stdout(`      warning: ${message}\n`),
+  };
+  const configPath = join(example, '.modelgate.yml');
+  const config = await loadConfig(configPath, { required: true });
   const settings = evaluateSettingsFrom(
     {
       model: join(example, 'model.onnx'),
-      data: join(example, 'data', 'eval.csv'),
-      label: 'target',
-      'slice-by': ['size'],
+      data: join(example, config.evaluate?.data ?? 'data/eval.csv'),
+      label: config.evaluate?.label ?? 'target',
+      'slice-by': config.evaluate?.slice_by ?? [],
     },
     cliOption,
   );
-  const { record } = await evaluate(settings, {
-    info: (message) => io.stdout(`      ${message}\n`),
-    warning: (message) => io.stdout(`      warning: ${message}\n`),
-  });
-  const out = join(dir, 'evaluation.json');
-  await writeJsonAtomic(out, record);
+
+  io.stdout(`modelgate demo: the example project in ${shown(example)}\n\n`);
+  io.stdout('[1/2] evaluate the candidate (model.onnx) on data/eval.csv\n');
+  const { record } = await evaluate(settings, logger);
+  const evaluation = join(dir, 'evaluation.json');
+  await writeJsonAtomic(evaluation, record);
   io.stdout(`\n${metricsTable(record)}\n\n`);
-  for (const slice of record.slices) {
-    const accuracy = slice.metrics.accuracy?.value;
+
+  io.stdout('[2/2] compare it with the champion (baseline.onnx) on the same rows, against .modelgate.yml\n');
+  const result = await compare(
+    {
+      name: config.model ?? 'breast-cancer',
+      spec: await loadGateSpec(configPath),
+      source: { mode: 'paired', evaluate: settings, baselineModel: join(example, 'baseline.onnx') },
+      baselineRef: 'champion',
+    },
+    logger,
+  );
+  const verdictPath = join(dir, 'verdict.json');
+  const reportPath = join(dir, 'report.md');
+  await writeJsonAtomic(verdictPath, result.verdict);
+  await writeFileAtomic(reportPath, result.report);
+  io.stdout(`\n  ${result.report.split('\n')[0]?.replace(/^#+\s*/, '')}\n`);
+  for (const rule of result.verdict.rules) {
+    const where = rule.slice === undefined ? '' : ` [${rule.slice.column}=${rule.slice.value}]`;
+    io.stdout(`    ${rule.status.padEnd(5)} ${rule.metric}${where} ${rule.rule}: ${rule.reason}\n`);
+  }
+  if (result.verdict.mcnemar !== undefined) {
+    const m = result.verdict.mcnemar;
     io.stdout(
-      `  slice ${slice.column}=${slice.value}: ${slice.rows} rows, accuracy ${accuracy?.toFixed(4) ?? 'n/a'}\n`,
+      `    McNemar exact test on accuracy: ${m.candidate_only} vs ${m.baseline_only} discordant rows, p = ${m.p_value.toFixed(3)}\n`,
     );
   }
-  io.stdout(`\nevaluation record: ${shown(out)}\n`);
-  io.stdout('next steps (compare, register, deploy) join this demo as their issues land.\n');
+
+  io.stdout('\nwhere things are:\n');
+  io.stdout(`  evaluation record  ${shown(evaluation)}\n`);
+  io.stdout(`  verdict            ${shown(verdictPath)}\n`);
+  io.stdout(`  PR report          ${shown(reportPath)} (the comment a reviewer sees)\n`);
+  io.stdout('next steps (register, deploy to the built-in server) join this demo as their issues land.\n');
   return ExitCode.Ok;
 }

@@ -148,6 +148,9 @@ function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
   const { scalar } = fields;
   checkLength(bytes, dataStart, rows * width * scalar.size, where);
   const columns: Column[] = [];
+  const whole = wholeFloatMatrix(bytes, scalar, dataStart, rows, width, fortranOrder);
+  if (whole !== undefined)
+    return { rows, layout: 'columns', names: whole.map((_, j) => String(j)), columns: whole };
   for (let j = 0; j < width; j++) {
     // C order: element (i, j) is item i·width + j. Fortran order: item j·rows + i.
     const start = dataStart + (fortranOrder ? j * rows : j) * scalar.size;
@@ -155,6 +158,35 @@ function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
     columns.push(decodeColumn(view, scalar, start, stride, rows, `${where} column ${j}`));
   }
   return { rows, layout: 'columns', names: columns.map((_, j) => String(j)), columns };
+}
+
+/**
+ * A C-order little-endian float matrix split into columns in one pass over the rows: reading
+ * column by column strides through the whole file once per column, which costs more than the
+ * parse on wide arrays (cache misses), so walk it once and scatter.
+ */
+function wholeFloatMatrix(
+  bytes: Uint8Array,
+  scalar: Scalar,
+  dataStart: number,
+  rows: number,
+  width: number,
+  fortranOrder: boolean,
+): Column[] | undefined {
+  const { kind, size, littleEndian } = scalar;
+  if (fortranOrder || !littleEndian || kind !== 'f' || (size !== 4 && size !== 8)) return undefined;
+  const Typed = size === 4 ? Float32Array : Float64Array;
+  const absolute = bytes.byteOffset + dataStart;
+  const count = rows * width;
+  const source =
+    absolute % size === 0
+      ? new Typed(bytes.buffer, absolute, count)
+      : new Typed(bytes.buffer.slice(absolute, absolute + count * size));
+  const targets = Array.from({ length: width }, () => new Float64Array(rows));
+  for (let i = 0, k = 0; i < rows; i++) {
+    for (let j = 0; j < width; j++, k++) (targets[j] as Float64Array)[i] = source[k] as number;
+  }
+  return targets.map((values) => ({ kind: 'number', values }));
 }
 
 function checkLength(bytes: Uint8Array, dataStart: number, needed: number, where: string): void {
@@ -255,6 +287,20 @@ function decodeColumn(
     return { kind: 'string', values };
   }
   const values = new Float64Array(rows);
+  // Little-endian floats (what numpy writes on every common machine) read through a typed view:
+  // a DataView call per element is about 4× slower on 200k × 32 arrays.
+  if (le && kind === 'f' && (size === 4 || size === 8) && stride % size === 0) {
+    const Typed = size === 4 ? Float32Array : Float64Array;
+    const absolute = view.byteOffset + start;
+    const count = (rows - 1) * (stride / size) + 1;
+    const source =
+      absolute % size === 0
+        ? new Typed(view.buffer, absolute, count)
+        : new Typed(view.buffer.slice(absolute, absolute + count * size));
+    const step = stride / size;
+    for (let i = 0, k = 0; i < rows; i++, k += step) values[i] = source[k] as number;
+    return { kind: 'number', values };
+  }
   const read = numberReader(kind, size);
   for (let i = 0, at = start; i < rows; i++, at += stride) {
     const value = read(view, at, le);

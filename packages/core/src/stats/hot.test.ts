@@ -103,15 +103,17 @@ describe('the hot loops as source text (what a worker thread runs)', () => {
   it('run on their own, with nothing from outside the function, and give the same table', () => {
     const loops = new Function(`"use strict"; return (${createHotLoops.toString()})();`)() as typeof hot;
     const sampler = new Sampler(1);
+    const binary = rowModel(binormalSample({ prevalence: 0.3, separation: 1, threshold: 0 }, 500, sampler));
+    // A pair whose second model reads the weights through a permutation (here: by row).
     const job: RowJob = {
       rows: 500,
-      paired: true,
-      models: [rowModel(binormalSample({ prevalence: 0.3, separation: 1, threshold: 0 }, 500, sampler))],
+      models: [binary, binary],
+      via: [null, binary.kind === 'binary' ? binary.order : null],
     };
     const regressionJob: RowJob = {
       rows: 300,
-      paired: false,
       models: [rowModel(regressionSample(300, sampler))],
+      via: [null],
     };
     for (const j of [job, regressionJob]) {
       const width = hot.jobWidth(j);

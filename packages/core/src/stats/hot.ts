@@ -20,12 +20,21 @@
  *   checks for overflow) made the same kernel twice as slow.
  */
 
-/** A one-model or paired job of row-weighted resampling; plain data, so it can be sent to a worker. */
+/**
+ * A one-model or paired job of row-weighted resampling; plain data, so it can be sent to a
+ * worker. A resample's weights are drawn in the first model's order (its rank order, or row
+ * order for multiclass, which has no single rank order). Every model sees the same weight
+ * on the same row; `via[m]` says where model m finds them.
+ */
 export type RowJob = {
   rows: number;
-  /** True when the models share each resample's row weights (a paired comparison). */
-  paired: boolean;
   models: RowModel[];
+  /**
+   * Per model: null when the weights are already in the order its kernel reads (the first
+   * model, and multiclass models, which read row order), else `via[m][k]` is the position in
+   * the weights of the row that model m ranks k-th.
+   */
+  via: Array<Uint32Array | null>;
 };
 
 /** One model's data, prepared (sorted, interleaved) once; see the kernels for the layouts. */
@@ -426,19 +435,15 @@ export function createHotLoops() {
       : Number.NaN;
   }
 
-  /** `ranked[k] = weights[order[k]]`. */
-  function gather(weights: Uint8Array, order: Uint32Array, ranked: Uint8Array): void {
-    for (let k = 0; k < ranked.length; k++) ranked[k] = weights[order[k]!]!;
-  }
-
   /**
-   * One model's values for weights in its own rank order (`byRow` false; multiclass has no
-   * rank order of its own and always takes row order) or in row order (`byRow` true).
+   * One model's values, for weights in the order its kernel reads (`via` null: rank order,
+   * or row order for multiclass) or found through `via` (`weights[via[k]]` is the weight of
+   * the row it ranks k-th; a model's `order` as `via` takes weights in row order).
    */
   function evaluateModel(
     model: RowModel,
     weights: Uint8Array,
-    byRow: boolean,
+    via: Uint32Array | null,
     scratch: Uint8Array,
     out: Float64Array,
     at: number,
@@ -448,8 +453,8 @@ export function createHotLoops() {
       return;
     }
     let ranked = weights;
-    if (byRow) {
-      gather(weights, model.order, scratch);
+    if (via !== null) {
+      for (let k = 0; k < scratch.length; k++) scratch[k] = weights[via[k]!]!;
       ranked = scratch;
     }
     if (model.kind === 'binary') binaryKernel(model.data, model.finite, model.probabilities, ranked, out, at);
@@ -484,8 +489,9 @@ export function createHotLoops() {
       seedStream(seed, ROWS_PURPOSE, b, state);
       fillPoisson1(state, weights);
       let at = (b - base) * width;
-      for (const model of job.models) {
-        evaluateModel(model, weights, job.paired, scratch, out, at);
+      for (let m = 0; m < job.models.length; m++) {
+        const model = job.models[m]!;
+        evaluateModel(model, weights, job.via[m]!, scratch, out, at);
         at += WIDTH[model.kind];
       }
     }

@@ -75,7 +75,9 @@ const KERNEL_OUTPUTS: Record<RowModel['kind'], readonly string[]> = {
 /** The row kernel's values for row-order weights, by metric name. */
 function kernelValues(model: RowModel, rowWeights: Uint8Array): Record<string, number> {
   const out = new Float64Array(KERNEL_WIDTH[model.kind]);
-  hot.evaluateModel(model, rowWeights, true, new Uint8Array(rowWeights.length), out, 0);
+  // Through its own order, the kernel reads weights given by row.
+  const via = model.kind === 'multiclass' ? null : model.order;
+  hot.evaluateModel(model, rowWeights, via, new Uint8Array(rowWeights.length), out, 0);
   return Object.fromEntries(KERNEL_OUTPUTS[model.kind].map((name, j) => [name, out[j]!]));
 }
 
@@ -212,6 +214,93 @@ describe('a bootstrap resample', () => {
     }
   });
 });
+
+describe('a paired resample', () => {
+  const pairs: Array<[string, Predictions, Predictions]> = [
+    [
+      'binary',
+      binary,
+      {
+        ...binary,
+        proba: binary.task === 'binary' ? shuffledScores(binary.proba!) : undefined,
+      } as Predictions,
+    ],
+    [
+      'multiclass',
+      multiclass,
+      { ...multiclass, predicted: multiclass.predicted.map((c, i) => (i % 5 === 0 ? (c + 1) % 4 : c)) },
+    ],
+    [
+      'regression',
+      regression,
+      { ...regression, predicted: regression.predicted.map((v, i) => v + ((i % 7) - 3) / 4) },
+    ],
+  ];
+
+  it.each(pairs)(
+    'gives both models the oracle value on the same drawn rows (%s)',
+    (_, candidate, baseline) => {
+      const names = [...METRICS[candidate.task]];
+      const resampler = new Resampler([candidate, baseline], names);
+      const first = rowModel(candidate);
+      const rows = first.kind === 'multiclass' ? first.logLossTerm.length : first.order.length;
+      for (const b of [0, 5, 123]) {
+        const values = resampler.runRange(9, b, b + 1);
+        // Row weights are drawn in the first model's order; cells are drawn over the joint table.
+        const drawn = new Uint8Array(rows);
+        fillPoisson1(Xoshiro128.stream(9, StreamPurpose.Rows, b), drawn);
+        const rowWeights = new Float64Array(rows);
+        if (first.kind === 'multiclass') rowWeights.set(drawn);
+        else first.order.forEach((row, k) => (rowWeights[row] = drawn[k]!));
+        const cellWeights = new Float64Array(rows);
+        if (candidate.task !== 'regression' && baseline.task !== 'regression') {
+          const table = new CellTable(
+            candidate.labels,
+            [candidate.predicted, baseline.predicted],
+            candidate.numClasses,
+          );
+          const counts = new Float64Array(table.counts.length);
+          table.draw(Xoshiro128.stream(9, StreamPurpose.Cells, b), counts);
+          const seen = new Set<number>();
+          for (let i = 0; i < rows; i++) {
+            const cell = table.truth.findIndex(
+              (t, j) =>
+                t === candidate.labels[i] &&
+                table.predicted[0]![j] === candidate.predicted[i] &&
+                table.predicted[1]![j] === baseline.predicted[i],
+            );
+            if (!seen.has(cell)) cellWeights[i] = counts[cell]!;
+            seen.add(cell);
+          }
+        }
+        names.forEach((name, j) => {
+          const label = candidate.task !== 'regression' && isLabelMetric(candidate.task, name);
+          const weights = label ? cellWeights : rowWeights;
+          expectClose(
+            values[j],
+            oracleOnResample(candidate, weights)[name],
+            `candidate ${name}, resample ${b}`,
+          );
+          expectClose(
+            values[names.length + j],
+            oracleOnResample(baseline, weights)[name],
+            `baseline ${name}, resample ${b}`,
+          );
+        });
+      }
+    },
+  );
+});
+
+/** Positive-class probabilities moved around a little, so the two models rank rows differently. */
+function shuffledScores(proba: Float64Array): Float64Array {
+  const out = Float64Array.from(proba);
+  for (let i = 0; i + 3 < out.length; i += 6) {
+    [out[i + 1], out[i + 3]] = [out[i + 3]!, out[i + 1]!];
+    [out[i], out[i + 2]] = [out[i + 2]!, out[i]!];
+  }
+  return out;
+}
 
 interface ReferenceCase {
   name: string;

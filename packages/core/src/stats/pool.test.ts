@@ -19,7 +19,7 @@ const big = binormalSample({ prevalence: 0.3, separation: 1.2, threshold: 0.5 },
 
 describe('runRowJobParallel', () => {
   it('gives the same table on three threads as on one, with the workers doing part of it', async () => {
-    const job = { rows: 40_000, paired: false, models: [rowModel(big)] };
+    const job = { rows: 40_000, models: [rowModel(big)], via: [null] };
     const single = await runRowJobParallel(job, 5, 200, 1);
     expect(lastParallelRun()).toMatchObject({ threads: 1, workerChunks: 0 });
     await runRowJobParallel(job, 5, 200, 3); // starts the workers
@@ -33,7 +33,7 @@ describe('runRowJobParallel', () => {
 
   it('runs small jobs on this thread alone', async () => {
     const small = binormalSample({ prevalence: 0.3, separation: 1, threshold: 0 }, 100, new Sampler(2));
-    await runRowJobParallel({ rows: 100, paired: false, models: [rowModel(small)] }, 1, 100, 4);
+    await runRowJobParallel({ rows: 100, models: [rowModel(small)], via: [null] }, 1, 100, 4);
     expect(lastParallelRun()?.threads).toBe(1);
   });
 });

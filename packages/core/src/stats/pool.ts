@@ -207,7 +207,11 @@ async function runExclusive(
   }
   const chunks = Math.ceil(resamples / CHUNK);
   const task: Task = {
-    job: { ...job, models: job.models.map(sharedModel) },
+    job: {
+      ...job,
+      models: job.models.map(sharedModel),
+      via: job.via.map((v) => (v === null ? null : shared(v))),
+    },
     seed,
     resamples,
     next: new Int32Array(new SharedArrayBuffer(4)),

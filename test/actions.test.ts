@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { FIXTURES, ROOT, tempDir } from './helpers.ts';
+import { FIXTURES, ROOT, runBuiltAction, tempDir } from './helpers.ts';
 
 /** The inputs and outputs CONTRACT.md promises for each action ("at least"). */
 const PROMISED: Record<string, { inputs: string[]; outputs: string[] }> = {
@@ -110,46 +109,17 @@ describe('action.yml files', () => {
   }
 });
 
-/** Runs a built action the way the runner does: INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. */
-function runAction(main: string, inputs: Record<string, string>, cwd: string) {
-  const outputFile = join(cwd, 'github-output.txt');
-  const summaryFile = join(cwd, 'step-summary.md');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const result = spawnSync(process.execPath, [main], { cwd, env, encoding: 'utf8', timeout: 300_000 });
-  return {
-    code: result.status,
-    log: `${result.stdout}${result.stderr}`,
-    outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8'),
-  };
-}
-
-/** The GITHUB_OUTPUT file format: name<<DELIMITER\nvalue\nDELIMITER. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const pattern = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const match of text.matchAll(pattern)) outputs[match[1] as string] = match[3] as string;
-  return outputs;
-}
-
 describe('the evaluate action', () => {
-  it('installs onnxruntime-node into its own dist on first use, evaluates, and sets outputs and the job summary', () => {
+  it('installs onnxruntime-node into its own dist on first use, evaluates, and sets outputs and the job summary', async () => {
     const work = tempDir();
     // A fresh copy of the built action, as a runner checks it out: no node_modules anywhere near it.
     cpSync(join(ROOT, 'actions', 'evaluate', 'dist'), join(work, 'action', 'dist'), { recursive: true });
     expect(existsSync(join(work, 'action', 'dist', 'node_modules'))).toBe(false);
     const data = join(FIXTURES, 'binary-sigmoid');
-    const run = runAction(
-      join(work, 'action', 'dist', 'index.js'),
-      {
+    const run = await runBuiltAction(join(work, 'action', 'dist', 'index.js'), {
+      cwd: work,
+      actionYml: join(ROOT, 'actions', 'evaluate', 'action.yml'),
+      inputs: {
         model: join(data, 'model.onnx'),
         data: join(data, 'data.csv'),
         label: 'target',
@@ -157,8 +127,7 @@ describe('the evaluate action', () => {
         bootstrap: '200',
         out: 'eval.json',
       },
-      work,
-    );
+    });
     expect(run.log).not.toMatch(/::error::/);
     expect(run.code).toBe(0);
     expect(existsSync(join(work, 'action', 'dist', 'node_modules', 'onnxruntime-node'))).toBe(true);
@@ -172,17 +141,16 @@ describe('the evaluate action', () => {
     expect(run.summary).toContain('95% CI');
   });
 
-  it('fails the step with one clear message on bad input', () => {
+  it('fails the step with one clear message on bad input', async () => {
     const work = tempDir();
-    const run = runAction(
-      join(ROOT, 'actions', 'evaluate', 'dist', 'index.js'),
-      {
+    const run = await runBuiltAction(join(ROOT, 'actions', 'evaluate', 'dist', 'index.js'), {
+      cwd: work,
+      inputs: {
         model: join(work, 'missing.onnx'),
         data: join(FIXTURES, 'binary-sigmoid', 'data.csv'),
         label: 'target',
       },
-      work,
-    );
+    });
     expect(run.code).toBe(1);
     expect(run.log).toMatch(/::error::model file not found: .*missing\.onnx/);
     expect(run.outputs).toEqual({});
@@ -191,9 +159,9 @@ describe('the evaluate action', () => {
 
 describe('actions whose issues have not landed', () => {
   for (const step of ['train', 'register', 'deploy']) {
-    it(`${step} fails with "not available yet" instead of faking success`, () => {
+    it(`${step} fails with "not available yet" instead of faking success`, async () => {
       const work = tempDir();
-      const run = runAction(join(ROOT, 'actions', step, 'dist', 'index.js'), {}, work);
+      const run = await runBuiltAction(join(ROOT, 'actions', step, 'dist', 'index.js'), { cwd: work });
       expect(run.code).toBe(1);
       expect(run.log).toMatch(new RegExp(`::error::the ${step} action is not available yet`));
     });

@@ -403,6 +403,16 @@ export class GitHubEmulator {
       response.writeHead(reply.status, headers).end();
       return;
     }
+    if (Buffer.isBuffer(reply.body)) {
+      response
+        .writeHead(reply.status, {
+          'content-type': 'application/octet-stream',
+          ...headers,
+          'content-length': String(reply.body.length),
+        })
+        .end(reply.body);
+      return;
+    }
     const text = JSON.stringify(reply.body);
     response
       .writeHead(reply.status, {

@@ -11,6 +11,16 @@ function body(message: string, status: number, docs: string, extra: Record<strin
 
 export const notFound = (docs = REST_DOCS) => new ApiError(404, body('Not Found', 404, docs));
 
+/** A 404 whose message says what is missing (e.g. "No commit found for the ref x"). */
+export const notFoundBecause = (docs: string, message: string) =>
+  new ApiError(404, body(message, 404, docs));
+
+/** A write that lost a race or named a stale version (e.g. "a.json does not match 1234…"). */
+export const conflict = (docs: string, message: string) => new ApiError(409, body(message, 409, docs));
+
+/** A 422 with GitHub's one-line message and no `errors` list (e.g. "Reference already exists"). */
+export const unprocessable = (docs: string, message: string) => new ApiError(422, body(message, 422, docs));
+
 export const requiresAuthentication = (docs: string) =>
   new ApiError(401, body('Requires authentication', 401, docs));
 

@@ -32,6 +32,7 @@ export interface RouteContext {
 
 export interface Reply {
   status: number;
+  /** JSON, or a Buffer sent as it is (downloads, raw contents) with the `content-type` in headers. */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -69,6 +70,8 @@ export interface CompiledRoute {
   names: string[];
 }
 
+const SLASHED_PARAMS = new Set(['path', 'ref']);
+
 export function compile(routes: readonly Route[]): CompiledRoute[] {
   return routes.map((route) => {
     const names: string[] = [];
@@ -78,7 +81,8 @@ export function compile(routes: readonly Route[]): CompiledRoute[] {
         const name = /^\{(\w+)\}$/.exec(segment)?.[1];
         if (name === undefined) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
         names.push(name);
-        return '([^/]+)';
+        // A file path (contents) or a ref (`heads/main`) may hold slashes, written plain or as %2F.
+        return SLASHED_PARAMS.has(name) ? '(.+)' : '([^/]+)';
       })
       .join('/');
     return { route, pattern: new RegExp(`^${source}/?$`), names };

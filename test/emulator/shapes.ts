@@ -2,14 +2,30 @@
  * GitHub's JSON for the emulator's records. Each builder's return type is the schema from
  * @octokit/openapi-types, so the type check fails when a required field is missing or misnamed.
  */
+import { createHash } from 'node:crypto';
 import type { components } from '@octokit/openapi-types';
-import { fullName, type StoredComment, type StoredIssue, type StoredRepo, type StoredUser } from './store.ts';
+import {
+  fullName,
+  type StoredAsset,
+  type StoredComment,
+  type StoredCommit,
+  type StoredIssue,
+  type StoredRelease,
+  type StoredRepo,
+  type StoredUser,
+} from './store.ts';
 
 type Schemas = components['schemas'];
 export type IssueComment = Schemas['issue-comment'];
 export type PullRequest = Schemas['pull-request'];
 export type Repository = Schemas['repository'];
 export type SimpleUser = Schemas['simple-user'];
+export type Release = Schemas['release'];
+export type ReleaseAsset = Schemas['release-asset'];
+export type ContentFile = Schemas['content-file'];
+export type ContentDirectory = Schemas['content-directory'];
+export type FileCommit = Schemas['file-commit'];
+export type GitRef = Schemas['git-ref'];
 
 /** The two roots every URL in a response hangs from. */
 export interface Urls {
@@ -266,5 +282,180 @@ export function pullRequest(issue: StoredIssue, comments: number, urls: Urls): P
     additions: 0,
     deletions: 0,
     changed_files: 0,
+  };
+}
+
+export function releaseAsset(asset: StoredAsset, urls: Urls): ReleaseAsset {
+  const repo = asset.release.repo;
+  const created = timestamp(asset.createdAt);
+  return {
+    url: `${urls.api}/repos/${fullName(repo)}/releases/assets/${asset.id}`,
+    browser_download_url: `${urls.web}/${fullName(repo)}/releases/download/${asset.release.tagName}/${asset.name}`,
+    id: asset.id,
+    node_id: nodeId('ReleaseAsset', asset.id),
+    name: asset.name,
+    label: asset.label,
+    state: 'uploaded',
+    content_type: asset.contentType,
+    size: asset.bytes.length,
+    // GitHub has computed this since 2025; clients can check an upload without downloading it.
+    digest: `sha256:${createHash('sha256').update(asset.bytes).digest('hex')}`,
+    download_count: asset.downloads,
+    created_at: created,
+    updated_at: timestamp(asset.updatedAt),
+    uploader: simpleUser(asset.uploader, urls),
+  };
+}
+
+export function release(release: StoredRelease, urls: Urls): Release {
+  const name = fullName(release.repo);
+  const api = `${urls.api}/repos/${name}/releases/${release.id}`;
+  // A draft has no tag yet, so its page is addressed by a placeholder.
+  const page = release.draft
+    ? `untagged-${createHash('sha1').update(String(release.id)).digest('hex').slice(0, 20)}`
+    : release.tagName;
+  return {
+    url: api,
+    html_url: `${urls.web}/${name}/releases/tag/${page}`,
+    assets_url: `${api}/assets`,
+    // GitHub uploads to another host (uploads.github.com); the emulator serves that host under /uploads.
+    upload_url: `${urls.api}/uploads/repos/${name}/releases/${release.id}/assets{?name,label}`,
+    tarball_url: release.draft ? null : `${urls.api}/repos/${name}/tarball/${release.tagName}`,
+    zipball_url: release.draft ? null : `${urls.api}/repos/${name}/zipball/${release.tagName}`,
+    id: release.id,
+    node_id: nodeId('Release', release.id),
+    tag_name: release.tagName,
+    target_commitish: release.targetCommitish,
+    name: release.name,
+    body: release.body,
+    draft: release.draft,
+    prerelease: release.prerelease,
+    immutable: false,
+    created_at: timestamp(release.createdAt),
+    published_at: release.publishedAt === null ? null : timestamp(release.publishedAt),
+    updated_at: timestamp(release.publishedAt ?? release.createdAt),
+    author: simpleUser(release.author, urls),
+    assets: release.assets.map((asset) => releaseAsset(asset, urls)),
+  };
+}
+
+function contentLinks(repo: StoredRepo, path: string, blob: string, ref: string, urls: Urls) {
+  const name = fullName(repo);
+  const self = `${urls.api}/repos/${name}/contents/${path}?ref=${encodeURIComponent(ref)}`;
+  const git = `${urls.api}/repos/${name}/git/blobs/${blob}`;
+  const html = `${urls.web}/${name}/blob/${ref}/${path}`;
+  return { self, git, html, download: `${urls.web}/${name}/raw/${ref}/${path}` };
+}
+
+/** A file as GET contents serves it: base64 in lines of 60 characters, as GitHub wraps it. */
+export function contentFile(
+  repo: StoredRepo,
+  path: string,
+  blob: string,
+  bytes: Buffer,
+  ref: string,
+  urls: Urls,
+): ContentFile {
+  const links = contentLinks(repo, path, blob, ref, urls);
+  return {
+    type: 'file',
+    encoding: 'base64',
+    size: bytes.length,
+    name: path.slice(path.lastIndexOf('/') + 1),
+    path,
+    content: `${(bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n')}\n`,
+    sha: blob,
+    url: links.self,
+    git_url: links.git,
+    html_url: links.html,
+    download_url: links.download,
+    _links: { git: links.git, html: links.html, self: links.self },
+  };
+}
+
+/** One entry of a directory listing (no content). */
+export function contentEntry(
+  repo: StoredRepo,
+  entry: { path: string; type: 'file' | 'dir'; sha: string; size: number },
+  ref: string,
+  urls: Urls,
+): ContentDirectory[number] {
+  const links = contentLinks(repo, entry.path, entry.sha, ref, urls);
+  const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+  const git = entry.type === 'dir' ? `${urls.api}/repos/${fullName(repo)}/git/trees/${entry.sha}` : links.git;
+  const html = entry.type === 'dir' ? `${urls.web}/${fullName(repo)}/tree/${ref}/${entry.path}` : links.html;
+  return {
+    type: entry.type,
+    size: entry.size,
+    name,
+    path: entry.path,
+    sha: entry.sha,
+    url: links.self,
+    git_url: git,
+    html_url: html,
+    download_url: entry.type === 'dir' ? null : links.download,
+    _links: { git, html, self: links.self },
+  };
+}
+
+/** What PUT contents answers: the file as now stored, and the commit that stored it. */
+export function fileCommit(
+  repo: StoredRepo,
+  path: string,
+  blob: string,
+  size: number,
+  branch: string,
+  commit: StoredCommit,
+  urls: Urls,
+): FileCommit {
+  const name = fullName(repo);
+  const links = contentLinks(repo, path, blob, branch, urls);
+  const tree = createHash('sha1')
+    .update([...commit.files].map(([file, sha]) => `${file} ${sha}`).join('\n'))
+    .digest('hex');
+  const person = {
+    name: commit.author.login,
+    email: `${commit.author.id}+${commit.author.login}@users.noreply.github.com`,
+    date: timestamp(commit.date),
+  };
+  return {
+    content: {
+      name: path.slice(path.lastIndexOf('/') + 1),
+      path,
+      sha: blob,
+      size,
+      url: links.self,
+      html_url: links.html,
+      git_url: links.git,
+      download_url: links.download,
+      type: 'file',
+      _links: { self: links.self, git: links.git, html: links.html },
+    },
+    commit: {
+      sha: commit.sha,
+      node_id: nodeId('Commit', Number.parseInt(commit.sha.slice(0, 8), 16)),
+      url: `${urls.api}/repos/${name}/git/commits/${commit.sha}`,
+      html_url: `${urls.web}/${name}/commit/${commit.sha}`,
+      author: person,
+      committer: person,
+      message: commit.message,
+      tree: { url: `${urls.api}/repos/${name}/git/trees/${tree}`, sha: tree },
+      parents: commit.parents.map((sha) => ({
+        url: `${urls.api}/repos/${name}/git/commits/${sha}`,
+        html_url: `${urls.web}/${name}/commit/${sha}`,
+        sha,
+      })),
+      verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+    },
+  };
+}
+
+export function gitRef(repo: StoredRepo, ref: string, sha: string, urls: Urls): GitRef {
+  const api = `${urls.api}/repos/${fullName(repo)}/git`;
+  return {
+    ref,
+    node_id: Buffer.from(`04:Ref${ref}`).toString('base64'),
+    url: `${api}/${ref}`,
+    object: { type: 'commit', sha, url: `${api}/commits/${sha}` },
   };
 }

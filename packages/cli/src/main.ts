@@ -2,6 +2,8 @@ import { InputError, VERSION } from '@modelgate/core';
 import { COMPARE_HELP, compareCommand } from './commands/compare.ts';
 import { DEMO_HELP, demoCommand } from './commands/demo.ts';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
+import { REGISTER_HELP, registerCommand } from './commands/register.ts';
+import { REGISTRY_HELP, registryCommand } from './commands/registry.ts';
 import { ExitCode, type Io } from './io.ts';
 
 export const HELP = `modelgate ${VERSION}: ML model CI/CD with honest gates
@@ -12,14 +14,16 @@ Commands:
   evaluate   run an ONNX model (or read predictions) and write an evaluation record
   demo       run the pipeline locally on the example project
   compare    gate a candidate against a baseline, with a verdict and a report
-  register   store a model version with its lineage          (not available yet)
-  registry   list, show and alias registered versions        (not available yet)
+  register   store a model version with its evaluation, verdict and lineage
+  registry   list, show, alias and fetch registered versions
   deploy     gated deploy of a registered version            (not available yet)
   serve      start the built-in model server                 (not available yet)
   train      run a training command with GPU assignment      (not available yet)
 
 Examples:
   modelgate evaluate --model model.onnx --data eval.csv --label target --out eval.json
+  modelgate register --name churn --model model.onnx --evaluation eval.json --verdict verdict.json --alias production
+  modelgate registry show churn@production
   modelgate demo
 
 Exit codes:
@@ -34,12 +38,12 @@ const COMMANDS: Record<string, Command> = {
   evaluate: evaluateCommand,
   compare: compareCommand,
   demo: demoCommand,
+  register: registerCommand,
+  registry: registryCommand,
 };
 
 /** Commands promised by CONTRACT.md whose issues have not landed: they fail clearly, never fake success. */
 const PENDING: Record<string, string> = {
-  register: 'the model registry',
-  registry: 'the model registry',
   deploy: 'gated deploy',
   serve: 'the model server',
   train: 'training on self-hosted GPU runners',
@@ -87,4 +91,4 @@ function reportError(error: unknown, io: Io): number {
   return ExitCode.Internal;
 }
 
-export { COMPARE_HELP, DEMO_HELP, EVALUATE_HELP };
+export { COMPARE_HELP, DEMO_HELP, EVALUATE_HELP, REGISTER_HELP, REGISTRY_HELP };

@@ -19,3 +19,4 @@ export * from './record/read.ts';
 export * from './gates/index.ts';
 export * from './compare/compare.ts';
 export * from './report/index.ts';
+export * from './registry/index.ts';

@@ -8,3 +8,4 @@ export * from './octokit.ts';
 export * from './sticky-comment.ts';
 export * from './compare-inputs.ts';
 export * from './publish-report.ts';
+export * from './register-inputs.ts';

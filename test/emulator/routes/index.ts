@@ -1,6 +1,17 @@
 /** Every endpoint the emulator serves. A new family of endpoints is one more file and one more spread here. */
 import type { Route } from '../router.ts';
+import { contentRoutes } from './contents.ts';
+import { gitRoutes } from './git.ts';
 import { issueCommentRoutes } from './issue-comments.ts';
 import { pullRoutes } from './pulls.ts';
+import { releaseRoutes } from './releases.ts';
+import { repoRoutes } from './repos.ts';
 
-export const routes: readonly Route[] = [...issueCommentRoutes, ...pullRoutes];
+export const routes: readonly Route[] = [
+  ...issueCommentRoutes,
+  ...pullRoutes,
+  ...repoRoutes,
+  ...contentRoutes,
+  ...gitRoutes,
+  ...releaseRoutes,
+];

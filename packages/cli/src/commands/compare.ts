@@ -4,19 +4,25 @@ import {
   type CompareSource,
   cliOption,
   compare,
+  DEFAULT_REGISTRY_SPEC,
   evaluateSettingsFrom,
   InputError,
   loadConfig,
   loadGateSpec,
+  type RegistryBaselineRef,
+  registryBaselineRef,
+  registrySpecFromConfig,
   writeFileAtomic,
   writeJsonAtomic,
 } from '@modelgate/core';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
 import { EVALUATE_FLAGS } from './evaluate.ts';
+import { openCliRegistry } from './registry.ts';
 
 export const COMPARE_HELP = `Usage: modelgate compare --candidate E.json --baseline B.json|none --gates G.yml [--out V.json] [--report R.md]
        modelgate compare --model M.onnx --baseline-model B.onnx --data D --label COL --gates G.yml [--out V.json] [--report R.md]
+       modelgate compare --model M.onnx --baseline registry:ALIAS --data D --label COL --gates G.yml
        modelgate compare --model M.onnx --baseline none --data D --label COL --gates G.yml
 
 Gates a candidate against its baseline and writes a modelgate/verdict@1 and a markdown report.
@@ -24,13 +30,21 @@ With two models it scores both on the same rows and bootstraps the paired differ
 strong evidence); with two evaluation records it uses independent bootstraps (weaker, and the
 report says so). '--baseline none' is the first model: change rules are skipped, bounds apply.
 
+'--baseline registry:ALIAS' (or a version number, or latest) takes the baseline from the model
+registry: with --model, the aliased version's model is fetched (its sha256 checked) and scored
+on the same rows; with --candidate, its stored evaluation record is used. When the registry has
+no such model or alias yet, there is no baseline (the first model) and the report says so.
+
 Options:
   --candidate PATH       the candidate's evaluation record
-  --baseline PATH|none   the baseline's evaluation record, or none
+  --baseline PATH|none|registry:REF
+                         the baseline's evaluation record, none, or a registered version
   --model PATH           the candidate model (paired mode), with the evaluate flags below
   --baseline-model PATH  the baseline model, scored on the same rows
   --gates PATH           the gate spec (default: .modelgate.yml)
-  --name NAME            model name for the report marker (default: 'model:' in the config, else 'model')
+  --name NAME            model name for the report marker and the registry (default: 'model:' in the config, else 'model')
+  --registry SPEC        fs:PATH or github:OWNER/REPO for registry: baselines (default: the config's 'registry:',
+                         else ${DEFAULT_REGISTRY_SPEC})
   --baseline-ref REF     what to call the baseline in the report (e.g. champion)
   --out PATH             where to write the verdict (default: print nothing but the summary)
   --report PATH          where to write the markdown report
@@ -40,6 +54,7 @@ Options:
 Examples:
   modelgate compare --candidate new.json --baseline champion.json --gates .modelgate.yml --report report.md
   modelgate compare --model new.onnx --baseline-model champion.onnx --data eval.csv --label y --gates gates.yml
+  modelgate compare --model new.onnx --baseline registry:production --data eval.csv --label y --gates gates.yml
 
 Exit codes: 0 the gate passed; 1 the gate failed; 2 bad input, usage or gate spec; other: a bug.`;
 
@@ -52,6 +67,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     gates: { type: 'string' },
     name: { type: 'string' },
     'baseline-ref': { type: 'string' },
+    registry: { type: 'string' },
     out: { type: 'string' },
     report: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -67,6 +83,25 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   const spec = await loadGateSpec(gatesPath);
   const config = await loadConfig(gatesPath, { required: true });
   const baselineNone = values.baseline === 'none';
+  const name = values.name ?? config.model ?? 'model';
+  const registryRef = registryBaselineRef(values.baseline);
+  if (registryRef === undefined && values.registry !== undefined) {
+    throw new InputError('--registry only matters with --baseline registry:REF');
+  }
+  const fromRegistry = (ref: string): RegistryBaselineRef => {
+    if (values.name === undefined && config.model === undefined) {
+      throw new InputError(
+        `--baseline registry:${ref} needs the model's registry name: pass --name or set 'model:' in ${gatesPath}`,
+      );
+    }
+    const spec =
+      values.registry ?? registrySpecFromConfig(config.registry, gatesPath) ?? DEFAULT_REGISTRY_SPEC;
+    return {
+      registry: openCliRegistry(spec, io, values.registry === undefined ? 'registry' : '--registry'),
+      name,
+      ref,
+    };
+  };
 
   let source: CompareSource;
   if (values.candidate !== undefined) {
@@ -76,12 +111,12 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     source = {
       mode: 'records',
       candidate: values.candidate,
-      baseline: baselineNone ? null : values.baseline,
+      baseline: baselineNone ? null : registryRef !== undefined ? fromRegistry(registryRef) : values.baseline,
     };
   } else if (values.model !== undefined) {
-    if (values['baseline-model'] === undefined && !baselineNone) {
+    if (values['baseline-model'] === undefined && !baselineNone && registryRef === undefined) {
       throw new InputError(
-        '--baseline-model is required with --model (or --baseline none for the first model)',
+        '--baseline-model (or --baseline registry:ALIAS) is required with --model (or --baseline none for the first model)',
       );
     }
     if (values['baseline-model'] !== undefined && values.baseline !== undefined && !baselineNone) {
@@ -92,16 +127,20 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     source = {
       mode: 'paired',
       evaluate,
-      baselineModel: baselineNone ? null : (values['baseline-model'] as string),
+      baselineModel: baselineNone
+        ? null
+        : registryRef !== undefined
+          ? fromRegistry(registryRef)
+          : (values['baseline-model'] as string),
     };
   } else {
     throw new InputError('give --candidate (an evaluation record) or --model (with --data and --label)');
   }
 
-  const name = values.name ?? config.model ?? 'model';
+  // A registry baseline is called by its alias (the report's notes say which version it was).
   const baselineRef = baselineNone
     ? null
-    : (values['baseline-ref'] ?? values.baseline ?? values['baseline-model'] ?? null);
+    : (values['baseline-ref'] ?? registryRef ?? values.baseline ?? values['baseline-model'] ?? null);
   const result = await compare(
     { name, spec, source, baselineRef },
     // Progress on stdout: stderr carries only warnings and the one error line of a failed run.

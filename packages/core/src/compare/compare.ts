@@ -7,15 +7,25 @@ import { MEASURED_METRICS } from '../metrics/index.ts';
 import type { EvaluationRecord } from '../record/evaluation.ts';
 import { readEvaluationRecord } from '../record/read.ts';
 import { VERDICT_SCHEMA, type Verdict } from '../record/verdict.ts';
+import {
+  isRegistryBaseline,
+  type RegistryBaselineRef,
+  registryBaselineModel,
+  registryBaselineRecord,
+} from '../registry/baseline.ts';
 import { type ReportInput, renderReport } from '../report/index.ts';
 import { mcnemarExact, type Predictions, pairedDistributions } from '../stats/index.ts';
 import { VERSION } from '../version.ts';
 import { evidenceKey, pairedEvidence, unpairedEvidence } from './evidence.ts';
 
-/** How the baseline is given: an evaluation record, two models on the same rows, or none yet. */
+/**
+ * How the baseline is given: an evaluation record, two models on the same rows, or none yet. A
+ * registry baseline (`registry:production`) is the aliased version's stored evaluation in
+ * records mode, and its model, fetched and scored on the same rows, in paired mode.
+ */
 export type CompareSource =
-  | { mode: 'records'; candidate: string; baseline: string | null }
-  | { mode: 'paired'; evaluate: EvaluateSettings; baselineModel: string | null };
+  | { mode: 'records'; candidate: string; baseline: string | RegistryBaselineRef | null }
+  | { mode: 'paired'; evaluate: EvaluateSettings; baselineModel: string | RegistryBaselineRef | null };
 
 export interface CompareSettings {
   readonly name: string;
@@ -50,38 +60,47 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
 
   if (source.mode === 'records') {
     candidate = await readEvaluationRecord(source.candidate, 'candidate');
-    if (source.baseline !== null) {
-      baseline = await readEvaluationRecord(source.baseline, 'baseline');
-      checkComparable(candidate, baseline, source.candidate, source.baseline);
+    const given = await baselineRecord(source.baseline, notes, logger);
+    if (given !== null) {
+      baseline = given.record;
+      checkComparable(candidate, baseline, source.candidate, given.label);
       evidence = unpairedEvidence(candidate, baseline, candidate.bootstrap.confidence);
       notes.push(
         'unpaired comparison of two evaluation records: independent bootstraps, the weaker evidence',
       );
     }
   } else {
-    logger.info('evaluating the candidate');
-    const c = await evaluate(source.evaluate, logger);
-    candidate = c.record;
-    if (source.baselineModel !== null) {
-      logger.info('evaluating the baseline on the same rows');
-      const b = await evaluate({ ...source.evaluate, model: source.baselineModel }, logger);
-      baseline = b.record;
-      checkComparable(candidate, baseline, source.evaluate.model ?? 'candidate', source.baselineModel);
-      const options = {
-        resamples: source.evaluate.bootstrap,
-        confidence: source.evaluate.confidence,
-        seed: source.evaluate.seed,
-      };
-      if (options.resamples > 0) {
-        logger.info(`paired bootstrap of the differences (${options.resamples} resamples)`);
-        evidence = pairedEvidence(
-          await pairedDeltas(settings.spec, c, b.predictions, options),
-          options.confidence,
-        );
-      } else {
-        notes.push('bootstrap off (--bootstrap 0): change rules are decided on point estimates');
+    // Resolved before the candidate is scored, so a bad registry ref fails fast.
+    const baselineModel = await baselineModelOf(source.baselineModel, notes, logger);
+    try {
+      logger.info('evaluating the candidate');
+      const c = await evaluate(source.evaluate, logger);
+      candidate = c.record;
+      if (baselineModel !== null) {
+        logger.info('evaluating the baseline on the same rows');
+        const b = await evaluate({ ...source.evaluate, model: baselineModel.path }, logger);
+        baseline = b.record;
+        // A fetched registry model lives in a temporary file: name it by where it came from.
+        if (baseline.model !== undefined) baseline.model.path = baselineModel.label;
+        checkComparable(candidate, baseline, source.evaluate.model ?? 'candidate', baselineModel.label);
+        const options = {
+          resamples: source.evaluate.bootstrap,
+          confidence: source.evaluate.confidence,
+          seed: source.evaluate.seed,
+        };
+        if (options.resamples > 0) {
+          logger.info(`paired bootstrap of the differences (${options.resamples} resamples)`);
+          evidence = pairedEvidence(
+            await pairedDeltas(settings.spec, c, b.predictions, options),
+            options.confidence,
+          );
+        } else {
+          notes.push('bootstrap off (--bootstrap 0): change rules are decided on point estimates');
+        }
+        mcnemar = mcnemarOf(c.predictions, b.predictions);
       }
-      mcnemar = mcnemarOf(c.predictions, b.predictions);
+    } finally {
+      await baselineModel?.cleanup();
     }
   }
 
@@ -116,6 +135,34 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
     ...(settings.summaryUrl === undefined ? {} : { summaryUrl: settings.summaryUrl }),
   });
   return { verdict, report, candidate, baseline };
+}
+
+/** The baseline record of a records-mode compare: a file, a registry version's stored evaluation, or none. */
+async function baselineRecord(
+  baseline: string | RegistryBaselineRef | null,
+  notes: string[],
+  logger: Logger,
+): Promise<{ record: EvaluationRecord; label: string } | null> {
+  if (baseline === null) return null;
+  if (!isRegistryBaseline(baseline)) {
+    return { record: await readEvaluationRecord(baseline, 'baseline'), label: baseline };
+  }
+  const found = await registryBaselineRecord(baseline, logger);
+  notes.push(found.note);
+  return found.found ? { record: found.value, label: found.label } : null;
+}
+
+/** The baseline model of a paired compare: a file, a registry version's model (fetched), or none. */
+async function baselineModelOf(
+  baseline: string | RegistryBaselineRef | null,
+  notes: string[],
+  logger: Logger,
+): Promise<{ path: string; label: string; cleanup(): Promise<void> } | null> {
+  if (baseline === null) return null;
+  if (!isRegistryBaseline(baseline)) return { path: baseline, label: baseline, cleanup: async () => {} };
+  const found = await registryBaselineModel(baseline, logger);
+  notes.push(found.note);
+  return found.found ? { path: found.value, label: found.label, cleanup: found.cleanup } : null;
 }
 
 /** Two records are comparable when they score the same task on the same label. */

@@ -93,7 +93,9 @@ describe('multinomial', () => {
       multinomial(rng, 100, counts, out);
       expect(out.reduce((a, b) => a + b, 0)).toBe(100);
       expect(out[1]).toBe(0);
-      out.forEach((v, j) => (sums[j]! += v));
+      out.forEach((v, j) => {
+        sums[j]! += v;
+      });
     }
     counts.forEach((c, j) => {
       const p = c / 100;

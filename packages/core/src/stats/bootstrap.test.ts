@@ -165,6 +165,16 @@ describe('intervals', () => {
     ).toEqual(['mae']);
   });
 
+  it('are absent for no rows, where no metric is defined', async () => {
+    const empty = {
+      task: 'binary' as const,
+      numClasses: 2,
+      labels: new Int32Array(0),
+      predicted: new Int32Array(0),
+    };
+    expect(await bootstrapIntervals(empty, ['accuracy', 'f1'], options)).toEqual({});
+  });
+
   it('are off with 0 resamples', async () => {
     const p = regressionSample(50, new Sampler(9));
     expect(await bootstrapIntervals(p, ['mae'], { ...options, resamples: 0 })).toEqual({});
@@ -263,6 +273,16 @@ describe('bad requests', () => {
     const hard = { ...p, proba: undefined };
     await expect(bootstrapIntervals(hard, ['roc_auc'], options)).rejects.toThrow(
       /roc_auc needs class probabilities, but the predictions have only hard labels/,
+    );
+  });
+
+  it('treat arrays that disagree in length as a bug in the caller, not a user error', async () => {
+    if (p.task !== 'binary') throw new Error('unreachable');
+    const broken = { ...p, predicted: new Int32Array(49) };
+    await expect(bootstrapIntervals(broken, ['accuracy'], options)).rejects.toThrow(RangeError);
+    const outOfRange = { ...p, labels: p.labels.map((c) => c * 2) };
+    await expect(bootstrapIntervals(outOfRange, ['accuracy'], options)).rejects.toThrow(
+      /labels\[\d+\] is 2, outside 0..1/,
     );
   });
 

@@ -15,6 +15,7 @@ import {
   checkSameRows,
   type Predictions,
   resampledMetrics,
+  rowsOf,
 } from './predictions.ts';
 import { Resampler } from './resampler.ts';
 
@@ -55,7 +56,8 @@ export async function bootstrapDistributions(
 ): Promise<Record<string, Float64Array>> {
   checkOptions(o);
   const names = resampledMetrics(p, metrics);
-  if (o.resamples === 0 || names.length === 0) return {};
+  // No rows: no metric is defined (the metrics module gives NaN), so there is nothing to resample.
+  if (o.resamples === 0 || names.length === 0 || rowsOf(p) === 0) return {};
   const { table } = await resample([p], names, o);
   return Object.fromEntries(
     names.map((name, column) => [name, columnValues(table, o.resamples, names.length, column, 1)]),
@@ -75,7 +77,8 @@ export async function bootstrapIntervals(
 ): Promise<Record<string, [number, number]>> {
   checkOptions(o);
   const names = resampledMetrics(p, metrics);
-  if (o.resamples === 0 || names.length === 0) return {};
+  // No rows: no metric is defined (the metrics module gives NaN), so there is nothing to resample.
+  if (o.resamples === 0 || names.length === 0 || rowsOf(p) === 0) return {};
   const { resampler, table } = await resample([p], names, o);
   const observed = resampler.observed(false);
   const accelerations = resampler.accelerations();
@@ -118,7 +121,7 @@ async function pairedTable(
   checkSameRows(candidate, baseline);
   resampledMetrics(baseline, metrics, 'baseline predictions');
   const names = resampledMetrics(candidate, metrics, 'candidate predictions');
-  if (o.resamples === 0 || names.length === 0) return { names: [] };
+  if (o.resamples === 0 || names.length === 0 || rowsOf(candidate) === 0) return { names: [] };
   return { names, ...(await resample([candidate, baseline], names, o)) };
 }
 

@@ -3,9 +3,13 @@
  * accelerated, Efron 1987), falling back to the plain percentile interval where BCa's
  * inputs are undefined.
  *
- * Why BCa: on populations with a known ROC AUC near 1 (n = 80…200), 95% percentile
- * intervals held the true AUC only 90.5–91.5% of the time; BCa's held it 93–94% (the
- * repeated-sampling tests in bootstrap.test.ts). A metric bounded at 1 has a skewed
+ * Why BCa: in repeated-sampling experiments (300–400 samples from each of several binormal
+ * populations, 1,000 resamples each), 95% percentile intervals held a true ROC AUC of
+ * 0.92–0.98 (80–200 rows) only 90.5–91.5% of the time, and one above 0.99 only 82–84%;
+ * BCa intervals held them 93–96% and 92% of the time (the misses left are mostly samples
+ * with no misordered pair at all, whose bootstrap distribution is a single point; with only
+ * 25 positive rows, 90.7% against the percentile's 89.3%), and accuracy and F1 93–97.5%
+ * on every population tried. A metric bounded at 1 has a skewed
  * sampling distribution, and the bootstrap distribution is biased with it; BCa corrects the
  * percentile levels for both, with the bias taken from the bootstrap distribution itself
  * (z₀) and the skewness from the rows' influence values (the acceleration a, see

@@ -205,7 +205,10 @@ describe('a bootstrap resample', () => {
       fillPoisson1(Xoshiro128.stream(42, StreamPurpose.Rows, b), ranked);
       const rowWeights = new Float64Array(ranked.length);
       if (model.kind === 'multiclass') rowWeights.set(ranked);
-      else model.order.forEach((row, k) => (rowWeights[row] = ranked[k]!));
+      else
+        model.order.forEach((row, k) => {
+          rowWeights[row] = ranked[k]!;
+        });
       const expected = oracleOnResample(p, rowWeights);
       names.forEach((name, j) => {
         if (p.task !== 'regression' && isLabelMetric(p.task, name)) return; // drawn over cells, tested above
@@ -251,7 +254,10 @@ describe('a paired resample', () => {
         fillPoisson1(Xoshiro128.stream(9, StreamPurpose.Rows, b), drawn);
         const rowWeights = new Float64Array(rows);
         if (first.kind === 'multiclass') rowWeights.set(drawn);
-        else first.order.forEach((row, k) => (rowWeights[row] = drawn[k]!));
+        else
+          first.order.forEach((row, k) => {
+            rowWeights[row] = drawn[k]!;
+          });
         const cellWeights = new Float64Array(rows);
         if (candidate.task !== 'regression' && baseline.task !== 'regression') {
           const table = new CellTable(

@@ -14,9 +14,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createHotLoops, hot, type RowJob, type RowModel } from './hot.ts';
+import { createHotLoops, type HotLoops, hot, type RowJob, type RowModel } from './hot.ts';
 
-/** More threads than this gain little: the passes are memory-bound long before. */
+/** A cap, so that a 64-core runner does not start 63 isolates for a job of a second or two. */
 const MAX_THREADS = 8;
 // Below this many row-passes a job finishes on one thread faster than workers can join in
 // (a worker's first start costs about 30 ms, a hand-off about 1 ms).
@@ -56,6 +56,8 @@ interface Task {
   job: RowJob;
   seed: number;
   resamples: number;
+  /** Resamples per chunk. */
+  chunk: number;
   /** [0]: the next chunk to take. */
   next: Int32Array;
   /** 1 for each chunk that is complete. */
@@ -65,22 +67,13 @@ interface Task {
 }
 
 /** Takes chunks until none are left, and says how many it took. Self-contained: workers run its source text too. */
-function runChunks(loops: { runRowJob: (...args: never[]) => void }, task: Task): number {
-  const chunkSize = 8; // = CHUNK, repeated here because workers see only this function's text
-  const chunks = Math.ceil(task.resamples / chunkSize);
-  const runRowJob = loops.runRowJob as (
-    job: RowJob,
-    seed: number,
-    first: number,
-    last: number,
-    out: Float64Array,
-    base: number,
-  ) => void;
+function runChunks(loops: Pick<HotLoops, 'runRowJob'>, task: Task): number {
+  const chunks = Math.ceil(task.resamples / task.chunk);
   for (let taken = 0; ; taken++) {
     const chunk = Atomics.add(task.next, 0, 1);
     if (chunk >= chunks) return taken;
-    const first = chunk * chunkSize;
-    runRowJob(task.job, task.seed, first, Math.min(task.resamples, first + chunkSize), task.out, 0);
+    const first = chunk * task.chunk;
+    loops.runRowJob(task.job, task.seed, first, Math.min(task.resamples, first + task.chunk), task.out, 0);
     Atomics.store(task.finished, chunk, 1);
   }
 }
@@ -214,6 +207,7 @@ async function runExclusive(
     },
     seed,
     resamples,
+    chunk: CHUNK,
     next: new Int32Array(new SharedArrayBuffer(4)),
     finished: new Int32Array(new SharedArrayBuffer(4 * chunks)),
     out: new Float64Array(new SharedArrayBuffer(8 * resamples * width)),

@@ -57,11 +57,42 @@ export function checkOptions(o: BootstrapOptions): void {
 }
 
 /**
+ * Throws unless the arrays of `p` agree in length and hold classes in range. A mismatch is
+ * a bug in the caller, not something a user can fix, so it is a plain RangeError.
+ */
+export function checkShape(p: Predictions): void {
+  const rows = rowsOf(p);
+  if (p.predicted.length !== rows) {
+    throw new RangeError(`predictions: ${p.predicted.length} predictions for ${rows} rows`);
+  }
+  if (p.task === 'regression') return;
+  if (p.task === 'binary' && p.numClasses !== 2) {
+    throw new RangeError(`predictions: a binary task with ${p.numClasses} classes`);
+  }
+  if (p.proba !== undefined && p.proba.length !== rows * p.numClasses) {
+    throw new RangeError(
+      `predictions: ${p.proba.length} probabilities for ${rows} rows × ${p.numClasses} classes`,
+    );
+  }
+  for (const [what, classes] of [
+    ['labels', p.labels],
+    ['predicted', p.predicted],
+  ] as const) {
+    for (let i = 0; i < rows; i++) {
+      const c = classes[i]!;
+      if (!(c >= 0 && c < p.numClasses))
+        throw new RangeError(`predictions: ${what}[${i}] is ${c}, outside 0..${p.numClasses - 1}`);
+    }
+  }
+}
+
+/**
  * The metrics of `metrics` that can be bootstrapped for these predictions, in the order given.
  * The measured metrics (latency, throughput, size) are not functions of the rows and are
  * left out. An unknown name, or a probability metric without probabilities, is an error.
  */
 export function resampledMetrics(p: Predictions, metrics: readonly string[], what = 'predictions'): string[] {
+  checkShape(p);
   const known = METRICS[p.task as Task];
   const chosen: string[] = [];
   for (const name of metrics) {

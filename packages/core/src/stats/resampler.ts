@@ -49,7 +49,9 @@ function sharedWeights(models: readonly RowModel[]): Array<Uint32Array | null> {
   const first = models[0]!;
   if (first.kind === 'multiclass') return models.map(() => null);
   const rankInFirst = new Uint32Array(first.order.length);
-  first.order.forEach((row, k) => (rankInFirst[row] = k));
+  first.order.forEach((row, k) => {
+    rankInFirst[row] = k;
+  });
   return models.map((model, m) => {
     if (m === 0 || model.kind === 'multiclass') return null;
     return Uint32Array.from(model.order, (row) => rankInFirst[row]!);
@@ -82,22 +84,18 @@ export class Resampler {
     this.width = metrics.length * models.length;
     const rowWeighted: Array<{ name: string; column: number }> = [];
     metrics.forEach((name, column) => {
-      if (first.task !== 'regression' && isLabelMetric(first.task, name))
-        this.labelColumns.push({ name, column });
-      else rowWeighted.push({ name, column });
+      const byCells = first.task !== 'regression' && isLabelMetric(first.task, name);
+      (byCells ? this.labelColumns : rowWeighted).push({ name, column });
     });
     if (this.labelColumns.length > 0 && first.task !== 'regression') {
+      // The caller checked that every model has the first one's task.
       const predictions = models.map((m) => (m as typeof first).predicted);
       this.cells = new CellTable(first.labels, predictions, first.numClasses);
     }
     if (rowWeighted.length > 0) {
       const rowModels = models.map(rowModel);
       const outputs = KERNEL_OUTPUTS[rowModels[0]!.kind];
-      this.job = {
-        rows: rowModels.length === 0 ? 0 : rowCount(first),
-        models: rowModels,
-        via: sharedWeights(rowModels),
-      };
+      this.job = { rows: rowCount(first), models: rowModels, via: sharedWeights(rowModels) };
       for (const { name, column } of rowWeighted) this.kernelColumns.push([outputs.indexOf(name), column]);
     }
   }

@@ -14,6 +14,8 @@ export const StreamPurpose = {
   Cells: STREAM_CELLS,
   /** Poisson(1) weights of individual rows. */
   Rows: STREAM_ROWS,
+  /** Synthetic data for tests and benchmarks (testing-utils.ts). */
+  Synthetic: 3,
 } as const;
 export type StreamPurpose = (typeof StreamPurpose)[keyof typeof StreamPurpose];
 

@@ -4,7 +4,7 @@
  */
 import { normalCdf } from './normal.ts';
 import type { Predictions } from './predictions.ts';
-import { Xoshiro128 } from './rng.ts';
+import { StreamPurpose, Xoshiro128 } from './rng.ts';
 
 /** A seeded source of uniform and normal numbers. */
 export class Sampler {
@@ -12,8 +12,8 @@ export class Sampler {
   private spare: number | undefined;
 
   constructor(seed: number) {
-    // Purpose 99: unrelated to any stream the bootstrap itself draws from.
-    this.rng = Xoshiro128.stream(seed, 99 as never, 0);
+    // A purpose of its own: unrelated to any stream the bootstrap itself draws from.
+    this.rng = Xoshiro128.stream(seed, StreamPurpose.Synthetic, 0);
   }
 
   uniform(): number {

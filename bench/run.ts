@@ -169,11 +169,14 @@ console.log(
 const python = '/usr/bin/python3';
 const peer = join(root, 'bench', 'sklearn_peer.py');
 const hasPeer =
+  process.env.BENCH_PEER !== '0' &&
   existsSync(python) &&
   existsSync(peer) &&
   spawnSync(python, ['-c', 'import pandas, sklearn, numpy'], { encoding: 'utf8' }).status === 0;
 if (!hasPeer) {
-  console.log('\npandas + scikit-learn peer: skipped (needs /usr/bin/python3 with pandas and scikit-learn)');
+  console.log(
+    '\npandas + scikit-learn peer: skipped (BENCH_PEER=0, or no /usr/bin/python3 with pandas and scikit-learn)',
+  );
 } else {
   const script = timeProcess(python, [peer, files.csv, weights, '1000']);
   console.log('\n| run | wall | ratio |\n|---|---|---|');

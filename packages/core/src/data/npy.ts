@@ -1,7 +1,7 @@
 import { unzipSync } from 'fflate';
 import { InputError } from '../errors.ts';
 import { type PythonValue, parsePythonLiteral } from './python-literal.ts';
-import { type Column, sourceOf, type TableParts } from './table.ts';
+import { type Column, type PackedColumn, sourceOf, type TableParts } from './table.ts';
 
 /**
  * NumPy's NPY format (versions 1, 2 and 3) and NPZ, a zip of NPY members.
@@ -19,7 +19,7 @@ import { type Column, sourceOf, type TableParts } from './table.ts';
  */
 export function readNpy(path: string, bytes: Buffer): TableParts {
   const array = decodeNpy(bytes, path);
-  return { rows: array.rows, names: array.names, sources: array.columns.map(sourceOf) };
+  return { rows: array.rows, names: array.names, sources: array.columns.map(sourceOf), packed: array.packed };
 }
 
 export function readNpz(path: string, bytes: Buffer): TableParts {
@@ -36,6 +36,7 @@ export function readNpz(path: string, bytes: Buffer): TableParts {
   }
   const names: string[] = [];
   const columns: Column[] = [];
+  const packed: Array<PackedColumn | undefined> = [];
   let first: { member: string; rows: number } | undefined;
   for (const [member, data] of Object.entries(members)) {
     if (member.endsWith('/')) continue;
@@ -60,9 +61,10 @@ export function readNpz(path: string, bytes: Buffer): TableParts {
       );
     });
     columns.push(...array.columns);
+    packed.push(...array.columns.map((_, j) => array.packed?.[j]));
   }
   if (first === undefined) throw new InputError(`${path} holds no arrays`);
-  return { rows: first.rows, names, sources: columns.map(sourceOf) };
+  return { rows: first.rows, names, sources: columns.map(sourceOf), packed };
 }
 
 /** An NPY array split into columns. */
@@ -72,6 +74,8 @@ interface NpyColumns {
   readonly layout: 'columns' | 'fields';
   readonly names: readonly string[];
   readonly columns: readonly Column[];
+  /** For a C-order float matrix: where each column's values sit, for matrix() to copy directly. */
+  readonly packed?: readonly PackedColumn[];
 }
 
 /** One scalar type: kind, bytes per item, byte order. */
@@ -148,9 +152,10 @@ function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
   const { scalar } = fields;
   checkLength(bytes, dataStart, rows * width * scalar.size, where);
   const columns: Column[] = [];
-  const whole = wholeFloatMatrix(bytes, scalar, dataStart, rows, width, fortranOrder);
-  if (whole !== undefined)
-    return { rows, layout: 'columns', names: whole.map((_, j) => String(j)), columns: whole };
+  const whole = packedFloatMatrix(bytes, scalar, dataStart, rows, width, fortranOrder);
+  if (whole !== undefined) {
+    return { rows, layout: 'columns', names: whole.columns.map((_, j) => String(j)), ...whole };
+  }
   for (let j = 0; j < width; j++) {
     // C order: element (i, j) is item i·width + j. Fortran order: item j·rows + i.
     const start = dataStart + (fortranOrder ? j * rows : j) * scalar.size;
@@ -161,18 +166,18 @@ function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
 }
 
 /**
- * A C-order little-endian float matrix split into columns in one pass over the rows: reading
- * column by column strides through the whole file once per column, which costs more than the
- * parse on wide arrays (cache misses), so walk it once and scatter.
+ * A C-order little-endian float matrix, kept as it is: matrix() copies the features straight
+ * from it, and a column is split out (as float64) only when something asks for it, e.g. the
+ * label. Splitting every column up front costs more than the model's whole forward pass.
  */
-function wholeFloatMatrix(
+function packedFloatMatrix(
   bytes: Uint8Array,
   scalar: Scalar,
   dataStart: number,
   rows: number,
   width: number,
   fortranOrder: boolean,
-): Column[] | undefined {
+): { columns: Column[]; packed: PackedColumn[] } | undefined {
   const { kind, size, littleEndian } = scalar;
   if (fortranOrder || !littleEndian || kind !== 'f' || (size !== 4 && size !== 8)) return undefined;
   const Typed = size === 4 ? Float32Array : Float64Array;
@@ -180,13 +185,23 @@ function wholeFloatMatrix(
   const count = rows * width;
   const source =
     absolute % size === 0
-      ? new Typed(bytes.buffer, absolute, count)
-      : new Typed(bytes.buffer.slice(absolute, absolute + count * size));
-  const targets = Array.from({ length: width }, () => new Float64Array(rows));
-  for (let i = 0, k = 0; i < rows; i++) {
-    for (let j = 0; j < width; j++, k++) (targets[j] as Float64Array)[i] = source[k] as number;
-  }
-  return targets.map((values) => ({ kind: 'number', values }));
+      ? new Typed(bytes.buffer as ArrayBuffer, absolute, count)
+      : new Typed((bytes.buffer as ArrayBuffer).slice(absolute, absolute + count * size));
+  const packed = Array.from({ length: width }, (_, offset): PackedColumn => ({ source, width, offset }));
+  const columns = packed.map((p): Column => {
+    let values: Float64Array | undefined;
+    return {
+      kind: 'number',
+      get values(): Float64Array {
+        if (values === undefined) {
+          values = new Float64Array(rows);
+          for (let i = 0; i < rows; i++) values[i] = source[i * width + p.offset] as number;
+        }
+        return values;
+      },
+    };
+  });
+  return { columns, packed };
 }
 
 function checkLength(bytes: Uint8Array, dataStart: number, needed: number, where: string): void {
@@ -295,8 +310,8 @@ function decodeColumn(
     const count = (rows - 1) * (stride / size) + 1;
     const source =
       absolute % size === 0
-        ? new Typed(view.buffer, absolute, count)
-        : new Typed(view.buffer.slice(absolute, absolute + count * size));
+        ? new Typed(view.buffer as ArrayBuffer, absolute, count)
+        : new Typed((view.buffer as ArrayBuffer).slice(absolute, absolute + count * size));
     const step = stride / size;
     for (let i = 0, k = 0; i < rows; i++, k += step) values[i] = source[k] as number;
     return { kind: 'number', values };

@@ -59,6 +59,18 @@ export interface TableParts {
   readonly sources: readonly ColumnSource[];
   /** How an error message points at data row `index` (0-based): "row 12", "line 13". */
   readonly locate?: (index: number) => string;
+  /**
+   * Per column, where its values already sit in a row-major float array (a 2-D NPY array):
+   * matrix() then copies straight from there instead of through float64 columns.
+   */
+  readonly packed?: ReadonlyArray<PackedColumn | undefined>;
+}
+
+/** Column `offset` of a row-major float array `width` values wide. */
+export interface PackedColumn {
+  readonly source: Float32Array | Float64Array;
+  readonly width: number;
+  readonly offset: number;
 }
 
 /** A column source for a reader that keeps no source text: numbers print as String(value). */
@@ -100,7 +112,11 @@ export function createTable(file: FileFacts, parts: TableParts): Table {
   names.forEach((name, index) => {
     if (byName.has(name)) throw new InputError(`${path} has two columns named '${name}'`);
     const source = sources[index];
-    if (source === undefined || source.column.values.length !== rows) {
+    // A packed column's values are split out lazily; its length is the packed array's by construction.
+    if (
+      source === undefined ||
+      (parts.packed?.[index] === undefined && source.column.values.length !== rows)
+    ) {
       throw new Error(`bug: column '${name}' of ${path} does not have ${rows} rows`);
     }
     byName.set(name, source);
@@ -122,6 +138,11 @@ export function createTable(file: FileFacts, parts: TableParts): Table {
     column: (name) => find(name).column,
     strings: (name) => find(name).strings(),
     matrix: (columns) => {
+      const packed = columns.map((name) => {
+        find(name);
+        return parts.packed?.[names.indexOf(name)];
+      });
+      if (packed.every((p) => p !== undefined)) return gather(packed as PackedColumn[], rows);
       const values = columns.map((name) => {
         const { column } = find(name);
         return column.kind === 'number' ? column.values : parseCells(path, name, column.values, locate);
@@ -151,6 +172,19 @@ function parseCells(
 const TRANSPOSE_BLOCK_ROWS = 256;
 
 /** Column-major doubles to a row-major float32 matrix, in blocks of rows (2.5× faster than column by column). */
+/** The model input straight from packed row-major arrays: one pass, no float64 detour. */
+function gather(columns: readonly PackedColumn[], rows: number): Float32Array {
+  const width = columns.length;
+  const out = new Float32Array(rows * width);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < width; j++) {
+      const { source, width: stride, offset } = columns[j] as PackedColumn;
+      out[i * width + j] = source[i * stride + offset] as number;
+    }
+  }
+  return out;
+}
+
 function interleave(columns: readonly Float64Array[], rows: number): Float32Array {
   const width = columns.length;
   const out = new Float32Array(rows * width);

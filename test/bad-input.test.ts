@@ -366,7 +366,7 @@ describe('bad input: exit 2, one clear line, nothing written', () => {
   });
 
   it('commands that have not landed say so and exit 2 rather than pretending', async () => {
-    for (const command of ['register', 'registry', 'deploy', 'serve', 'train']) {
+    for (const command of ['deploy']) {
       const result = await cli([command]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(

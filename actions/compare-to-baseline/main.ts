@@ -12,6 +12,11 @@ await runAction(async () => {
   const settings = await readCompareInputs();
   const context = readGitHubContext(process.env);
   const spec = await loadGateSpec(settings.gatesPath);
+  if (settings.registry?.startsWith('fs:') && context.runnerEnvironment === 'github-hosted') {
+    core.warning(
+      `the baseline comes from the registry ${settings.registry}, a folder on this runner: a GitHub-hosted runner starts empty, so it only holds what this job registered; use 'registry: github:${context.owner}/${context.repo}' to compare with the versions registered by earlier runs`,
+    );
+  }
 
   const result = await core.group('Compare', () =>
     compare(

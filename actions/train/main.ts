@@ -1,3 +1,21 @@
-import { notAvailableYet } from '@modelgate/github';
+import * as core from '@actions/core';
+import { readTrainInputs, runAction, trainOnRunner, trainSummary, writeJobSummary } from '@modelgate/github';
 
-await notAvailableYet('train', 'training on self-hosted GPU runners');
+await runAction(async () => {
+  const settings = await readTrainInputs();
+  const { outcome } = await trainOnRunner(settings);
+
+  await writeJobSummary(trainSummary(outcome));
+  const gpu = outcome.kind === 'trained' ? outcome.record.gpu : outcome.gpu;
+  core.setOutput('gpu-count', String(gpu.count));
+  core.setOutput('gpu-summary', JSON.stringify(gpu));
+  if (outcome.kind === 'failed') {
+    core.setOutput('duration-seconds', String(outcome.durationSeconds));
+    core.setFailed(outcome.message);
+    return;
+  }
+  core.setOutput('model', outcome.modelPath);
+  core.setOutput('sha256', outcome.record.model.sha256);
+  core.setOutput('duration-seconds', String(outcome.record.duration_seconds));
+  core.setOutput('record', outcome.recordPath);
+});

@@ -59,6 +59,11 @@ export interface Fault {
   headers?: Record<string, string>;
   /** Defaults to GitHub's body for the status. */
   body?: Record<string, unknown>;
+  /**
+   * The call takes effect, and only its answer is the fault: a response lost after the write
+   * landed, which is what makes retried writes ambiguous. Default false (the call does nothing).
+   */
+  lands?: boolean;
 }
 
 /** A rate-limit answer to inject, with the headers GitHub sends. */
@@ -81,6 +86,7 @@ interface ArmedFault {
   method: string | undefined;
   path: RegExp;
   remaining: number;
+  lands: boolean;
   error: () => ApiError;
 }
 
@@ -257,6 +263,7 @@ export class GitHubEmulator {
       method: fault.method?.toUpperCase(),
       path: fault.path,
       remaining: fault.times ?? 1,
+      lands: fault.lands ?? false,
       error: () => new ApiError(fault.status, fault.body ?? faultBody(fault.status), headers),
     });
   }
@@ -268,6 +275,7 @@ export class GitHubEmulator {
       method: fault.method?.toUpperCase(),
       path: fault.path ?? /.*/,
       remaining: fault.times ?? 1,
+      lands: false,
       error: () =>
         fault.kind === 'primary'
           ? primaryRateLimit(status, Math.floor(Date.now() / 1000) + (fault.resetInSeconds ?? 1))
@@ -316,9 +324,9 @@ export class GitHubEmulator {
     try {
       call.path = this.resolveRepositoryId(requestUrl.pathname);
       const fault = this.takeFault(method, call.path);
-      if (fault !== undefined) {
+      if (fault !== undefined && !fault.lands) {
         call.injected = true;
-        throw fault;
+        throw fault.error();
       }
       if (token !== undefined && actor === undefined) throw badCredentials();
       const found = match(this.table, method, call.path);
@@ -350,6 +358,10 @@ export class GitHubEmulator {
         urls: this.urls,
         path: call.path,
       });
+      if (fault?.lands) {
+        call.injected = true;
+        throw fault.error();
+      }
     } catch (error) {
       if (!(error instanceof ApiError)) {
         // A bug in the emulator: answer as GitHub would, and keep the reason for the test's eyes.
@@ -363,13 +375,13 @@ export class GitHubEmulator {
     this.send(response, reply, quota, limit);
   }
 
-  private takeFault(method: string, path: string): ApiError | undefined {
+  private takeFault(method: string, path: string): ArmedFault | undefined {
     const fault = this.faults.find(
       (f) => f.remaining > 0 && (f.method === undefined || f.method === method) && f.path.test(path),
     );
     if (fault === undefined) return undefined;
     fault.remaining--;
-    return fault.error();
+    return fault;
   }
 
   /** GitHub's Link headers address a repository as /repositories/{id}; serve those as /repos/{owner}/{repo}. */

@@ -12,8 +12,7 @@ function body(message: string, status: number, docs: string, extra: Record<strin
 export const notFound = (docs = REST_DOCS) => new ApiError(404, body('Not Found', 404, docs));
 
 /** A 404 whose message says what is missing (e.g. "No commit found for the ref x"). */
-export const notFoundBecause = (docs: string, message: string) =>
-  new ApiError(404, body(message, 404, docs));
+export const notFoundBecause = (docs: string, message: string) => new ApiError(404, body(message, 404, docs));
 
 /** A write that lost a race or named a stale version (e.g. "a.json does not match 1234…"). */
 export const conflict = (docs: string, message: string) => new ApiError(409, body(message, 409, docs));

@@ -18,5 +18,15 @@ export {
   startEmulator,
 } from './emulator.ts';
 export { ApiError, type Reply, type Route, type RouteContext } from './router.ts';
-export type { IssueComment, PullRequest, Repository, SimpleUser } from './shapes.ts';
+export type {
+  ContentFile,
+  FileCommit,
+  GitRef,
+  IssueComment,
+  PullRequest,
+  Release,
+  ReleaseAsset,
+  Repository,
+  SimpleUser,
+} from './shapes.ts';
 export { webhookExample } from './webhooks.ts';

@@ -445,7 +445,13 @@ export function fileCommit(
         html_url: `${urls.web}/${name}/commit/${sha}`,
         sha,
       })),
-      verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+      verification: {
+        verified: false,
+        reason: 'unsigned',
+        signature: null,
+        payload: null,
+        verified_at: null,
+      },
     },
   };
 }

@@ -318,7 +318,10 @@ export class Store {
 
   addRelease(
     repo: StoredRepo,
-    fields: Pick<StoredRelease, 'tagName' | 'targetCommitish' | 'name' | 'body' | 'draft' | 'prerelease' | 'author'>,
+    fields: Pick<
+      StoredRelease,
+      'tagName' | 'targetCommitish' | 'name' | 'body' | 'draft' | 'prerelease' | 'author'
+    >,
   ): StoredRelease {
     const now = this.tick();
     const release: StoredRelease = {
@@ -339,7 +342,9 @@ export class Store {
 
   /** The published release of a tag (drafts have no tag yet). */
   releaseByTag(repo: StoredRepo, tag: string): StoredRelease | undefined {
-    return this.releases.find((release) => release.repo === repo && !release.draft && release.tagName === tag);
+    return this.releases.find(
+      (release) => release.repo === repo && !release.draft && release.tagName === tag,
+    );
   }
 
   /** A repository's releases, newest first, as GitHub lists them. */

@@ -1,9 +1,12 @@
 import { InputError, VERSION } from '@modelgate/core';
 import { COMPARE_HELP, compareCommand } from './commands/compare.ts';
 import { DEMO_HELP, demoCommand } from './commands/demo.ts';
+import { DEPLOY_HELP, deployCommand } from './commands/deploy.ts';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
 import { REGISTER_HELP, registerCommand } from './commands/register.ts';
 import { REGISTRY_HELP, registryCommand } from './commands/registry.ts';
+import { SERVE_HELP, serveCommand } from './commands/serve.ts';
+import { TRAIN_HELP, trainCommand } from './commands/train.ts';
 import { ExitCode, type Io } from './io.ts';
 
 export const HELP = `modelgate ${VERSION}: ML model CI/CD with honest gates
@@ -16,14 +19,16 @@ Commands:
   compare    gate a candidate against a baseline, with a verdict and a report
   register   store a model version with its evaluation, verdict and lineage
   registry   list, show, alias and fetch registered versions
-  deploy     gated deploy of a registered version            (not available yet)
-  serve      start the built-in model server                 (not available yet)
-  train      run a training command with GPU assignment      (not available yet)
+  deploy     gated deploy of a registered version: smoke check, canary, rollback
+  serve      start the built-in model server (Open Inference Protocol v2)
+  train      run a training command with GPU assignment, params and telemetry
 
 Examples:
   modelgate evaluate --model model.onnx --data eval.csv --label target --out eval.json
   modelgate register --name churn --model model.onnx --evaluation eval.json --verdict verdict.json --alias production
   modelgate registry show churn@production
+  modelgate serve --port 8080 --model churn@production
+  modelgate train --command "python train.py" --out model.onnx --params '{"lr": 0.01}'
   modelgate demo
 
 Exit codes:
@@ -38,15 +43,15 @@ const COMMANDS: Record<string, Command> = {
   evaluate: evaluateCommand,
   compare: compareCommand,
   demo: demoCommand,
+  deploy: deployCommand,
   register: registerCommand,
   registry: registryCommand,
+  serve: serveCommand,
+  train: trainCommand,
 };
 
 /** Commands promised by CONTRACT.md whose issues have not landed: they fail clearly, never fake success. */
 const PENDING: Record<string, string> = {
-  deploy: 'gated deploy',
-  serve: 'the model server',
-  train: 'training on self-hosted GPU runners',
 };
 
 /** Runs one CLI invocation and returns its exit code. Never throws. */
@@ -91,4 +96,4 @@ function reportError(error: unknown, io: Io): number {
   return ExitCode.Internal;
 }
 
-export { COMPARE_HELP, DEMO_HELP, EVALUATE_HELP, REGISTER_HELP, REGISTRY_HELP };
+export { COMPARE_HELP, DEMO_HELP, DEPLOY_HELP, EVALUATE_HELP, REGISTER_HELP, REGISTRY_HELP, SERVE_HELP, TRAIN_HELP };

@@ -20,3 +20,5 @@ export * from './gates/index.ts';
 export * from './compare/compare.ts';
 export * from './report/index.ts';
 export * from './registry/index.ts';
+export * from './train/index.ts';
+export * from './deploy/index.ts';

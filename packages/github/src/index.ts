@@ -9,3 +9,6 @@ export * from './sticky-comment.ts';
 export * from './compare-inputs.ts';
 export * from './publish-report.ts';
 export * from './register-inputs.ts';
+export * from './registry/index.ts';
+export * from './train-action.ts';
+export * from './deploy-index.ts';

@@ -13,6 +13,8 @@ import {
 } from '@modelgate/core';
 import { optionalInput } from './action.ts';
 import type { GitHubContext } from './context.ts';
+import { createGitHubClient } from './octokit.ts';
+import { createGitHubRegistry } from './registry/index.ts';
 
 /** The register action's settings, validated. */
 export interface RegisterActionSettings {
@@ -94,10 +96,12 @@ export function githubRegistryOpener(options: {
         hint: 'set GITHUB_TOKEN (or GH_TOKEN) to a token that can write contents and releases of that repository',
       });
     }
-    throw new InputError(
-      `the registry github:${owner}/${repo} cannot be opened: the GitHub registry backend has not landed in this build`,
-      { hint: 'use a filesystem registry (fs:PATH) for now' },
-    );
+    const client = createGitHubClient({
+      token: options.token,
+      baseUrl: options.apiUrl,
+      logger: options.logger,
+    });
+    return createGitHubRegistry({ owner, repo, client, logger: options.logger });
   };
 }
 

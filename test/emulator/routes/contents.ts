@@ -34,7 +34,8 @@ function listDirectory(commit: StoredCommit, blobs: ReadonlyMap<string, Buffer>,
         path: `${prefix}${name}`,
         type: slash === -1 ? 'file' : 'dir',
         // A folder's sha stands for its tree; any stable 40-hex id serves the listing.
-        sha: slash === -1 ? sha : createHash('sha1').update(`tree ${commit.sha} ${prefix}${name}`).digest('hex'),
+        sha:
+          slash === -1 ? sha : createHash('sha1').update(`tree ${commit.sha} ${prefix}${name}`).digest('hex'),
         size: slash === -1 ? (blobs.get(sha)?.length ?? 0) : 0,
       });
     }
@@ -94,7 +95,10 @@ export const contentRoutes: Route[] = [
       for (const field of ['message', 'content']) {
         if (body[field] === undefined) throw invalidRequest(this.docs, `"${field}" wasn't supplied.`);
         if (typeof body[field] !== 'string') {
-          throw invalidRequest(this.docs, `For 'properties/${field}', ${JSON.stringify(body[field])} is not a string.`);
+          throw invalidRequest(
+            this.docs,
+            `For 'properties/${field}', ${JSON.stringify(body[field])} is not a string.`,
+          );
         }
       }
       const content = body.content as string;
@@ -111,7 +115,13 @@ export const contentRoutes: Route[] = [
       }
       const bytes = Buffer.from(content, 'base64');
       const author = context.store.user(context.actor?.login ?? 'ghost');
-      const commit = context.store.commitFiles(repo, branch, { [path]: bytes }, body.message as string, author);
+      const commit = context.store.commitFiles(
+        repo,
+        branch,
+        { [path]: bytes },
+        body.message as string,
+        author,
+      );
       if (commit === undefined) throw notFoundBecause(this.docs, `Branch ${branch} not found`);
       const blob = commit.files.get(path) ?? '';
       return {

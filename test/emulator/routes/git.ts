@@ -62,7 +62,8 @@ export const gitRoutes: Route[] = [
     handle(context) {
       const repo = repoOf(context, this.docs);
       const ref = fullRef(context.params.ref ?? '');
-      if (!context.store.git(repo).refs.delete(ref)) throw unprocessable(this.docs, 'Reference does not exist');
+      if (!context.store.git(repo).refs.delete(ref))
+        throw unprocessable(this.docs, 'Reference does not exist');
       return { status: 204 };
     },
   },

@@ -28,8 +28,9 @@ function assetOf(context: RouteContext, repo: StoredRepo, docs: string) {
 /** The optional fields a create or update may set, type-checked as GitHub's schema does. */
 function releaseFields(context: RouteContext, docs: string) {
   const body = (context.body ?? {}) as Record<string, unknown>;
-  const fields: Partial<Pick<StoredRelease, 'tagName' | 'targetCommitish' | 'name' | 'body' | 'draft' | 'prerelease'>> =
-    {};
+  const fields: Partial<
+    Pick<StoredRelease, 'tagName' | 'targetCommitish' | 'name' | 'body' | 'draft' | 'prerelease'>
+  > = {};
   const text = (key: string) => {
     const value = body[key];
     if (value === undefined || value === null) return undefined;
@@ -259,7 +260,11 @@ export const releaseRoutes: Route[] = [
         throw validationFailed(this.docs, { resource: 'ReleaseAsset', code: 'missing_field', field: 'name' });
       }
       if (target.assets.some((asset) => asset.name === name)) {
-        throw validationFailed(this.docs, { resource: 'ReleaseAsset', code: 'already_exists', field: 'name' });
+        throw validationFailed(this.docs, {
+          resource: 'ReleaseAsset',
+          code: 'already_exists',
+          field: 'name',
+        });
       }
       const asset = context.store.addAsset(target, {
         name,

@@ -182,7 +182,11 @@ export function cliLogger(io: Io): Logger {
   return { info: () => {}, warning: (message) => io.stderr(`warning: ${message}\n`) };
 }
 
-function expectArgs(args: string[], names: string[], subcommand: string): string[] {
+function expectArgs<const T extends readonly string[]>(
+  args: string[],
+  names: T,
+  subcommand: string,
+): { [K in keyof T]: string } {
   if (args.length !== names.length) {
     const usage = `modelgate registry ${subcommand} ${names.join(' ')}`;
     throw new InputError(
@@ -192,7 +196,7 @@ function expectArgs(args: string[], names: string[], subcommand: string): string
       { hint: "see 'modelgate registry --help'" },
     );
   }
-  return args;
+  return args as unknown as { [K in keyof T]: string };
 }
 
 function renderList(name: string, versions: ModelVersion[], registry: Registry): string {

@@ -43,6 +43,19 @@ export interface LoadOptions {
  */
 export async function loadModel(path: string, options: LoadOptions): Promise<LoadedModel> {
   const bytes = await readInputFile(path, 'model file');
+  return loadModelBytes(bytes, path, options);
+}
+
+/**
+ * Creates an inference session from a model's bytes already in memory (the model server gets
+ * them from the registry, verified). `label` names the model in errors and becomes `path`.
+ */
+export async function loadModelBytes(
+  bytes: Uint8Array,
+  label: string,
+  options: LoadOptions,
+): Promise<LoadedModel> {
+  const path = label;
   if (bytes.length === 0) throw new InputError(`model file ${path} is empty`);
   const runtime = await (options.runtime ?? importOnnxRuntime)();
   // onnxruntime's own logger prints native error lines (e.g. a failed CUDA start) that we

@@ -32,6 +32,7 @@ export function registryBaselineRef(baseline: string | undefined, what = '--base
   return ref;
 }
 
+/** Whether a compare baseline is a registry lookup rather than a path. */
 export function isRegistryBaseline(value: unknown): value is RegistryBaselineRef {
   return typeof value === 'object' && value !== null && 'registry' in value && 'ref' in value;
 }
@@ -58,7 +59,10 @@ export async function registryBaselineModel(
   logger: Logger,
 ): Promise<FoundBaseline<string>> {
   const version = await lookUp(baseline);
-  if ('found' in version) return version;
+  if ('found' in version) {
+    logger.info(version.note);
+    return version;
+  }
   logger.info(`fetching the baseline ${describe(baseline, version)} from ${baseline.registry.location}`);
   const bytes = await baseline.registry.fetchModel(version);
   const dir = await mkdtemp(join(tmpdir(), 'modelgate-baseline-'));
@@ -87,7 +91,10 @@ export async function registryBaselineRecord(
   logger: Logger,
 ): Promise<FoundBaseline<EvaluationRecord>> {
   const version = await lookUp(baseline);
-  if ('found' in version) return version;
+  if ('found' in version) {
+    logger.info(version.note);
+    return version;
+  }
   if (version.evaluation === null) {
     throw new InputError(
       `the baseline ${describe(baseline, version)} was registered without an evaluation record, so there is nothing to compare with`,

@@ -46,7 +46,7 @@ export function validateAlias(alias: string): string {
 }
 
 /** A positive version number, from `3` or `v3`; undefined when the text is not one. */
-export function parseVersionNumber(text: string): number | undefined {
+function parseVersionNumber(text: string): number | undefined {
   const match = /^v?(\d{1,9})$/.exec(text);
   if (match === null) return undefined;
   const version = Number(match[1]);
@@ -67,13 +67,6 @@ export function parseRef(ref: string): VersionRef {
     );
   }
   return { kind: 'alias', alias: ref };
-}
-
-/** How a ref reads in messages: `v3`, `alias 'production'`, `latest`. */
-export function describeRef(ref: VersionRef): string {
-  if (ref.kind === 'latest') return LATEST;
-  if (ref.kind === 'version') return `v${ref.version}`;
-  return `alias '${ref.alias}'`;
 }
 
 /** Splits `NAME@REF` (REF defaults to `latest`), checking both parts. */

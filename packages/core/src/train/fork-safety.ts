@@ -31,7 +31,10 @@ export function forkDecision(facts: RunnerFacts | undefined, allowForkPrs: boole
   if (facts === undefined || pr === undefined || !pr.isFork) return { kind: 'run' };
   if (facts.runnerEnvironment === 'github-hosted') return { kind: 'run' };
   const head = pr.headRepoFullName ?? 'a deleted fork';
-  const runner = facts.runnerEnvironment === 'self-hosted' ? 'a self-hosted runner' : 'a runner that does not say it is GitHub-hosted (RUNNER_ENVIRONMENT is unset)';
+  const runner =
+    facts.runnerEnvironment === 'self-hosted'
+      ? 'a self-hosted runner'
+      : 'a runner that does not say it is GitHub-hosted (RUNNER_ENVIRONMENT is unset)';
   if (allowForkPrs) {
     return {
       kind: 'run',

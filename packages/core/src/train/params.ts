@@ -32,10 +32,10 @@ export function parseParams(value: string | undefined, namer: OptionNamer): Trai
   try {
     document = parse(text);
   } catch (error) {
-    throw new InputError(
-      `${source} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
-      { cause: error, hint: 'give a mapping, like {"lr": 0.01, "epochs": 5} or lr: 0.01' },
-    );
+    throw new InputError(`${source} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+      hint: 'give a mapping, like {"lr": 0.01, "epochs": 5} or lr: 0.01',
+    });
   }
   if (document === null || document === undefined) return {};
   if (typeof document !== 'object' || Array.isArray(document)) {
@@ -74,9 +74,12 @@ export function paramEnvironment(params: TrainParams, source = 'params'): Record
     owner.set(variable, name);
     const text = paramText(value);
     if (text.includes('\0')) {
-      throw new InputError(`${source}: parameter '${name}' holds a NUL character, which no environment variable can carry`, {
-        hint: 'read it from the file named by MODELGATE_PARAMS_FILE instead, or drop the character',
-      });
+      throw new InputError(
+        `${source}: parameter '${name}' holds a NUL character, which no environment variable can carry`,
+        {
+          hint: 'read it from the file named by MODELGATE_PARAMS_FILE instead, or drop the character',
+        },
+      );
     }
     env[variable] = text;
   }
@@ -86,6 +89,7 @@ export function paramEnvironment(params: TrainParams, source = 'params'): Record
 function paramText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   return JSON.stringify(value);
 }

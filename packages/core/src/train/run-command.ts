@@ -55,7 +55,12 @@ export function shellFor(command: string): { file: string; args: string[] } {
  */
 export async function runCommand(options: CommandOptions): Promise<CommandResult> {
   if (options.signal?.aborted) {
-    return { end: { kind: 'cancelled', reason: reasonOf(options.signal) }, durationMs: 0, stderrTail: '', leftovers: false };
+    return {
+      end: { kind: 'cancelled', reason: reasonOf(options.signal) },
+      durationMs: 0,
+      stderrTail: '',
+      leftovers: false,
+    };
   }
   const shell = shellFor(options.command);
   const started = performance.now();
@@ -148,6 +153,8 @@ async function waitForGroupExit(pgid: number, ms: number): Promise<boolean> {
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  // -0 and -1 would signal our own group or every process we may signal: never.
+  if (!Number.isSafeInteger(pgid) || pgid <= 1) return;
   try {
     process.kill(-pgid, signal);
   } catch {

@@ -32,7 +32,8 @@ export interface AssignOptions {
   readonly pollMs?: number;
 }
 
-const POLL_MS = 1_000;
+/** Checking the lock files is cheap; a freed GPU should not sit idle long. */
+const POLL_MS = 500;
 
 /**
  * Detects the GPUs and claims the requested ones. With `require-gpu`, every way of ending up
@@ -41,11 +42,15 @@ const POLL_MS = 1_000;
  */
 export async function assignGpus(options: AssignOptions): Promise<GpuAssignment> {
   const { request, requireGpu, logger } = options;
-  const noGpu = (reason: string, hint?: string): GpuAssignment => {
+  // A runner without GPUs is normal (the log and the summary say so); a broken driver or GPUs
+  // all taken are surprises, and get a warning.
+  const noGpu = (reason: string, { hint, surprise }: { hint?: string; surprise: boolean }): GpuAssignment => {
     if (requireGpu) {
       throw new InputError(`require-gpu is set, but ${reason}`, hint === undefined ? {} : { hint });
     }
-    logger.warning(`no GPU for this training: ${reason}; the command runs with CUDA_VISIBLE_DEVICES="" (CPU only)`);
+    const message = `no GPU for this training: ${reason}; the command runs on the CPU (CUDA_VISIBLE_DEVICES="")`;
+    if (surprise) logger.warning(message);
+    else logger.info(message);
     return { kind: 'none', reason };
   };
   if (request.kind === 'none') {
@@ -55,22 +60,26 @@ export async function assignGpus(options: AssignOptions): Promise<GpuAssignment>
   }
 
   const inventory = await options.probe.inventory();
-  if (inventory.kind === 'none') return noGpu(inventory.reason);
+  if (inventory.kind === 'none') return noGpu(inventory.reason, { surprise: false });
   if (inventory.kind === 'broken') {
-    return noGpu(`the NVIDIA driver does not work on this runner: ${inventory.reason}`, inventory.hint);
+    return noGpu(`the NVIDIA driver does not work on this runner: ${inventory.reason}`, {
+      hint: inventory.hint,
+      surprise: true,
+    });
   }
   const { devices } = inventory;
   logger.info(
     `GPUs on this host: ${devices.length} (driver ${inventory.driverVersion ?? 'unknown'}, CUDA ${inventory.cudaVersion ?? 'unknown'})`,
   );
   for (const d of devices) {
-    logger.info(`  GPU ${d.index}: ${d.name}, ${d.memoryTotalMiB === undefined ? '? ' : d.memoryTotalMiB} MiB${d.uuid === undefined ? '' : `, ${d.uuid}`}`);
+    logger.info(
+      `  GPU ${d.index}: ${d.name}, ${d.memoryTotalMiB === undefined ? '? ' : d.memoryTotalMiB} MiB${d.uuid === undefined ? '' : `, ${d.uuid}`}`,
+    );
   }
   if (request.kind === 'count' && request.count > devices.length) {
-    throw new InputError(
-      `gpus asks for ${request.count} GPUs, but this host has ${devices.length}`,
-      { hint: `use gpus: ${devices.length} or gpus: all, or run on a runner with more GPUs` },
-    );
+    throw new InputError(`gpus asks for ${request.count} GPUs, but this host has ${devices.length}`, {
+      hint: `use gpus: ${devices.length} or gpus: all, or run on a runner with more GPUs`,
+    });
   }
 
   const want = request.kind === 'count' ? request.count : 'all';
@@ -79,11 +88,15 @@ export async function assignGpus(options: AssignOptions): Promise<GpuAssignment>
   for (;;) {
     const attempt = await options.locks.tryClaim(devices, want);
     for (const r of attempt.reclaimed) {
-      logger.info(`GPU ${r.index}: reclaimed a stale lock left by ${describeHolder(r.from)}, which is no longer running`);
+      logger.info(
+        `GPU ${r.index}: reclaimed a stale lock left by ${describeHolder(r.from)}, which is no longer running`,
+      );
     }
     if (attempt.kind === 'claimed') {
       const indices = attempt.claim.devices.map((d) => d.index).join(',');
-      logger.info(`claimed GPU${attempt.claim.devices.length === 1 ? '' : 's'} ${indices} (locks in ${options.locks.dir})`);
+      logger.info(
+        `claimed GPU${attempt.claim.devices.length === 1 ? '' : 's'} ${indices} (locks in ${options.locks.dir})`,
+      );
       return {
         kind: 'gpus',
         claim: attempt.claim,
@@ -95,12 +108,13 @@ export async function assignGpus(options: AssignOptions): Promise<GpuAssignment>
     }
     const busy = busyReason(want, attempt.free, attempt.held, options.locks.dir);
     if (Date.now() >= deadline || options.signal?.aborted) {
-      return noGpu(
-        busy,
-        options.waitMs > 0
-          ? 'the wait (gpu-wait-minutes) ran out; raise it, or ask for fewer GPUs'
-          : 'set gpu-wait-minutes to wait for other jobs to give GPUs back, or ask for fewer GPUs',
-      );
+      return noGpu(busy, {
+        hint:
+          options.waitMs > 0
+            ? 'the wait (gpu-wait-minutes) ran out; raise it, or ask for fewer GPUs'
+            : 'set gpu-wait-minutes to wait for other jobs to give GPUs back, or ask for fewer GPUs',
+        surprise: true,
+      });
     }
     if (!announced) {
       logger.info(`waiting up to ${Math.round(options.waitMs / 1000)} s for GPUs: ${busy}`);
@@ -113,7 +127,7 @@ export async function assignGpus(options: AssignOptions): Promise<GpuAssignment>
 function busyReason(want: number | 'all', free: number, held: readonly HeldGpu[], dir: string): string {
   const who = held.map((h) => `GPU ${h.index} (${describeHolder(h.holder)})`).join('; ');
   const need = want === 'all' ? 'at least 1' : String(want);
-  return `${free} of ${free + held.length} GPUs free, ${need} needed; other jobs hold ${who} (locks in ${dir})`;
+  return `${free} of ${free + held.length} GPUs free, ${need} needed; other jobs hold ${who}; locks in ${dir}`;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

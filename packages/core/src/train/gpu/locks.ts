@@ -129,7 +129,12 @@ export class GpuLocks {
         else {
           // Only a claimer that ignores the mutex can get here; give back what we took.
           for (const t of taken) this.removeOwn(this.fileOf(t));
-          return { kind: 'busy', free: free.length - 1, held: [...held, { index: device.index, holder: undefined }], reclaimed };
+          return {
+            kind: 'busy',
+            free: free.length - 1,
+            held: [...held, { index: device.index, holder: undefined }],
+            reclaimed,
+          };
         }
       }
       return { kind: 'claimed', claim: this.claimOf(taken), reclaimed };
@@ -209,7 +214,9 @@ export class GpuLocks {
     }
   }
 
-  private inspect(file: string):
+  private inspect(
+    file: string,
+  ):
     | { kind: 'free' }
     | { kind: 'held'; record: GpuLockRecord | undefined }
     | { kind: 'stale'; record: GpuLockRecord | undefined; text: string } {
@@ -224,7 +231,8 @@ export class GpuLocks {
     }
     // A lock from another host (a lock directory on a network share) cannot be judged from here.
     if (record.host !== this.owner.host) return { kind: 'held', record };
-    const identity = record.start === undefined ? { pid: record.pid } : { pid: record.pid, start: record.start };
+    const identity =
+      record.start === undefined ? { pid: record.pid } : { pid: record.pid, start: record.start };
     if (isProcessAlive(identity)) return { kind: 'held', record };
     if (record.pgid !== undefined && isGroupAlive(record.pgid)) return { kind: 'held', record };
     return { kind: 'stale', record, text: state.text };
@@ -270,7 +278,9 @@ export class GpuLocks {
           holder === undefined
             ? state.ageMs > UNREADABLE_GRACE_MS
             : holder.host === this.owner.host &&
-              !isProcessAlive(holder.start === undefined ? { pid: holder.pid } : { pid: holder.pid, start: holder.start });
+              !isProcessAlive(
+                holder.start === undefined ? { pid: holder.pid } : { pid: holder.pid, start: holder.start },
+              );
         if (dead) {
           removeIfUnchanged(file, state.text);
           continue;
@@ -354,7 +364,9 @@ function lockDirError(dir: string, error: unknown): InputError {
 export function describeHolder(record: GpuLockRecord | undefined): string {
   if (record === undefined) return 'a claimer that is still writing its lock file';
   const parts = [`pid ${record.pid}`];
-  if (record.pgid !== undefined && record.pgid !== record.pid) parts.push(`training process group ${record.pgid}`);
+  if (record.pgid !== undefined && record.pgid !== record.pid)
+    parts.push(`training process group ${record.pgid}`);
   if (record.label !== undefined) parts.push(record.label);
-  return `${parts.join(', ')}${record.claimed_at === undefined ? '' : ` since ${record.claimed_at}`}`;
+  if (record.claimed_at !== undefined) parts.push(`since ${record.claimed_at}`);
+  return parts.join(', ');
 }

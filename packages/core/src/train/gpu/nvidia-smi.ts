@@ -93,9 +93,14 @@ export function nvidiaSmi(options: { env: NodeJS.ProcessEnv; executable?: string
       if (!listed.ok) return { kind: 'broken', reason: failure(listed, said), hint: DRIVER_HINT };
       const devices = parseInventory(listed.stdout);
       if (devices.kind === 'error') {
-        return { kind: 'broken', reason: `nvidia-smi answered something modelgate cannot read: ${devices.message}`, hint: DRIVER_HINT };
+        return {
+          kind: 'broken',
+          reason: `nvidia-smi answered something modelgate cannot read: ${devices.message}`,
+          hint: DRIVER_HINT,
+        };
       }
-      if (devices.devices.length === 0) return { kind: 'none', reason: 'nvidia-smi lists no GPU on this runner' };
+      if (devices.devices.length === 0)
+        return { kind: 'none', reason: 'nvidia-smi lists no GPU on this runner' };
       // The CUDA version is not a --query-gpu field; `nvidia-smi --version` prints it (driver ≥ 525).
       const version = await run(['--version']);
       const cudaVersion = version.ok ? parseCudaVersion(version.stdout) : undefined;
@@ -116,7 +121,8 @@ export function nvidiaSmi(options: { env: NodeJS.ProcessEnv; executable?: string
 
 function failure(run: Run, said: string): string {
   if (run.missing) return 'nvidia-smi is no longer on PATH';
-  if (run.timedOut) return `nvidia-smi did not answer within ${NVIDIA_SMI_TIMEOUT_MS / 1000} s: the GPU driver looks hung`;
+  if (run.timedOut)
+    return `nvidia-smi did not answer within ${NVIDIA_SMI_TIMEOUT_MS / 1000} s: the GPU driver looks hung`;
   return `nvidia-smi failed (exit code ${run.code})${said === '' ? '' : `: ${said}`}`;
 }
 
@@ -140,7 +146,9 @@ function number(field: string | undefined): number | undefined {
 
 function text(field: string | undefined): string | undefined {
   const value = field?.trim();
-  return value === undefined || value === '' || /^\[?(N\/A|Not Supported)\]?$/i.test(value) ? undefined : value;
+  return value === undefined || value === '' || /^\[?(N\/A|Not Supported)\]?$/i.test(value)
+    ? undefined
+    : value;
 }
 
 function rows(stdout: string): string[][] {
@@ -160,7 +168,10 @@ export function parseInventory(
   for (const fields of rows(stdout)) {
     const index = number(fields[0]);
     if (fields.length !== 5 || index === undefined || !Number.isInteger(index)) {
-      return { kind: 'error', message: `expected 5 comma-separated fields starting with an index, got "${fields.join(', ')}"` };
+      return {
+        kind: 'error',
+        message: `expected 5 comma-separated fields starting with an index, got "${fields.join(', ')}"`,
+      };
     }
     devices.push({
       index,

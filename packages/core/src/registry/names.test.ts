@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../errors.ts';
+import {
+  describeVersions,
+  parseNameAtRef,
+  parseRef,
+  unknownAlias,
+  unknownVersion,
+  validateAlias,
+  validateModelName,
+} from './names.ts';
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as Error).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('refs', () => {
+  it('reads latest, version numbers (3 or v3) and alias names', () => {
+    expect(parseRef('latest')).toEqual({ kind: 'latest' });
+    expect(parseRef('3')).toEqual({ kind: 'version', version: 3 });
+    expect(parseRef('v12')).toEqual({ kind: 'version', version: 12 });
+    expect(parseRef('production')).toEqual({ kind: 'alias', alias: 'production' });
+    expect(parseRef('pre-prod_2')).toEqual({ kind: 'alias', alias: 'pre-prod_2' });
+  });
+
+  it('refuses version 0 and anything that is neither a number nor an alias name', () => {
+    expect(messageOf(() => parseRef('0'))).toBe("version '0' is not valid: versions start at 1");
+    expect(messageOf(() => parseRef('Prod'))).toBe(
+      "'Prod' is not a version ref: give a version number, an alias name or 'latest'",
+    );
+    expect(messageOf(() => parseRef(''))).toMatch(/is not a version ref/);
+  });
+
+  it('splits NAME@REF, with latest when the ref is left out', () => {
+    expect(parseNameAtRef('churn@production')).toEqual({ name: 'churn', ref: 'production' });
+    expect(parseNameAtRef('churn')).toEqual({ name: 'churn', ref: 'latest' });
+    expect(messageOf(() => parseNameAtRef('churn@'))).toMatch(/has nothing after '@'/);
+    expect(messageOf(() => parseNameAtRef('../x@1'))).toMatch(/model name '\.\.\/x' is not valid/);
+  });
+});
+
+describe('names', () => {
+  it('keeps model names to characters that are safe as a folder and in a tag', () => {
+    for (const name of ['churn', 'breast-cancer', 'Model_2.1']) expect(validateModelName(name)).toBe(name);
+    for (const name of ['', '.', '..', '../x', 'a/b', '-x', 'a b', 'x'.repeat(101)]) {
+      expect(messageOf(() => validateModelName(name))).toMatch(/is not valid: use letters, digits/);
+    }
+  });
+
+  it('keeps aliases lowercase, and away from latest and version-like names', () => {
+    expect(validateAlias('production')).toBe('production');
+    expect(messageOf(() => validateAlias('latest'))).toBe(
+      "'latest' cannot be an alias: it always means the highest version",
+    );
+    for (const alias of ['Production', 'v2', '2', '-x', 'a.b', 'x'.repeat(64)]) {
+      expect(messageOf(() => validateAlias(alias))).toMatch(/is not valid: use lowercase letters/);
+    }
+  });
+});
+
+describe('lookup errors', () => {
+  it('list the versions that exist, with gaps an interrupted register left', () => {
+    expect(describeVersions([1, 2, 3, 5, 7, 8])).toBe('1–3, 5, 7–8');
+    expect(unknownVersion('churn', 9, [1, 2, 3]).message).toBe(
+      "model 'churn' has no version 9: it has versions 1–3",
+    );
+    expect(unknownVersion('churn', 1, []).message).toBe(
+      "model 'churn' has no version 1: it has no versions yet",
+    );
+    const many = Array.from({ length: 20 }, (_, i) => i * 2 + 1);
+    expect(describeVersions(many)).toBe('1, 3, 5, …, 35, 37, 39');
+  });
+
+  it('list the aliases that exist and suggest a near miss', () => {
+    const error = unknownAlias('churn', 'prodution', { production: 3, staging: 4 });
+    expect(error.message).toBe(
+      "model 'churn' has no alias 'prodution' (aliases: production → v3, staging → v4)",
+    );
+    expect(error.hint).toBe("did you mean 'production'?");
+    expect(error.suggestion).toBe('production');
+    expect(unknownAlias('churn', 'champion', {}).suggestion).toBeUndefined();
+  });
+});

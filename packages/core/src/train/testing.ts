@@ -1,0 +1,57 @@
+/**
+ * Shared by the training tests: the stand-in nvidia-smi, a real ONNX model to "train", scratch
+ * folders, and a logger that keeps what it was told.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+import type { Logger } from '../evaluate/settings.ts';
+
+/** test/fixtures/nvidia-smi: put it first on PATH and it answers as a host with FAKE_NVIDIA_SMI_GPUS GPUs. */
+export const STAND_IN_DIR = fileURLToPath(new URL('../../../../test/fixtures/nvidia-smi', import.meta.url));
+export const MODEL_FIXTURE = fileURLToPath(
+  new URL('../../../../test/fixtures/models/binary-sigmoid/model.onnx', import.meta.url),
+);
+
+/** The process environment with the stand-in nvidia-smi first on PATH, and the stand-in's knobs. */
+export function standInEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${STAND_IN_DIR}:${process.env.PATH ?? ''}` };
+  for (const name of Object.keys(env)) if (name.startsWith('FAKE_NVIDIA_SMI_')) delete env[name];
+  return { ...env, ...extra };
+}
+
+/** PATH without any nvidia-smi: what a CPU-only runner has. */
+export function noGpuEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: '/usr/bin:/bin', ...extra };
+}
+
+/** A temporary folder removed after the file's tests. */
+export function scratch(prefix = 'modelgate-train-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface RecordingLogger extends Logger {
+  readonly lines: string[];
+  text(): string;
+}
+
+export function recordingLogger(): RecordingLogger {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => lines.push(`info: ${m}`),
+    warning: (m) => lines.push(`warning: ${m}`),
+    text: () => lines.join('\n'),
+  };
+}
+
+/** The pid of a process that has exited: a claimer that died. */
+export function deadPid(): number {
+  const child = spawnSync('/bin/sh', ['-c', 'echo $$'], { encoding: 'utf8' });
+  return Number(child.stdout.trim());
+}

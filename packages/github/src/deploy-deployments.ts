@@ -1,0 +1,111 @@
+import {
+  type DeploymentRecorder,
+  type DeploymentState,
+  InputError,
+  type Logger,
+  type RecordedDeployment,
+} from '@modelgate/core';
+import { type GitHubClient, gitHubMessage, isHttpError } from './octokit.ts';
+
+/** GitHub rejects a deployment or status description over 140 characters. */
+const MAX_DESCRIPTION_CHARS = 140;
+
+export interface DeploymentRecorderOptions {
+  readonly client: GitHubClient;
+  readonly owner: string;
+  readonly repo: string;
+  /** The commit being deployed (GITHUB_SHA). */
+  readonly ref: string;
+  /** The run's page: each status links to it as its log. */
+  readonly logUrl: string | undefined;
+  readonly logger: Logger;
+}
+
+/**
+ * Records a deploy with GitHub's Deployments API, so it shows in the repository's Environments
+ * page: a Deployment for the environment, an `in_progress` status when the target is about to
+ * change, then `success` (with the live URL) or `failure` / `error` (with why). The deployment
+ * skips GitHub's commit-status check (`required_contexts: []`): the job deploying it is itself
+ * one of the pending checks, and the gate that matters is the registered verdict.
+ */
+export function githubDeploymentRecorder(options: DeploymentRecorderOptions): DeploymentRecorder {
+  const { client, owner, repo } = options;
+  const where = `${owner}/${repo}`;
+
+  const status = async (
+    id: number,
+    state: DeploymentState | 'in_progress',
+    details: { description: string; environmentUrl?: string },
+  ) => {
+    await client.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+      owner,
+      repo,
+      deployment_id: id,
+      state,
+      description: clip(details.description),
+      ...(options.logUrl === undefined ? {} : { log_url: options.logUrl }),
+      ...(details.environmentUrl === undefined ? {} : { environment_url: details.environmentUrl }),
+      auto_inactive: true,
+    });
+  };
+
+  return {
+    async start(details): Promise<RecordedDeployment> {
+      let id: number;
+      try {
+        const response = await client.request('POST /repos/{owner}/{repo}/deployments', {
+          owner,
+          repo,
+          ref: options.ref,
+          task: 'deploy',
+          environment: details.environment,
+          description: clip(`modelgate: ${details.description}`),
+          auto_merge: false,
+          required_contexts: [],
+          production_environment: details.environment === 'production',
+          transient_environment: false,
+          payload: { modelgate: { name: details.name, version: details.version, sha256: details.sha256 } },
+        });
+        if (response.status !== 201 || !('id' in response.data)) {
+          throw new InputError(`GitHub did not create a deployment in ${where} (status ${response.status})`);
+        }
+        id = Number(response.data.id);
+        await status(id, 'in_progress', details);
+      } catch (error) {
+        throw deploymentError(error, where);
+      }
+      return {
+        id: String(id),
+        async finish(state, finishDetails) {
+          try {
+            await status(id, state, finishDetails);
+          } catch (error) {
+            throw deploymentError(error, where);
+          }
+        },
+      };
+    },
+  };
+}
+
+/** A failed Deployments call, worded so the user can fix it (the permission, usually). */
+function deploymentError(error: unknown, where: string): unknown {
+  if (!isHttpError(error)) return error;
+  const message = gitHubMessage(error);
+  if (error.status === 403 || error.status === 404 || error.status === 401) {
+    return new InputError(
+      `GitHub refused to record a deployment in ${where} (${error.status}: ${message})`,
+      {
+        hint: "the workflow token needs 'permissions: deployments: write' in the deploying job",
+        cause: error,
+      },
+    );
+  }
+  return new InputError(`GitHub refused to record a deployment in ${where} (${error.status}: ${message})`, {
+    cause: error,
+  });
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_DESCRIPTION_CHARS ? text : `${text.slice(0, MAX_DESCRIPTION_CHARS - 1)}…`;
+}

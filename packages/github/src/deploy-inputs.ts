@@ -1,0 +1,58 @@
+import {
+  actionInput,
+  DEFAULT_REGISTRY_SPEC,
+  type DeploySettings,
+  deploySettingsFrom,
+  loadConfig,
+  registrySpecFromConfig,
+} from '@modelgate/core';
+import { optionalInput } from './action.ts';
+
+/** The deploy action's settings, validated. */
+export interface DeployActionSettings {
+  readonly settings: DeploySettings;
+  /** `fs:PATH` or `github:OWNER/REPO`. */
+  readonly registry: string;
+  /** For the Deployments API and a GitHub registry; undefined when the input is empty. */
+  readonly token: string | undefined;
+}
+
+/**
+ * The only place the deploy action reads its inputs. Each input overrides the config file's
+ * `deploy:` section (and `model:`, `registry:`), which overrides the defaults.
+ */
+export async function readDeployInputs(): Promise<DeployActionSettings> {
+  const configPath = optionalInput('config') ?? '.modelgate.yml';
+  const config = await loadConfig(configPath, { required: configPath !== '.modelgate.yml' });
+  const settings = deploySettingsFrom(
+    {
+      name: optionalInput('name'),
+      ref: optionalInput('ref'),
+      target: optionalInput('target'),
+      url: optionalInput('url'),
+      environment: optionalInput('environment'),
+      alias: optionalInput('alias'),
+      strategy: optionalInput('strategy'),
+      'canary-percent': optionalInput('canary-percent'),
+      'canary-wait': optionalInput('canary-wait'),
+      'smoke-data': optionalInput('smoke-data'),
+      'require-gate': optionalInput('require-gate'),
+      'allow-downgrade': optionalInput('allow-downgrade'),
+      'storage-uri': optionalInput('storage-uri'),
+      namespace: optionalInput('namespace'),
+      'service-name': optionalInput('service-name'),
+      gpus: optionalInput('gpus'),
+      manifest: optionalInput('manifest'),
+      kubeconfig: optionalInput('kubeconfig'),
+      command: optionalInput('command'),
+    },
+    config,
+    configPath,
+    actionInput,
+  );
+  return {
+    settings,
+    registry: optionalInput('registry') ?? registrySpecFromConfig(config.registry, configPath) ?? DEFAULT_REGISTRY_SPEC,
+    token: optionalInput('github-token'),
+  };
+}

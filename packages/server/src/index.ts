@@ -1,0 +1,22 @@
+export type { BatchSettings } from './batcher.ts';
+export type { ModelState, VersionState } from './host.ts';
+export type { ServerLogger } from './logger.ts';
+export { silentLogger } from './logger.ts';
+export { ServerMetrics } from './metrics.ts';
+export { VERSION_HEADER } from './routes.ts';
+export {
+  DEFAULT_BATCHING,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type RunningServer,
+  type ServerOptions,
+  startServer,
+} from './server.ts';
+export {
+  ADMIN_TOKEN_ENV,
+  type AdminToken,
+  type AdminTokenOptions,
+  checkBearer,
+  DEFAULT_ADMIN_TOKEN_FILE,
+  resolveAdminToken,
+} from './token.ts';

@@ -1,0 +1,183 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InputError, type Provider, type Registry, type RuntimeLoader, parseNameAtRef } from '@modelgate/core';
+import type { BatchSettings } from './batcher.ts';
+import { ModelHost } from './host.ts';
+import { HttpError } from './http.ts';
+import { type ServerLogger, silentLogger } from './logger.ts';
+import { ServerMetrics } from './metrics.ts';
+import { handle } from './routes.ts';
+import { resolveAdminToken } from './token.ts';
+
+/** Loopback only unless told otherwise: the admin API must not face a network by accident. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** The port of the config example's `deploy: { url: http://127.0.0.1:8080 }` (CONTRACT.md). */
+export const DEFAULT_PORT = 8080;
+/**
+ * 64 rows fill the vector units of a small model's matrix products while keeping one run well
+ * under a millisecond; 2 ms of waiting is noise next to a network hop yet gathers a full batch
+ * at a few thousand requests per second.
+ */
+export const DEFAULT_BATCHING: BatchSettings = { maxBatch: 64, maxWaitMs: 2 };
+/** How long a stop waits for requests in progress before it cuts their connections. */
+const CLOSE_GRACE_MS = 10_000;
+
+export interface ServerOptions {
+  /** Where `load` finds versions (and checks their sha256). */
+  readonly registry: Registry;
+  /** Default 8080; 0 picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** The admin token itself; when absent it is resolved from `env`, `adminTokenFile` and `cwd`. */
+  readonly adminToken?: string;
+  readonly adminTokenFile?: string;
+  /** For the token's resolution: MODELGATE_ADMIN_TOKEN, and where `.modelgate/admin-token` lives. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Rows per session run (1 turns dynamic batching off). Default 64. */
+  readonly maxBatch?: number;
+  /** How long a queued request waits for company, in milliseconds. Default 2. */
+  readonly maxWaitMs?: number;
+  readonly provider?: Provider;
+  readonly runtime?: RuntimeLoader;
+  /** Versions loaded as primary before the server reports itself started: `NAME@REF`. */
+  readonly preload?: readonly string[];
+  readonly logger?: ServerLogger;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://HOST:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly adminToken: string;
+  /** `MODELGATE_ADMIN_TOKEN`, `given`, or the token file's path: what to tell a user (never the token). */
+  readonly adminTokenSource: string;
+  readonly metrics: ServerMetrics;
+  /** Stops accepting connections, lets requests in progress finish, and releases every session. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the model server: the Open Inference Protocol v2 endpoints, /metrics, and the admin
+ * API that loads registered versions. Resolves once it listens and every `preload` version is
+ * loaded and warm.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const batching = checkBatching(options);
+  const logger = options.logger ?? silentLogger;
+  const token =
+    options.adminToken !== undefined
+      ? { token: checkToken(options.adminToken), source: 'given' }
+      : await resolveAdminToken({
+          env: options.env ?? process.env,
+          file: options.adminTokenFile,
+          cwd: options.cwd ?? process.cwd(),
+        });
+  const metrics = new ServerMetrics();
+  const host = new ModelHost({
+    registry: options.registry,
+    batching,
+    provider: options.provider ?? 'cpu',
+    ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
+    metrics,
+    logger,
+  });
+  const context = { host, metrics, logger, adminToken: token.token };
+  const server = createServer((request, response) => {
+    void handle(context, request, response);
+  });
+  // Clients that keep connections open (load generators, the deploy step) reuse them.
+  server.keepAliveTimeout = 65_000;
+
+  const bindHost = options.host ?? DEFAULT_HOST;
+  await listen(server, options.port ?? DEFAULT_PORT, bindHost);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${port}`;
+  if (!isLoopback(bindHost)) {
+    logger.warn(
+      `listening on ${bindHost}, beyond this machine: the admin API is guarded by its token but travels as plain HTTP; put TLS in front of it`,
+    );
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      await stopped;
+      clearTimeout(force);
+      await host.close();
+    })();
+    return closing;
+  };
+
+  try {
+    for (const target of options.preload ?? []) await preload(host, options.registry, target);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { url, port, host: bindHost, adminToken: token.token, adminTokenSource: token.source, metrics, close };
+}
+
+/** Loads `NAME@REF` as primary, turning the admin API's HTTP refusals into user errors. */
+async function preload(host: ModelHost, registry: Registry, target: string): Promise<void> {
+  const { name, ref } = parseNameAtRef(target);
+  try {
+    const record = await registry.resolve(name, ref);
+    await host.load(name, record.version);
+  } catch (error) {
+    if (error instanceof HttpError && error.status < 500) {
+      throw new InputError(`cannot load --model ${target}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function checkBatching(options: ServerOptions): BatchSettings {
+  const maxBatch = options.maxBatch ?? DEFAULT_BATCHING.maxBatch;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_BATCHING.maxWaitMs;
+  if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
+    throw new InputError(`--max-batch must be a whole number of rows, at least 1 (1 turns batching off); got ${maxBatch}`);
+  }
+  if (!(maxWaitMs >= 0 && maxWaitMs <= 60_000)) {
+    throw new InputError(`--max-wait-ms must be between 0 and 60000 milliseconds; got ${maxWaitMs}`);
+  }
+  return { maxBatch, maxWaitMs };
+}
+
+function checkToken(token: string): string {
+  if (token.trim() === '') throw new InputError('the admin token is empty');
+  return token.trim();
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new InputError(`port ${port} on ${host} is already in use`, {
+            hint: 'stop the other server, or choose another port with --port (0 picks a free one)',
+          }),
+        );
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+        reject(new InputError(`cannot listen on ${host}: it is not an address of this machine`, { cause: error }));
+      } else if (error.code === 'EACCES') {
+        reject(new InputError(`not allowed to listen on port ${port} (ports below 1024 need privileges)`));
+      } else reject(error);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createFsRegistry } from '@modelgate/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI_BIN, ROOT, tempDir } from './helpers.ts';
+import { MODEL_A, MODEL_B, makeRecords, type RegistryRecords } from './registry-helpers.ts';
+
+/**
+ * The filesystem registry with real processes: concurrent writers (self-hosted runners share
+ * disks) each get their own version, and a writer killed at any point leaves the registry
+ * readable and writable.
+ */
+const dir = tempDir('modelgate-registry-proc-');
+let records: RegistryRecords;
+let counter = 0;
+
+beforeAll(async () => {
+  records = await makeRecords(dir);
+});
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as its own process, asynchronously so that several run at once. */
+function modelgate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Exit> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+      cwd: dir,
+      env: { ...process.env, MODELGATE_DEBUG: '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+function registerArgs(root: string, which: 'a' | 'b', ...extra: string[]): string[] {
+  const [model, evaluation, verdict] =
+    which === 'a' ? [MODEL_A, records.evalA, records.passA] : [MODEL_B, records.evalB, records.passB];
+  return [
+    'register',
+    '--registry',
+    `fs:${root}`,
+    '--name',
+    'cancer',
+    '--model',
+    model,
+    '--evaluation',
+    evaluation,
+    '--verdict',
+    verdict,
+    ...extra,
+  ];
+}
+
+/** Everything a reader does: list, resolve each alias and latest, and fetch every model (digest checked). */
+async function readEverything(root: string) {
+  const registry = createFsRegistry(root);
+  const versions = await registry.list('cancer');
+  for (const version of versions) {
+    expect(await registry.resolve('cancer', String(version.version))).toEqual(version);
+    expect((await registry.fetchModel(version)).length).toBe(version.bytes);
+    for (const alias of version.aliases)
+      expect((await registry.resolve('cancer', alias)).version).toBe(version.version);
+  }
+  return versions;
+}
+
+describe('concurrent writers', () => {
+  it('8 processes registering at once get 8 distinct versions, and the registry reads whole', async () => {
+    const root = join(dir, `registry-${++counter}`);
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        modelgate(registerArgs(root, i % 2 === 0 ? 'a' : 'b', '--alias', 'production', '--json')),
+      ),
+    );
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const claimed = runs.map((run) => JSON.parse(run.stdout).version as number).sort((a, b) => a - b);
+    expect(claimed).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+    const versions = await readEverything(root);
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Each record is the one its writer made: the model and its verdict agree.
+    for (const version of versions) expect(version.verdict?.candidate.sha256).toBe(version.sha256);
+    // The last alias write wins; it names one of the eight.
+    expect(versions.filter((v) => v.aliases.includes('production'))).toHaveLength(1);
+  });
+});
+
+describe('a writer killed mid-register', () => {
+  for (const step of ['after-blob', 'after-claim', 'mid-record', 'after-record'] as const) {
+    it(`leaves the registry readable and writable when killed ${step.replace('-', ' ')}`, async () => {
+      const root = join(dir, `registry-${++counter}`);
+      const first = await modelgate(registerArgs(root, 'a', '--alias', 'production'));
+      expect(first.code, first.stderr).toBe(0);
+      const killed = await modelgate(registerArgs(root, 'b', '--alias', 'production'), {
+        MODELGATE_TEST_CRASH_AT: step,
+      });
+      expect(killed.signal).toBe('SIGKILL');
+
+      const versions = await readEverything(root);
+      // The record appears whole or not at all; the alias moves only after it.
+      expect(versions.map((v) => v.version)).toEqual(step === 'after-record' ? [1, 2] : [1]);
+      expect((await createFsRegistry(root).resolve('cancer', 'production')).version).toBe(1);
+
+      const next = await modelgate(registerArgs(root, 'b', '--alias', 'production', '--json'));
+      expect(next.code, next.stderr).toBe(0);
+      // A claimed number whose writer died stays unused: numbers never repeat.
+      const expected = step === 'after-blob' ? 2 : 3;
+      expect(JSON.parse(next.stdout)).toMatchObject({ version: expected, aliases: ['production'] });
+      expect((await readEverything(root)).at(-1)?.version).toBe(expected);
+    });
+  }
+
+  it('stays readable when a register loop is killed at random moments', async () => {
+    const root = join(dir, `registry-${++counter}`);
+    let registered = 0;
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'test', 'registry-writer.ts'),
+          root,
+          MODEL_A,
+          records.evalA,
+          records.passA,
+        ],
+        { cwd: ROOT },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      await new Promise<void>((resolve) => {
+        const onData = () => {
+          if (output.includes('ready\n')) {
+            child.stdout.off('data', onData);
+            resolve();
+          }
+        };
+        child.stdout.on('data', onData);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 250));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.on('close', resolve));
+      registered += (output.match(/^registered /gm) ?? []).length;
+
+      const versions = await readEverything(root);
+      // Every register that reported success is there; the one killed in flight may or may not be.
+      expect(versions.length).toBeGreaterThanOrEqual(registered);
+      expect(versions.length).toBeLessThanOrEqual(registered + round + 1);
+      expect(new Set(versions.map((v) => v.version)).size).toBe(versions.length);
+    }
+    expect(registered).toBeGreaterThan(0);
+  });
+});

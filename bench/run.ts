@@ -5,6 +5,8 @@
 //            on CSV (target ≤ 4×) and NPY (target ≤ 1.5×), plus peak memory
 //   issue 3: evaluate with 1,000 resamples vs the pandas + scikit-learn script a data scientist
 //            writes (target ≤ 0.05×), and the bootstrap's own cost
+//   issue 6: the model server (bench/server.ts) vs an in-process onnxruntime-node loop, with and
+//            without dynamic batching (target ≥ 0.7× with batching)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -188,4 +190,12 @@ if (!hasPeer) {
   );
   const detail = script.stdout.trim().split('\n').at(-1);
   if (detail !== undefined) console.log(`\npeer script phases: ${detail}`);
+}
+
+// issue 6: the model server against an in-process onnxruntime-node loop (BENCH_SERVER=0 skips it).
+if (process.env.BENCH_SERVER !== '0') {
+  const server = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'server.ts')], {
+    stdio: 'inherit',
+  });
+  if (server.status !== 0) throw new Error(`bench/server.ts failed with exit code ${server.status}`);
 }

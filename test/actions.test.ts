@@ -156,14 +156,3 @@ describe('the evaluate action', () => {
     expect(run.outputs).toEqual({});
   });
 });
-
-describe('actions whose issues have not landed', () => {
-  for (const step of ['deploy']) {
-    it(`${step} fails with "not available yet" instead of faking success`, async () => {
-      const work = tempDir();
-      const run = await runBuiltAction(join(ROOT, 'actions', step, 'dist', 'index.js'), { cwd: work });
-      expect(run.code).toBe(1);
-      expect(run.log).toMatch(new RegExp(`::error::the ${step} action is not available yet`));
-    });
-  }
-});

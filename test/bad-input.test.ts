@@ -365,13 +365,9 @@ describe('bad input: exit 2, one clear line, nothing written', () => {
     expect(result.stderr).toMatch(/^modelgate: error: unknown command 'evaluat'/);
   });
 
-  it('commands that have not landed say so and exit 2 rather than pretending', async () => {
-    for (const command of ['deploy']) {
-      const result = await cli([command]);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(
-        new RegExp(`^modelgate: error: 'modelgate ${command}' is not available yet`),
-      );
-    }
+  it('deploy without a model name names the flag and exits 2', async () => {
+    const result = await cli(['deploy', '--url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^modelgate: error: --name is required/);
   });
 });

@@ -116,6 +116,21 @@ describe('the train action', () => {
     expect(existsSync(join(dir, 'ran'))).toBe(true);
   });
 
+  it('takes its defaults from the config file’s train: section, and inputs override them', async () => {
+    const { dir, run } = runner(push());
+    writeFileSync(
+      join(dir, '.modelgate.yml'),
+      `train:\n  command: ${JSON.stringify(`echo "gpus=$CUDA_VISIBLE_DEVICES"; ${WRITE_MODEL}`)}\n  model_path: models/churn.onnx\n  gpus: 3\n  params: { lr: 0.2 }\n`,
+    );
+    const result = await run({ gpus: '1' });
+    expect(result.log).not.toMatch(/::error::/);
+    expect(result.log).toContain('gpus=0\n');
+    expect(result.outputs.model).toBe('models/churn.onnx');
+    expect(JSON.parse(readFileSync(join(dir, 'models', 'modelgate-train.json'), 'utf8')).params).toEqual({
+      lr: 0.2,
+    });
+  });
+
   it('fails the step with the command’s exit code, and still reports the GPUs', async () => {
     const { run } = runner(push());
     const result = await run({ command: 'exit 3', gpus: '1' });

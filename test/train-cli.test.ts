@@ -52,9 +52,17 @@ function startTrain(args: string[], cwd: string, env: NodeJS.ProcessEnv): Runnin
   return { child, done };
 }
 
-async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+/** Polls until `condition` holds; fails at once, with its output, if `running` ends first. */
+async function until(condition: () => boolean, what: string, running?: Running, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
+  let ended: Awaited<Running['done']> | undefined;
+  void running?.done.then((result) => {
+    ended = result;
+  });
   while (!condition()) {
+    if (ended !== undefined) {
+      throw new Error(`modelgate exited (${ended.code}) before ${what}:\n${ended.stdout}${ended.stderr}`);
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -100,6 +108,7 @@ describe('modelgate train: GPUs shared by concurrent runner processes', () => {
         gpuLocks().length === 1 &&
         readFileSync(lock(), 'utf8').includes('pgid'),
       'the first train to start its command',
+      first,
     );
     const { pid, pgid } = JSON.parse(readFileSync(lock(), 'utf8')) as { pid: number; pgid: number };
     expect(pid).toBe(first.child.pid);
@@ -134,8 +143,9 @@ describe('modelgate train: GPUs shared by concurrent runner processes', () => {
       env,
     );
     // The shell creates train.pid before it writes the pid: wait for the whole line.
-    const pid = () => (existsSync(join(dir, 'train.pid')) ? readFileSync(join(dir, 'train.pid'), 'utf8') : '');
-    await until(() => pid().endsWith('\n') && gpuLocks().length === 2, 'the train to start');
+    const pid = () =>
+      existsSync(join(dir, 'train.pid')) ? readFileSync(join(dir, 'train.pid'), 'utf8') : '';
+    await until(() => pid().endsWith('\n') && gpuLocks().length === 2, 'the train to start', run);
     const pgid = Number(pid());
     expect(pgid).toBeGreaterThan(1);
     run.child.kill('SIGTERM');

@@ -34,11 +34,18 @@ await runAction(async () => {
           logUrl: context.runUrl,
           logger: actionLogger,
         });
-  if (recorder === undefined) core.warning('no github-token: the deploy is not recorded as a GitHub Deployment');
+  if (recorder === undefined)
+    core.warning('no github-token: the deploy is not recorded as a GitHub Deployment');
   const runtime = installingRuntimeLoader(dirname(fileURLToPath(import.meta.url)), 'cpu', actionLogger);
 
   const outcome = await core.group(`Deploy ${settings.request.name}@${settings.request.ref}`, () =>
-    deploy(settings.request, { registry, target, runtime, logger: actionLogger, ...(recorder ? { recorder } : {}) }),
+    deploy(settings.request, {
+      registry,
+      target,
+      runtime,
+      logger: actionLogger,
+      ...(recorder ? { recorder } : {}),
+    }),
   );
 
   const { headline, details } = describeOutcome(outcome);

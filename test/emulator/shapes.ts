@@ -9,6 +9,8 @@ import {
   type StoredAsset,
   type StoredComment,
   type StoredCommit,
+  type StoredDeployment,
+  type StoredDeploymentStatus,
   type StoredIssue,
   type StoredRelease,
   type StoredRepo,
@@ -26,6 +28,8 @@ export type ContentFile = Schemas['content-file'];
 export type ContentDirectory = Schemas['content-directory'];
 export type FileCommit = Schemas['file-commit'];
 export type GitRef = Schemas['git-ref'];
+export type Deployment = Schemas['deployment'];
+export type DeploymentStatus = Schemas['deployment-status'];
 
 /** The two roots every URL in a response hangs from. */
 export interface Urls {
@@ -463,5 +467,57 @@ export function gitRef(repo: StoredRepo, ref: string, sha: string, urls: Urls): 
     node_id: Buffer.from(`04:Ref${ref}`).toString('base64'),
     url: `${api}/${ref}`,
     object: { type: 'commit', sha, url: `${api}/commits/${sha}` },
+  };
+}
+
+export function deployment(stored: StoredDeployment, urls: Urls): Deployment {
+  const repoApi = `${urls.api}/repos/${fullName(stored.repo)}`;
+  const url = `${repoApi}/deployments/${stored.id}`;
+  return {
+    url,
+    id: stored.id,
+    node_id: nodeId('Deployment', stored.id),
+    sha: stored.sha,
+    ref: stored.ref,
+    task: stored.task,
+    payload: stored.payload,
+    original_environment: stored.environment,
+    environment: stored.environment,
+    description: stored.description,
+    creator: simpleUser(stored.creator, urls),
+    created_at: timestamp(stored.createdAt),
+    updated_at: timestamp(stored.updatedAt),
+    statuses_url: `${url}/statuses`,
+    repository_url: repoApi,
+    transient_environment: stored.transientEnvironment,
+    production_environment: stored.productionEnvironment,
+    performed_via_github_app: null,
+  };
+}
+
+export function deploymentStatus(
+  stored: StoredDeploymentStatus,
+  of: StoredDeployment,
+  urls: Urls,
+): DeploymentStatus {
+  const repoApi = `${urls.api}/repos/${fullName(of.repo)}`;
+  const deploymentUrl = `${repoApi}/deployments/${of.id}`;
+  return {
+    url: `${deploymentUrl}/statuses/${stored.id}`,
+    id: stored.id,
+    node_id: nodeId('DeploymentStatus', stored.id),
+    state: stored.state,
+    creator: simpleUser(stored.creator, urls),
+    description: stored.description,
+    environment: stored.environment,
+    // GitHub keeps the legacy target_url equal to log_url.
+    target_url: stored.logUrl,
+    created_at: timestamp(stored.createdAt),
+    updated_at: timestamp(stored.createdAt),
+    deployment_url: deploymentUrl,
+    repository_url: repoApi,
+    environment_url: stored.environmentUrl,
+    log_url: stored.logUrl,
+    performed_via_github_app: null,
   };
 }

@@ -106,6 +106,46 @@ export interface StoredRelease {
   assets: StoredAsset[];
 }
 
+/** The states a deployment status can have (GitHub's enum). */
+export type DeploymentState =
+  | 'error'
+  | 'failure'
+  | 'inactive'
+  | 'pending'
+  | 'success'
+  | 'queued'
+  | 'in_progress';
+
+export interface StoredDeploymentStatus {
+  id: number;
+  state: DeploymentState;
+  creator: StoredUser;
+  description: string;
+  environment: string;
+  logUrl: string;
+  environmentUrl: string;
+  createdAt: Date;
+}
+
+export interface StoredDeployment {
+  id: number;
+  repo: StoredRepo;
+  /** The commit the ref resolved to when the deployment was created. */
+  sha: string;
+  ref: string;
+  task: string;
+  payload: Record<string, unknown> | string;
+  environment: string;
+  description: string | null;
+  creator: StoredUser;
+  transientEnvironment: boolean;
+  productionEnvironment: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Oldest first. */
+  statuses: StoredDeploymentStatus[];
+}
+
 /** Git's object id of a blob: sha1 of `blob <size>\0<bytes>`, which is what the Contents API calls `sha`. */
 export function gitBlobSha(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
@@ -120,6 +160,7 @@ export class Store {
   readonly issues: StoredIssue[] = [];
   readonly comments: StoredComment[] = [];
   readonly releases: StoredRelease[] = [];
+  readonly deployments: StoredDeployment[] = [];
   private readonly gits = new Map<StoredRepo, StoredGit>();
   private nextId = 1000;
   private clock: number;
@@ -380,6 +421,45 @@ export class Store {
       if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  addDeployment(
+    repo: StoredRepo,
+    fields: Omit<StoredDeployment, 'id' | 'repo' | 'createdAt' | 'updatedAt' | 'statuses'>,
+  ): StoredDeployment {
+    const now = this.tick();
+    const deployment: StoredDeployment = {
+      ...fields,
+      id: this.id(),
+      repo,
+      createdAt: now,
+      updatedAt: now,
+      statuses: [],
+    };
+    this.deployments.push(deployment);
+    return deployment;
+  }
+
+  deployment(repo: StoredRepo, id: number): StoredDeployment | undefined {
+    return this.deployments.find((deployment) => deployment.id === id && deployment.repo === repo);
+  }
+
+  /** A repository's deployments, newest first, as GitHub lists them. */
+  deploymentsOf(repo: StoredRepo): StoredDeployment[] {
+    return this.deployments
+      .filter((deployment) => deployment.repo === repo)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
+  }
+
+  addDeploymentStatus(
+    deployment: StoredDeployment,
+    fields: Omit<StoredDeploymentStatus, 'id' | 'createdAt'>,
+  ): StoredDeploymentStatus {
+    const now = this.tick();
+    const status: StoredDeploymentStatus = { ...fields, id: this.id(), createdAt: now };
+    deployment.statuses.push(status);
+    deployment.updatedAt = now;
+    return status;
   }
 }
 

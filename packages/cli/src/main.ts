@@ -51,8 +51,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** Commands promised by CONTRACT.md whose issues have not landed: they fail clearly, never fake success. */
-const PENDING: Record<string, string> = {
-};
+const PENDING: Record<string, string> = {};
 
 /** Runs one CLI invocation and returns its exit code. Never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -96,4 +95,13 @@ function reportError(error: unknown, io: Io): number {
   return ExitCode.Internal;
 }
 
-export { COMPARE_HELP, DEMO_HELP, DEPLOY_HELP, EVALUATE_HELP, REGISTER_HELP, REGISTRY_HELP, SERVE_HELP, TRAIN_HELP };
+export {
+  COMPARE_HELP,
+  DEMO_HELP,
+  DEPLOY_HELP,
+  EVALUATE_HELP,
+  REGISTER_HELP,
+  REGISTRY_HELP,
+  SERVE_HELP,
+  TRAIN_HELP,
+};

@@ -93,13 +93,10 @@ function deploymentError(error: unknown, where: string): unknown {
   if (!isHttpError(error)) return error;
   const message = gitHubMessage(error);
   if (error.status === 403 || error.status === 404 || error.status === 401) {
-    return new InputError(
-      `GitHub refused to record a deployment in ${where} (${error.status}: ${message})`,
-      {
-        hint: "the workflow token needs 'permissions: deployments: write' in the deploying job",
-        cause: error,
-      },
-    );
+    return new InputError(`GitHub refused to record a deployment in ${where} (${error.status}: ${message})`, {
+      hint: "the workflow token needs 'permissions: deployments: write' in the deploying job",
+      cause: error,
+    });
   }
   return new InputError(`GitHub refused to record a deployment in ${where} (${error.status}: ${message})`, {
     cause: error,

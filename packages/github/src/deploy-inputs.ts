@@ -52,7 +52,10 @@ export async function readDeployInputs(): Promise<DeployActionSettings> {
   );
   return {
     settings,
-    registry: optionalInput('registry') ?? registrySpecFromConfig(config.registry, configPath) ?? DEFAULT_REGISTRY_SPEC,
+    registry:
+      optionalInput('registry') ??
+      registrySpecFromConfig(config.registry, configPath) ??
+      DEFAULT_REGISTRY_SPEC,
     token: optionalInput('github-token'),
   };
 }

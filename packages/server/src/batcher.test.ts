@@ -21,7 +21,8 @@ function doubling(runs: number[], refuse?: number): RunFeeds {
   return async (inputs: readonly DecodedInput[]) => {
     const x = inputs[0] as DecodedInput;
     runs.push(x.shape[0] as number);
-    if (refuse !== undefined && Array.from(x.data as Float32Array).includes(refuse)) throw new Error('bad value');
+    if (refuse !== undefined && Array.from(x.data as Float32Array).includes(refuse))
+      throw new Error('bad value');
     const y: RawTensor = { type: 'float32', dims: x.shape, data: (x.data as Float32Array).map((v) => v * 2) };
     return { y };
   };
@@ -31,7 +32,9 @@ describe('the dynamic batcher', () => {
   it('runs up to max-batch rows together and gives each request its own rows', async () => {
     const runs: number[] = [];
     const observed: number[] = [];
-    const batcher = new Batcher({ maxBatch: 4, maxWaitMs: 50 }, doubling(runs), true, (rows) => observed.push(rows));
+    const batcher = new Batcher({ maxBatch: 4, maxWaitMs: 50 }, doubling(runs), true, (rows) =>
+      observed.push(rows),
+    );
     const answers = await Promise.all([
       batcher.infer(request([1, 2])),
       batcher.infer(request([3, 4, 5, 6])),
@@ -39,7 +42,13 @@ describe('the dynamic batcher', () => {
       batcher.infer(request([9, 10])),
       batcher.infer(request([11, 12])),
     ]);
-    expect(answers.map((a) => a[0]?.data)).toEqual([[2, 4], [6, 8, 10, 12], [14, 16], [18, 20], [22, 24]]);
+    expect(answers.map((a) => a[0]?.data)).toEqual([
+      [2, 4],
+      [6, 8, 10, 12],
+      [14, 16],
+      [18, 20],
+      [22, 24],
+    ]);
     expect(answers[1]?.[0]?.shape).toEqual([2, 2]);
     // 4 rows fill the first run at once; the last two requests wait for their timer.
     expect(runs).toEqual([4, 2]);
@@ -49,7 +58,10 @@ describe('the dynamic batcher', () => {
   it('keeps requests apart when their trailing dimensions differ', async () => {
     const runs: number[] = [];
     const batcher = new Batcher({ maxBatch: 8, maxWaitMs: 0 }, doubling(runs), true, () => {});
-    const answers = await Promise.all([batcher.infer(request([1, 2], 2)), batcher.infer(request([1, 2, 3], 3))]);
+    const answers = await Promise.all([
+      batcher.infer(request([1, 2], 2)),
+      batcher.infer(request([1, 2, 3], 3)),
+    ]);
     expect(answers.map((a) => a[0]?.shape)).toEqual([
       [1, 2],
       [1, 3],

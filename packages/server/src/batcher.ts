@@ -1,4 +1,10 @@
-import { type DecodedInput, encodeOutput, type InferRequest, type InputData, type OutputTensor } from './tensors.ts';
+import {
+  type DecodedInput,
+  encodeOutput,
+  type InferRequest,
+  type InputData,
+  type OutputTensor,
+} from './tensors.ts';
 
 /** Dynamic batching settings: a batch runs when it holds `maxBatch` rows or its first row has waited `maxWaitMs`. */
 export interface BatchSettings {
@@ -65,7 +71,8 @@ export class Batcher {
   /** Runs a request, batched with others when it can be. */
   infer(request: InferRequest): Promise<OutputTensor[]> {
     const rows = batchRows(request);
-    if (!this.#stackable || rows === undefined || rows >= this.#settings.maxBatch) return this.#direct(request);
+    if (!this.#stackable || rows === undefined || rows >= this.#settings.maxBatch)
+      return this.#direct(request);
     return new Promise((resolve, reject) => {
       const key = groupKey(request);
       let group = this.#groups.get(key);
@@ -133,7 +140,9 @@ export class Batcher {
     this.#observe(rows);
     let offset = 0;
     for (const item of items) {
-      item.resolve(first.outputs.map((name) => sliceRows(name, outputs[name] as RawTensor, offset, item.rows)));
+      item.resolve(
+        first.outputs.map((name) => sliceRows(name, outputs[name] as RawTensor, offset, item.rows)),
+      );
       offset += item.rows;
     }
   }
@@ -147,7 +156,9 @@ export class Batcher {
 function batchRows(request: InferRequest): number | undefined {
   const rows = request.inputs[0]?.shape[0];
   if (rows === undefined || rows === 0) return undefined;
-  return request.inputs.every((input) => input.shape.length >= 1 && input.shape[0] === rows) ? rows : undefined;
+  return request.inputs.every((input) => input.shape.length >= 1 && input.shape[0] === rows)
+    ? rows
+    : undefined;
 }
 
 /** Requests share a run only when they agree on the outputs and every input's trailing dimensions. */
@@ -161,7 +172,10 @@ function stack(items: readonly Pending[]): DecodedInput[] {
   const first = (items[0] as Pending).request;
   const rows = items.reduce((sum, item) => sum + item.rows, 0);
   return first.inputs.map((input, index) => {
-    const length = items.reduce((sum, item) => sum + (item.request.inputs[index] as DecodedInput).data.length, 0);
+    const length = items.reduce(
+      (sum, item) => sum + (item.request.inputs[index] as DecodedInput).data.length,
+      0,
+    );
     const data = new (input.data.constructor as new (length: number) => InputData)(length);
     let offset = 0;
     for (const item of items) {

@@ -58,7 +58,7 @@ export class ModelSlot {
   /** The version that answers the next unpinned request (the traffic split decides). */
   pick(): VersionRunner {
     const canary = this.canary;
-    return canary !== null && canary.split.next() ? canary.runner : this.primary;
+    return canary?.split.next() ? canary.runner : this.primary;
   }
 
   /** A loaded version that takes traffic (primary or canary), by number. */
@@ -79,7 +79,8 @@ export class ModelSlot {
     return {
       name: this.name,
       primary: ref(this.primary),
-      canary: this.canary === null ? null : { ...ref(this.canary.runner), percent: this.canary.split.percent },
+      canary:
+        this.canary === null ? null : { ...ref(this.canary.runner), percent: this.canary.split.percent },
       previous: this.previous === null ? null : ref(this.previous),
     };
   }
@@ -147,12 +148,16 @@ export class ModelHost {
         slot.previous = slot.primary;
         slot.primary = runner;
         void dropped?.retire();
-        log.info(`${name}: v${version} is now primary (sha256 ${runner.sha256}); v${slot.previous.version} is kept as previous`);
+        log.info(
+          `${name}: v${version} is now primary (sha256 ${runner.sha256}); v${slot.previous.version} is kept as previous`,
+        );
       } else {
         const replaced = slot.canary?.runner;
         slot.canary = { runner, split: new TrafficSplit(canaryPercent) };
         void replaced?.retire();
-        log.info(`${name}: v${version} is the canary with ${canaryPercent}% of traffic (sha256 ${runner.sha256})`);
+        log.info(
+          `${name}: v${version} is the canary with ${canaryPercent}% of traffic (sha256 ${runner.sha256})`,
+        );
       }
       return this.#publish(name);
     });
@@ -163,10 +168,15 @@ export class ModelHost {
     return this.#exclusive(name, async () => {
       const slot = this.#require(name);
       if (slot.canary === null) {
-        throw new HttpError(409, `model '${name}' has no canary to send traffic to; load one with canary_percent`);
+        throw new HttpError(
+          409,
+          `model '${name}' has no canary to send traffic to; load one with canary_percent`,
+        );
       }
       slot.canary = { runner: slot.canary.runner, split: new TrafficSplit(percent) };
-      this.#options.logger.info(`${name}: canary v${slot.canary.runner.version} now takes ${percent}% of traffic`);
+      this.#options.logger.info(
+        `${name}: canary v${slot.canary.runner.version} now takes ${percent}% of traffic`,
+      );
       return this.#publish(name);
     });
   }
@@ -198,7 +208,9 @@ export class ModelHost {
         const dropped = slot.canary.runner;
         slot.canary = null;
         void dropped.retire();
-        log.info(`${name}: rolled back: dropped canary v${dropped.version}; v${slot.primary.version} takes all traffic`);
+        log.info(
+          `${name}: rolled back: dropped canary v${dropped.version}; v${slot.primary.version} takes all traffic`,
+        );
       } else if (slot.previous !== null) {
         const dropped = slot.primary;
         slot.primary = slot.previous;
@@ -266,7 +278,12 @@ export class ModelHost {
     const label = `${name} v${version} (sha256 ${record.sha256})`;
     let runner: VersionRunner;
     try {
-      const model = await loadModelBytes(bytes, label, { provider, ...(runtime === undefined ? {} : { runtime }) });
+      // Idle onnxruntime threads must not spin between runs: this process serves HTTP on the same cores.
+      const model = await loadModelBytes(bytes, label, {
+        provider,
+        spinWait: false,
+        ...(runtime === undefined ? {} : { runtime }),
+      });
       runner = new VersionRunner(record, model, batching, (used, rows) =>
         metrics.batchSize.observe({ model: used.name, version: String(used.version) }, rows),
       );

@@ -19,7 +19,11 @@ export interface RouteContext {
 }
 
 /** Handles one request: the OIP v2 endpoints, /metrics, and the token-guarded admin API. */
-export async function handle(context: RouteContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handle(
+  context: RouteContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const started = performance.now();
   const url = request.url ?? '/';
   const query = url.indexOf('?');
@@ -86,7 +90,11 @@ async function oip(
   if (slot === undefined) throw notLoaded(name, host.names());
   const runner = pinned === undefined ? slot.primary : pinnedRunner(slot, pinned);
   if (action[0] === 'ready') {
-    sendJson(response, 200, { name, ...(pinned === undefined ? {} : { version: String(pinned) }), ready: true });
+    sendJson(response, 200, {
+      name,
+      ...(pinned === undefined ? {} : { version: String(pinned) }),
+      ready: true,
+    });
     return;
   }
   sendJson(response, 200, metadata(slot, runner));
@@ -105,7 +113,10 @@ async function infer(
   let status = 200;
   try {
     if (request.headers['inference-header-content-length'] !== undefined) {
-      throw new HttpError(400, 'the binary tensor extension is not supported: send tensors as JSON "data" arrays');
+      throw new HttpError(
+        400,
+        'the binary tensor extension is not supported: send tensors as JSON "data" arrays',
+      );
     }
     const body = await readJson(request);
     const slot = host.slot(name);
@@ -136,7 +147,10 @@ async function infer(
     throw error;
   } finally {
     const known = host.slot(name) !== undefined || runner !== undefined;
-    const labels = { model: known ? name : 'unknown', version: runner === undefined ? NO_VERSION : String(runner.version) };
+    const labels = {
+      model: known ? name : 'unknown',
+      version: runner === undefined ? NO_VERSION : String(runner.version),
+    };
     metrics.requests.inc({ ...labels, status: String(status) });
     metrics.latency.observe(labels, (performance.now() - started) / 1000);
   }
@@ -180,7 +194,10 @@ async function admin(
     if (operation === 'load') {
       const version = fields.version;
       if (!Number.isSafeInteger(version) || (version as number) < 1) {
-        throw new HttpError(400, `"version" must be a version number (1, 2, …); got ${JSON.stringify(version)}`);
+        throw new HttpError(
+          400,
+          `"version" must be a version number (1, 2, …); got ${JSON.stringify(version)}`,
+        );
       }
       const percent = fields.canary_percent;
       if (percent !== undefined) checkPercent(percent, 'canary_percent');
@@ -196,7 +213,8 @@ async function admin(
     sendJson(response, 200, state);
   } catch (error) {
     status = error instanceof HttpError ? error.status : error instanceof InputError ? 400 : 500;
-    if (status < 500) context.logger.warn(`admin ${operation} ${name}: refused (${status}): ${(error as Error).message}`);
+    if (status < 500)
+      context.logger.warn(`admin ${operation} ${name}: refused (${status}): ${(error as Error).message}`);
     throw error;
   } finally {
     metrics.adminOperations.inc({ model: name, operation, status: String(status) });
@@ -228,7 +246,10 @@ function metadata(slot: ModelSlot, runner: VersionRunner): unknown {
 function pinnedRunner(slot: ModelSlot, version: number): VersionRunner {
   const runner = slot.pinned(version);
   if (runner === undefined) {
-    throw new HttpError(404, `model '${slot.name}' has no version ${version} taking traffic (${slot.serving()})`);
+    throw new HttpError(
+      404,
+      `model '${slot.name}' has no version ${version} taking traffic (${slot.serving()})`,
+    );
   }
   return runner;
 }

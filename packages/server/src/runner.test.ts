@@ -8,7 +8,12 @@ import { FEATURES, featureRows, MODEL_V1 } from './testing.ts';
 async function runner(): Promise<VersionRunner> {
   const bytes = readFileSync(MODEL_V1);
   const model = await loadModelBytes(bytes, 'cancer v1', { provider: 'cpu' });
-  return new VersionRunner({ name: 'cancer', version: 1, sha256: sha256(bytes) }, model, { maxBatch: 8, maxWaitMs: 1 }, () => {});
+  return new VersionRunner(
+    { name: 'cancer', version: 1, sha256: sha256(bytes) },
+    model,
+    { maxBatch: 8, maxWaitMs: 1 },
+    () => {},
+  );
 }
 
 function request(rows: number[][]) {

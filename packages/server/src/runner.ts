@@ -1,6 +1,6 @@
 import type { LoadedModel, ModelVersion } from '@modelgate/core';
 import type { Tensor } from 'onnxruntime-node';
-import { type BatchSettings, Batcher, type RawTensor } from './batcher.ts';
+import { Batcher, type BatchSettings, type RawTensor } from './batcher.ts';
 import { HttpError } from './http.ts';
 import { type DecodedInput, type InferRequest, type OutputTensor, tensorOutputs } from './tensors.ts';
 
@@ -52,7 +52,8 @@ export class VersionRunner {
 
   /** Takes a reference for one request. Call it synchronously after choosing this runner. */
   acquire(): void {
-    if (this.#released !== undefined) throw new Error(`${this.name} v${this.version} was used after its release`);
+    if (this.#released !== undefined)
+      throw new Error(`${this.name} v${this.version} was used after its release`);
     this.#inFlight++;
   }
 
@@ -93,11 +94,16 @@ export class VersionRunner {
     }
   }
 
-  async #run(inputs: readonly DecodedInput[], outputs: readonly string[]): Promise<Record<string, RawTensor>> {
+  async #run(
+    inputs: readonly DecodedInput[],
+    outputs: readonly string[],
+  ): Promise<Record<string, RawTensor>> {
     const { runtime, session } = this.model;
     const feeds: Record<string, Tensor> = {};
     for (const input of inputs) {
-      feeds[input.name] = new runtime.Tensor(input.type as 'float32', input.data as Float32Array, [...input.shape]);
+      feeds[input.name] = new runtime.Tensor(input.type as 'float32', input.data as Float32Array, [
+        ...input.shape,
+      ]);
     }
     try {
       return (await session.run(feeds, [...outputs])) as Record<string, RawTensor>;

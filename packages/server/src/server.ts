@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InputError, type Provider, type Registry, type RuntimeLoader, parseNameAtRef } from '@modelgate/core';
+import {
+  InputError,
+  type Provider,
+  parseNameAtRef,
+  type Registry,
+  type RuntimeLoader,
+} from '@modelgate/core';
 import type { BatchSettings } from './batcher.ts';
 import { ModelHost } from './host.ts';
 import { HttpError } from './http.ts';
@@ -121,19 +127,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await close();
     throw error;
   }
-  return { url, port, host: bindHost, adminToken: token.token, adminTokenSource: token.source, metrics, close };
+  return {
+    url,
+    port,
+    host: bindHost,
+    adminToken: token.token,
+    adminTokenSource: token.source,
+    metrics,
+    close,
+  };
 }
 
-/** Loads `NAME@REF` as primary, turning the admin API's HTTP refusals into user errors. */
+/** Loads `NAME@REF` as primary, turning registry errors and the admin API's refusals into user errors. */
 async function preload(host: ModelHost, registry: Registry, target: string): Promise<void> {
   const { name, ref } = parseNameAtRef(target);
   try {
     const record = await registry.resolve(name, ref);
     await host.load(name, record.version);
   } catch (error) {
-    if (error instanceof HttpError && error.status < 500) {
-      throw new InputError(`cannot load --model ${target}: ${error.message}`, { cause: error });
+    const what = `cannot load --model ${target}`;
+    if (error instanceof InputError) {
+      throw new InputError(`${what}: ${error.message}`, {
+        cause: error,
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+      });
     }
+    if (error instanceof HttpError && error.status < 500)
+      throw new InputError(`${what}: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -142,7 +162,9 @@ function checkBatching(options: ServerOptions): BatchSettings {
   const maxBatch = options.maxBatch ?? DEFAULT_BATCHING.maxBatch;
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_BATCHING.maxWaitMs;
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
-    throw new InputError(`--max-batch must be a whole number of rows, at least 1 (1 turns batching off); got ${maxBatch}`);
+    throw new InputError(
+      `--max-batch must be a whole number of rows, at least 1 (1 turns batching off); got ${maxBatch}`,
+    );
   }
   if (!(maxWaitMs >= 0 && maxWaitMs <= 60_000)) {
     throw new InputError(`--max-wait-ms must be between 0 and 60000 milliseconds; got ${maxWaitMs}`);
@@ -165,7 +187,9 @@ function listen(server: Server, port: number, host: string): Promise<void> {
           }),
         );
       } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-        reject(new InputError(`cannot listen on ${host}: it is not an address of this machine`, { cause: error }));
+        reject(
+          new InputError(`cannot listen on ${host}: it is not an address of this machine`, { cause: error }),
+        );
       } else if (error.code === 'EACCES') {
         reject(new InputError(`not allowed to listen on port ${port} (ports below 1024 need privileges)`));
       } else reject(error);

@@ -38,16 +38,18 @@ describe('infer request tensors', () => {
 
   it('returns every tensor output by default, never the ZipMap', () => {
     expect(parseInferRequest({ inputs: [features, ids] }, model).outputs).toEqual(['label', 'probabilities']);
-    expect(parseInferRequest({ inputs: [features, ids], outputs: [{ name: 'probabilities' }] }, model).outputs).toEqual([
-      'probabilities',
-    ]);
+    expect(
+      parseInferRequest({ inputs: [features, ids], outputs: [{ name: 'probabilities' }] }, model).outputs,
+    ).toEqual(['probabilities']);
     expect(refusal({ inputs: [features, ids], outputs: [{ name: 'output_probability' }] })).toMatch(
       /output 'output_probability' is a ZipMap .* ask for a tensor output: label, probabilities/,
     );
   });
 
   it('names the input and what was expected in every refusal', () => {
-    expect(refusal({ inputs: [features] })).toMatch(/input 'ids' is missing: the model needs 'features', 'ids'/);
+    expect(refusal({ inputs: [features] })).toMatch(
+      /input 'ids' is missing: the model needs 'features', 'ids'/,
+    );
     expect(refusal({ inputs: [features, features, ids] })).toMatch(/input 'features' is given twice/);
     expect(refusal({ inputs: [features, { ...ids, data: [7, 8.5] }] })).toMatch(
       /input 'ids' data\[1\] is 8.5; expected an integer \(INT64\)/,
@@ -58,7 +60,9 @@ describe('infer request tensors', () => {
     expect(refusal({ inputs: [{ ...features, shape: [2, -3] }, ids] })).toMatch(
       /input 'features' has shape \[2,-3\]; expected an array of non-negative integers like \[-1, 3\]/,
     );
-    expect(refusal({ inputs: [{ ...features, data: 'nope' }, ids] })).toMatch(/input 'features' has no "data" array/);
+    expect(refusal({ inputs: [{ ...features, data: 'nope' }, ids] })).toMatch(
+      /input 'features' has no "data" array/,
+    );
     expect(refusal({ inputs: [{ ...features, datatype: 'FP64' }, ids] })).toMatch(
       /input 'features' has datatype "FP64"; the model expects FP32/,
     );

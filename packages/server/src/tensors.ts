@@ -74,7 +74,9 @@ export function parseInferRequest(body: unknown, model: ModelSignature): InferRe
   const { inputs, outputs, id } = body;
   if (id !== undefined && typeof id !== 'string') throw bad('"id" must be a string');
   if (!Array.isArray(inputs) || inputs.length === 0) {
-    throw bad(`"inputs" must be a non-empty array of tensors; the model's inputs are: ${names(model.inputs)}`);
+    throw bad(
+      `"inputs" must be a non-empty array of tensors; the model's inputs are: ${names(model.inputs)}`,
+    );
   }
 
   const given = new Map<string, Record<string, unknown>>();
@@ -131,7 +133,9 @@ function decodeInput(tensor: Record<string, unknown>, declared: ValueInfo): Deco
     dims.length === declared.shape.length &&
     declared.shape.every((dim, i) => typeof dim !== 'number' || dim < 0 || dim === dims[i]);
   if (!fits) {
-    throw bad(`input '${name}' has shape [${dims.join(', ')}]; the model expects ${expectedShape} (-1: any size)`);
+    throw bad(
+      `input '${name}' has shape [${dims.join(', ')}]; the model expects ${expectedShape} (-1: any size)`,
+    );
   }
 
   const size = dims.reduce((a, b) => a * b, 1);
@@ -249,5 +253,7 @@ function bad(message: string): HttpError {
 }
 
 function badValue(name: string, index: number, value: unknown, expected: string): HttpError {
-  return bad(`input '${name}' data[${index}] is ${JSON.stringify(value) ?? String(value)}; expected ${expected}`);
+  return bad(
+    `input '${name}' data[${index}] is ${JSON.stringify(value) ?? String(value)}; expected ${expected}`,
+  );
 }

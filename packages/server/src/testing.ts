@@ -30,11 +30,22 @@ export function tempDir(prefix: string): string {
 }
 
 /** Registers model files as versions 1, 2, … of `name` (no verdict needed for serving tests). */
-export async function registerAll(registry: Registry, name: string, paths: readonly string[]): Promise<ModelVersion[]> {
+export async function registerAll(
+  registry: Registry,
+  name: string,
+  paths: readonly string[],
+): Promise<ModelVersion[]> {
   const versions: ModelVersion[] = [];
   for (const modelPath of paths) {
     versions.push(
-      await registry.register({ name, modelPath, evaluation: null, verdict: null, lineage: {}, requirePassed: false }),
+      await registry.register({
+        name,
+        modelPath,
+        evaluation: null,
+        verdict: null,
+        lineage: {},
+        requirePassed: false,
+      }),
     );
   }
   return versions;
@@ -48,7 +59,10 @@ export function freshRegistry(dir: string, label: string): { registry: Registry;
 
 /** The first `rows` rows of the breast-cancer features (30 columns), as the CSV gives them. */
 export function featureRows(rows: number): number[][] {
-  const lines = readFileSync(DATA, 'utf8').trim().split('\n').slice(1, rows + 1);
+  const lines = readFileSync(DATA, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1, rows + 1);
   return lines.map((line) => line.split(',').slice(0, FEATURES).map(Number));
 }
 
@@ -59,7 +73,8 @@ export async function ownOutput(
   output: string,
 ): Promise<{ dims: number[]; data: number[] }> {
   const session = await ort.InferenceSession.create(modelPath);
-  const data = input.type === 'int64' ? BigInt64Array.from(input.data, BigInt) : Float32Array.from(input.data);
+  const data =
+    input.type === 'int64' ? BigInt64Array.from(input.data, BigInt) : Float32Array.from(input.data);
   const result = await session.run({ [input.name]: new ort.Tensor(input.type, data, input.shape) }, [output]);
   const tensor = result[output] as ort.Tensor;
   await session.release();
@@ -69,7 +84,14 @@ export async function ownOutput(
 /** An infer body with one FP32 input named `input`. */
 export function inferBody(rows: number[][], extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
-    inputs: [{ name: 'input', shape: [rows.length, rows[0]?.length ?? FEATURES], datatype: 'FP32', data: rows.flat() }],
+    inputs: [
+      {
+        name: 'input',
+        shape: [rows.length, rows[0]?.length ?? FEATURES],
+        datatype: 'FP32',
+        data: rows.flat(),
+      },
+    ],
     ...extra,
   });
 }
@@ -101,7 +123,11 @@ export function client(url: string, token: string) {
   return {
     get: (path: string) => call('GET', path),
     infer: (model: string, body: string, version?: number) =>
-      call('POST', version === undefined ? `/v2/models/${model}/infer` : `/v2/models/${model}/versions/${version}/infer`, body),
+      call(
+        'POST',
+        version === undefined ? `/v2/models/${model}/infer` : `/v2/models/${model}/versions/${version}/infer`,
+        body,
+      ),
     admin: (path: string, body?: unknown, auth: string | null = token) =>
       call(
         body === undefined ? 'GET' : 'POST',

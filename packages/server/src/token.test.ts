@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkBearer, resolveAdminToken } from './token.ts';
 import { tempDir } from './testing.ts';
+import { checkBearer, resolveAdminToken } from './token.ts';
 
 const dir = tempDir('modelgate-token-');
 let counter = 0;
@@ -14,7 +14,11 @@ function cwd(): string {
 
 describe('the admin token', () => {
   it('comes from MODELGATE_ADMIN_TOKEN first', async () => {
-    const token = await resolveAdminToken({ env: { MODELGATE_ADMIN_TOKEN: ' s3cret\n' }, file: 'ignored', cwd: cwd() });
+    const token = await resolveAdminToken({
+      env: { MODELGATE_ADMIN_TOKEN: ' s3cret\n' },
+      file: 'ignored',
+      cwd: cwd(),
+    });
     expect(token).toEqual({ token: 's3cret', source: 'MODELGATE_ADMIN_TOKEN', generated: false });
   });
 
@@ -29,7 +33,9 @@ describe('the admin token', () => {
       /admin token file .*missing not found/,
     );
     writeFileSync(join(here, 'empty'), '\n');
-    await expect(resolveAdminToken({ env: {}, file: 'empty', cwd: here })).rejects.toThrow(/admin token file .*empty is empty/);
+    await expect(resolveAdminToken({ env: {}, file: 'empty', cwd: here })).rejects.toThrow(
+      /admin token file .*empty is empty/,
+    );
   });
 
   it('else is generated into .modelgate/admin-token (mode 0600) and reused by the next start', async () => {
@@ -46,7 +52,9 @@ describe('the admin token', () => {
 
   it('gives servers started together in one directory the same token', async () => {
     const here = cwd();
-    const tokens = await Promise.all(Array.from({ length: 8 }, () => resolveAdminToken({ env: {}, cwd: here })));
+    const tokens = await Promise.all(
+      Array.from({ length: 8 }, () => resolveAdminToken({ env: {}, cwd: here })),
+    );
     expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
     expect(tokens.filter((t) => t.generated)).toHaveLength(1);
   });

@@ -58,7 +58,9 @@ async function readTokenFile(path: string): Promise<string | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    throw new InputError(`cannot read the admin token file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`cannot read the admin token file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const token = text.trim();
   if (token === '') {

@@ -10,7 +10,8 @@ function canaryShare(percent: number, requests: number): number {
 
 describe('the canary traffic split', () => {
   it('sends exactly the percent asked for over whole hundreds of requests', () => {
-    for (const percent of [0, 1, 5, 20, 33, 50, 99, 100]) expect(canaryShare(percent, 1000)).toBe(percent * 10);
+    for (const percent of [0, 1, 5, 20, 33, 50, 99, 100])
+      expect(canaryShare(percent, 1000)).toBe(percent * 10);
   });
 
   it('spreads canary requests evenly, so every window is within one request of the share', () => {

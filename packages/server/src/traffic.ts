@@ -10,7 +10,8 @@ export class TrafficSplit {
   #credit = 0;
 
   constructor(percent: number) {
-    if (!(percent >= 0 && percent <= 100)) throw new RangeError(`canary percent ${percent} is not within 0–100`);
+    if (!(percent >= 0 && percent <= 100))
+      throw new RangeError(`canary percent ${percent} is not within 0–100`);
     this.percent = percent;
   }
 

@@ -1,6 +1,7 @@
 /** Every endpoint the emulator serves. A new family of endpoints is one more file and one more spread here. */
 import type { Route } from '../router.ts';
 import { contentRoutes } from './contents.ts';
+import { deploymentRoutes } from './deployments.ts';
 import { gitRoutes } from './git.ts';
 import { issueCommentRoutes } from './issue-comments.ts';
 import { pullRoutes } from './pulls.ts';
@@ -14,4 +15,5 @@ export const routes: readonly Route[] = [
   ...contentRoutes,
   ...gitRoutes,
   ...releaseRoutes,
+  ...deploymentRoutes,
 ];

@@ -88,7 +88,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   if (registryRef === undefined && values.registry !== undefined) {
     throw new InputError('--registry only matters with --baseline registry:REF');
   }
-  const fromRegistry = (ref: string): RegistryBaselineRef => {
+  const fromRegistry = async (ref: string): Promise<RegistryBaselineRef> => {
     if (values.name === undefined && config.model === undefined) {
       throw new InputError(
         `--baseline registry:${ref} needs the model's registry name: pass --name or set 'model:' in ${gatesPath}`,
@@ -97,7 +97,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     const spec =
       values.registry ?? registrySpecFromConfig(config.registry, gatesPath) ?? DEFAULT_REGISTRY_SPEC;
     return {
-      registry: openCliRegistry(spec, io, values.registry === undefined ? 'registry' : '--registry'),
+      registry: await openCliRegistry(spec, io, values.registry === undefined ? 'registry' : '--registry'),
       name,
       ref,
     };
@@ -111,7 +111,11 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     source = {
       mode: 'records',
       candidate: values.candidate,
-      baseline: baselineNone ? null : registryRef !== undefined ? fromRegistry(registryRef) : values.baseline,
+      baseline: baselineNone
+        ? null
+        : registryRef !== undefined
+          ? await fromRegistry(registryRef)
+          : values.baseline,
     };
   } else if (values.model !== undefined) {
     if (values['baseline-model'] === undefined && !baselineNone && registryRef === undefined) {
@@ -130,7 +134,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
       baselineModel: baselineNone
         ? null
         : registryRef !== undefined
-          ? fromRegistry(registryRef)
+          ? await fromRegistry(registryRef)
           : (values['baseline-model'] as string),
     };
   } else {

@@ -152,7 +152,9 @@ function relativeTo(cwd: string, settings: DeploySettings): DeploySettings {
             ...(target.kubeconfig === undefined ? {} : { kubeconfig: resolve(cwd, target.kubeconfig) }),
             options: {
               ...target.options,
-              ...(target.options.manifest === undefined ? {} : { manifest: resolve(cwd, target.options.manifest) }),
+              ...(target.options.manifest === undefined
+                ? {}
+                : { manifest: resolve(cwd, target.options.manifest) }),
             },
           }
         : target,

@@ -10,7 +10,6 @@ import {
   readEvaluationRecord,
   readVerdictRecord,
 } from '@modelgate/core';
-import { lineageFromContext, readGitHubContext } from '@modelgate/github';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
 import { cliRegistry } from './registry.ts';
@@ -88,7 +87,7 @@ export async function registerCommand(argv: string[], io: Io): Promise<number> {
   const path = (file: string) => resolve(io.cwd, file);
 
   const lineage: Partial<Lineage> = {
-    ...lineageFromEnvironment(io),
+    ...(await lineageFromEnvironment(io)),
     ...(values.params === undefined
       ? {}
       : { params: await parseLineageMap(values.params, '--params', io.cwd) }),
@@ -144,7 +143,7 @@ function requirePassedFlag(value: string | undefined, no: boolean): boolean {
  * Where this version comes from: the GitHub Actions run when the CLI runs in one, else the
  * commit and ref git reports for the working directory (nothing when it is not a repository).
  */
-function lineageFromEnvironment(io: Io): Partial<Lineage> {
+async function lineageFromEnvironment(io: Io): Promise<Partial<Lineage>> {
   const { env } = io;
   if (
     env.GITHUB_ACTIONS === 'true' &&
@@ -152,6 +151,8 @@ function lineageFromEnvironment(io: Io): Partial<Lineage> {
     env.GITHUB_REPOSITORY &&
     env.GITHUB_EVENT_PATH
   ) {
+    // Loaded only here: registering outside GitHub Actions needs none of the GitHub code.
+    const { lineageFromContext, readGitHubContext } = await import('@modelgate/github');
     return lineageFromContext(readGitHubContext(env));
   }
   const git = (...args: string[]) => {

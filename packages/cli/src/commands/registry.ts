@@ -8,6 +8,7 @@ import {
   type ModelVersion,
   openRegistry,
   parseNameAtRef,
+  parseRegistrySpec,
   type Registry,
   RegistryLookupError,
   registrySpecFromConfig,
@@ -15,7 +16,6 @@ import {
   validateModelName,
   writeFileAtomic,
 } from '@modelgate/core';
-import { githubRegistryOpener } from '@modelgate/github';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
 
@@ -158,23 +158,27 @@ export async function cliRegistry(
   const config = await loadConfig(configPath, { required: flags.config !== undefined });
   const spec = flags.registry ?? registrySpecFromConfig(config.registry, configPath) ?? DEFAULT_REGISTRY_SPEC;
   return {
-    registry: openCliRegistry(spec, io, flags.registry !== undefined ? '--registry' : 'registry'),
+    registry: await openCliRegistry(spec, io, flags.registry !== undefined ? '--registry' : 'registry'),
     config,
     configPath,
   };
 }
 
-/** Opens a registry spec with the CLI's GitHub access (GITHUB_TOKEN / GH_TOKEN, GITHUB_API_URL). */
-export function openCliRegistry(spec: string, io: Io, what = '--registry'): Registry {
-  return openRegistry(spec, {
-    cwd: io.cwd,
-    what,
-    github: githubRegistryOpener({
-      token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || undefined,
-      apiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
-      logger: cliLogger(io),
-    }),
-  });
+/**
+ * Opens a registry spec with the CLI's GitHub access (GITHUB_TOKEN / GH_TOKEN, GITHUB_API_URL).
+ * The GitHub code (Octokit and the actions toolkit) loads only for a `github:` registry, so the
+ * other commands start without it.
+ */
+export async function openCliRegistry(spec: string, io: Io, what = '--registry'): Promise<Registry> {
+  const github =
+    parseRegistrySpec(spec, what).backend === 'github'
+      ? (await import('@modelgate/github')).githubRegistryOpener({
+          token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || undefined,
+          apiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
+          logger: cliLogger(io),
+        })
+      : undefined;
+  return openRegistry(spec, { cwd: io.cwd, what, ...(github === undefined ? {} : { github }) });
 }
 
 /** Progress stays quiet (stdout may be JSON); warnings go to stderr. */

@@ -2,9 +2,9 @@ import {
   cliOption,
   DEFAULT_REGISTRY_SPEC,
   InputError,
+  type Provider,
   parseChoice,
   parseInteger,
-  type Provider,
 } from '@modelgate/core';
 import {
   ADMIN_TOKEN_ENV,
@@ -91,7 +91,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const port = parseInteger('port', values.port, DEFAULT_PORT, cliOption, 0, 65_535);
   const maxBatch = parseInteger('max-batch', values['max-batch'], DEFAULT_BATCHING.maxBatch, cliOption, 1);
   const maxWaitMs = parseWait(values['max-wait-ms']);
-  const provider: Provider = parseChoice('provider', values.provider, ['auto', 'cpu', 'cuda'], cliOption) ?? 'cpu';
+  const provider: Provider =
+    parseChoice('provider', values.provider, ['auto', 'cpu', 'cuda'], cliOption) ?? 'cpu';
   const host = values.host ?? '127.0.0.1';
   if (host.trim() === '') throw new InputError('--host needs an address, like 127.0.0.1 or 0.0.0.0');
   const { registry } = await cliRegistry(io, values);

@@ -14,7 +14,8 @@ export function parseCanarySteps(
   namer: OptionNamer,
   name = 'canary-percent',
 ): number[] {
-  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return [...DEFAULT_CANARY_STEPS];
+  if (value === undefined || (typeof value === 'string' && value.trim() === ''))
+    return [...DEFAULT_CANARY_STEPS];
   const items = typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value.map(String);
   const shown = typeof value === 'string' ? value : value.join(',');
   const steps = items.map((item) => {
@@ -29,9 +30,12 @@ export function parseCanarySteps(
   });
   for (let i = 1; i < steps.length; i++) {
     if ((steps[i] as number) <= (steps[i - 1] as number)) {
-      throw new InputError(`${namer(name)} '${shown}' is not valid: each step must take more traffic than the last`, {
-        hint: 'for example 10,50,100',
-      });
+      throw new InputError(
+        `${namer(name)} '${shown}' is not valid: each step must take more traffic than the last`,
+        {
+          hint: 'for example 10,50,100',
+        },
+      );
     }
   }
   if (steps.at(-1) !== 100) steps.push(100);

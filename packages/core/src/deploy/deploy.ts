@@ -76,7 +76,8 @@ export async function deploy(request: DeployRequest, context: DeployContext): Pr
 
   const refusals = gateRefusals(version, { ...request, current });
   if (refusals.length > 0) return { kind: 'refused', version, reasons: refusals };
-  if (!request.requireGate) logger.warning(`require-gate is off: ${label} is deployed without checking its verdict`);
+  if (!request.requireGate)
+    logger.warning(`require-gate is off: ${label} is deployed without checking its verdict`);
 
   let bytes: Uint8Array;
   try {
@@ -157,12 +158,20 @@ export async function deploy(request: DeployRequest, context: DeployContext): Pr
       rollback = { ok: true, serving };
       await step({ action: 'rollback', detail: serving });
     } catch (rollbackError) {
-      rollback = { ok: false, error: rollbackError instanceof Error ? rollbackError.message : String(rollbackError) };
+      rollback = {
+        ok: false,
+        error: rollbackError instanceof Error ? rollbackError.message : String(rollbackError),
+      };
       logger.warning(`the rollback failed too: ${rollback.error}`);
     }
-    await finish(record, error instanceof DeployCheckError || error instanceof InputError ? 'failure' : 'error', {
-      description: `rolled back: ${reason}`,
-    }, logger);
+    await finish(
+      record,
+      error instanceof DeployCheckError || error instanceof InputError ? 'failure' : 'error',
+      {
+        description: `rolled back: ${reason}`,
+      },
+      logger,
+    );
     // A bug is still a bug: the target is restored, then it is reported as one.
     if (!(error instanceof DeployCheckError || error instanceof InputError)) throw error;
     return { kind: 'rolled-back', version, reason, rollback, steps, deploymentId: record?.id };
@@ -206,7 +215,10 @@ async function goLive(
     await target.verify(model, canaryPercent);
     await step({
       action: 'verify',
-      detail: canaryPercent === undefined ? `v${version} serves all traffic` : `v${version} takes ${canaryPercent}% as the canary`,
+      detail:
+        canaryPercent === undefined
+          ? `v${version} serves all traffic`
+          : `v${version} takes ${canaryPercent}% as the canary`,
       ...(canaryPercent === undefined ? {} : { percent: canaryPercent }),
     });
   };
@@ -227,7 +239,11 @@ async function goLive(
       return;
     }
     await target.install(model, first);
-    await step({ action: 'install', detail: `v${version} loaded as the canary with ${first}% of the traffic`, percent: first });
+    await step({
+      action: 'install',
+      detail: `v${version} loaded as the canary with ${first}% of the traffic`,
+      percent: first,
+    });
     await verified(first);
     await smokeOn(true, first);
     for (const percent of rest) {
@@ -284,7 +300,10 @@ async function aliased(registry: Registry, name: string, alias: string): Promise
   }
 }
 
-async function previousModel(registry: Registry, previous: ModelVersion | undefined): Promise<ModelToDeploy | undefined> {
+async function previousModel(
+  registry: Registry,
+  previous: ModelVersion | undefined,
+): Promise<ModelToDeploy | undefined> {
   if (previous === undefined) return undefined;
   return { version: previous, bytes: await registry.fetchModel(previous) };
 }

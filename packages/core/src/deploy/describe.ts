@@ -14,7 +14,10 @@ export function describeOutcome(outcome: DeployOutcome): { headline: string; det
       const was = outcome.previous === null ? '' : ` (was v${outcome.previous})`;
       return {
         headline: `deployed ${label} (sha256 ${shortDigest(outcome.version.sha256)})${outcome.url === undefined ? '' : ` at ${outcome.url}`}`,
-        details: [...outcome.steps.map((step) => `${step.action}: ${step.detail}`), `alias '${outcome.alias}' → v${outcome.version.version}${was}`],
+        details: [
+          ...outcome.steps.map((step) => `${step.action}: ${step.detail}`),
+          `alias '${outcome.alias}' → v${outcome.version.version}${was}`,
+        ],
       };
     }
     case 'rendered':

@@ -31,7 +31,10 @@ export function gateRefusals(version: ModelVersion, options: GateOptions): strin
           failed.length === 0
             ? ''
             : `: ${failed
-                .map((rule) => `${rule.metric}${rule.slice ? ` [${rule.slice.column}=${rule.slice.value}]` : ''} ${rule.rule} ${rule.status} (${rule.reason})`)
+                .map(
+                  (rule) =>
+                    `${rule.metric}${rule.slice ? ` [${rule.slice.column}=${rule.slice.value}]` : ''} ${rule.rule} ${rule.status} (${rule.reason})`,
+                )
                 .join('; ')}`;
         reasons.push(`the verdict of ${what} did not pass${why}`);
       }

@@ -38,7 +38,9 @@ export function oipEndpoint(baseUrl: string, model: string, version?: string): I
           )
         : undefined;
       if (output === undefined || !Array.isArray(output.shape) || !Array.isArray(output.data)) {
-        throw new DeployCheckError(`${url} answered without an output '${request.output}' with shape and data`);
+        throw new DeployCheckError(
+          `${url} answered without an output '${request.output}' with shape and data`,
+        );
       }
       return {
         version: answer.headers.get('x-modelgate-version') ?? undefined,

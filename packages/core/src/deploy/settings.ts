@@ -68,7 +68,10 @@ const kserveSection = z
     runtime: z.string().optional(),
     protocol_version: z.enum(['v1', 'v2', 'grpc-v1', 'grpc-v2']).optional(),
     gpus: z.number().int().min(0).optional(),
-    resources: z.object({ limits: resourceList.optional(), requests: resourceList.optional() }).strict().optional(),
+    resources: z
+      .object({ limits: resourceList.optional(), requests: resourceList.optional() })
+      .strict()
+      .optional(),
     min_replicas: z.number().int().min(0).optional(),
     max_replicas: z.number().int().min(0).optional(),
     manifest: z.string().optional(),
@@ -125,7 +128,8 @@ export function deploySettingsFrom(
   namer: OptionNamer,
 ): DeploySettings {
   const section = parseDeploySection(config.deploy, configPath);
-  const blank = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+  const blank = (value: string | undefined) =>
+    value === undefined || value.trim() === '' ? undefined : value.trim();
 
   const name = blank(raw.name) ?? config.model;
   if (name === undefined) {
@@ -136,8 +140,10 @@ export function deploySettingsFrom(
   validateModelName(name);
   const ref = blank(raw.ref) ?? 'latest';
   const kind =
-    parseChoice('target', blank(raw.target) ?? section.target, TARGET_KINDS, namer) ?? ('server' satisfies TargetKind);
-  const strategy = parseChoice('strategy', blank(raw.strategy) ?? section.strategy, STRATEGIES, namer) ?? 'replace';
+    parseChoice('target', blank(raw.target) ?? section.target, TARGET_KINDS, namer) ??
+    ('server' satisfies TargetKind);
+  const strategy =
+    parseChoice('strategy', blank(raw.strategy) ?? section.strategy, STRATEGIES, namer) ?? 'replace';
   const stepsText = blank(raw['canary-percent']);
   const steps = stepsText ?? section.canary_percent;
   if (steps !== undefined && strategy !== 'canary') {
@@ -166,9 +172,12 @@ export function deploySettingsFrom(
   } else if (kind === 'command') {
     const command = blank(raw.command) ?? section.command;
     if (command === undefined) {
-      throw new InputError(`the command target needs ${namer('command')}: the script that deploys the model`, {
-        hint: 'it gets MODELGATE_MODEL_PATH, MODELGATE_MODEL_SHA256, MODELGATE_MODEL_VERSION and MODELGATE_MODEL_NAME',
-      });
+      throw new InputError(
+        `the command target needs ${namer('command')}: the script that deploys the model`,
+        {
+          hint: 'it gets MODELGATE_MODEL_PATH, MODELGATE_MODEL_SHA256, MODELGATE_MODEL_VERSION and MODELGATE_MODEL_NAME',
+        },
+      );
     }
     if (strategy === 'canary') {
       throw new InputError('the command target deploys in one step: use strategy replace', {
@@ -180,12 +189,17 @@ export function deploySettingsFrom(
     const k = section.kserve ?? {};
     const storageUri = blank(raw['storage-uri']) ?? k.storage_uri;
     if (storageUri === undefined) {
-      throw new InputError(`the kserve target needs ${namer('storage-uri')}: where KServe downloads the model`, {
-        hint: 'e.g. s3://models/{name}/{version}/ ({name}, {version} and {sha256} are filled in)',
-      });
+      throw new InputError(
+        `the kserve target needs ${namer('storage-uri')}: where KServe downloads the model`,
+        {
+          hint: 'e.g. s3://models/{name}/{version}/ ({name}, {version} and {sha256} are filled in)',
+        },
+      );
     }
     const gpus = parseInteger('gpus', blank(raw.gpus), k.gpus ?? 0, namer, 0, 64);
-    const resources = k.resources as { limits?: Record<string, Quantity>; requests?: Record<string, Quantity> } | undefined;
+    const resources = k.resources as
+      | { limits?: Record<string, Quantity>; requests?: Record<string, Quantity> }
+      | undefined;
     const serviceName = blank(raw['service-name']) ?? k.name;
     const namespace = blank(raw.namespace) ?? k.namespace;
     const manifest = blank(raw.manifest) ?? k.manifest;
@@ -213,7 +227,8 @@ export function deploySettingsFrom(
       canaryWaitMs: canaryWait * 1000,
       smokeData: blank(raw['smoke-data']) ?? section.smoke_data,
       requireGate: parseBoolean('require-gate', raw['require-gate'], namer) ?? section.require_gate ?? true,
-      allowDowngrade: parseBoolean('allow-downgrade', raw['allow-downgrade'], namer) ?? section.allow_downgrade ?? false,
+      allowDowngrade:
+        parseBoolean('allow-downgrade', raw['allow-downgrade'], namer) ?? section.allow_downgrade ?? false,
       alias,
       environment,
     },
@@ -296,7 +311,11 @@ function parseSeconds(name: string, text: string, namer: OptionNamer): number {
   return value;
 }
 
-function parseBoolean(name: string, value: string | boolean | undefined, namer: OptionNamer): boolean | undefined {
+function parseBoolean(
+  name: string,
+  value: string | boolean | undefined,
+  namer: OptionNamer,
+): boolean | undefined {
   if (value === undefined || typeof value === 'boolean') return value;
   if (value.trim() === '') return undefined;
   if (/^(true|True|TRUE)$/.test(value.trim())) return true;

@@ -55,7 +55,10 @@ export async function prepareSmoke(
   const path = join(dir, `${version.name}-v${version.version}.onnx`);
   try {
     await writeFile(path, bytes);
-    const model = await loadModel(path, { provider: 'cpu', ...(options.runtime ? { runtime: options.runtime } : {}) });
+    const model = await loadModel(path, {
+      provider: 'cpu',
+      ...(options.runtime ? { runtime: options.runtime } : {}),
+    });
     try {
       const input = singleFloatInput(model, version);
       const output = chooseOutput(model, version.evaluation?.model?.output);
@@ -87,7 +90,15 @@ export async function prepareSmoke(
         source,
         rows,
         run: (endpoint, expectVersion) =>
-          compareLive(endpoint, { input: input.name, output: output.name, features, width, rows, expected, expectVersion }),
+          compareLive(endpoint, {
+            input: input.name,
+            output: output.name,
+            features,
+            width,
+            rows,
+            expected,
+            expectVersion,
+          }),
       };
     } finally {
       await model.session.release();
@@ -139,7 +150,9 @@ function checkWidth(input: ValueInfo, width: number, version: ModelVersion, file
   if (typeof declared === 'number' && declared !== width) {
     throw new InputError(
       `smoke data ${file} gives ${width} feature columns but ${version.name} v${version.version} takes ${declared} (input '${input.name}' [${input.shape.join(', ')}])`,
-      { hint: 'the smoke data needs the columns the model was evaluated with; extra label or slice columns are left out by name' },
+      {
+        hint: 'the smoke data needs the columns the model was evaluated with; extra label or slice columns are left out by name',
+      },
     );
   }
 }
@@ -169,7 +182,10 @@ async function runLocally(
   const batches: Float64Array[] = [];
   for (let start = 0; start < rows; start += ROWS_PER_REQUEST) {
     const end = Math.min(rows, start + ROWS_PER_REQUEST);
-    const tensor = new model.runtime.Tensor('float32', features.slice(start * width, end * width), [end - start, width]);
+    const tensor = new model.runtime.Tensor('float32', features.slice(start * width, end * width), [
+      end - start,
+      width,
+    ]);
     try {
       const result = await model.session.run({ [input.name]: tensor }, [output.name]);
       const out = result[output.name];
@@ -205,7 +221,11 @@ async function compareLive(
       data: check.features.subarray(start * check.width, end * check.width),
       output: check.output,
     });
-    if (check.expectVersion !== undefined && answer.version !== undefined && answer.version !== check.expectVersion) {
+    if (
+      check.expectVersion !== undefined &&
+      answer.version !== undefined &&
+      answer.version !== check.expectVersion
+    ) {
       throw new DeployCheckError(
         `${endpoint.describe} was answered by version ${answer.version}, not ${check.expectVersion}`,
       );

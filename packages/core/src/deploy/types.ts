@@ -155,7 +155,9 @@ export type DeployOutcome =
       readonly kind: 'rolled-back';
       readonly version: ModelVersion;
       readonly reason: string;
-      readonly rollback: { readonly ok: true; readonly serving: string } | { readonly ok: false; readonly error: string };
+      readonly rollback:
+        | { readonly ok: true; readonly serving: string }
+        | { readonly ok: false; readonly error: string };
       readonly steps: readonly DeployStep[];
       readonly deploymentId: string | undefined;
     };

@@ -35,6 +35,12 @@ export interface LoadedModel {
 export interface LoadOptions {
   readonly provider: Provider;
   readonly runtime?: RuntimeLoader;
+  /**
+   * Whether idle intra-op threads spin, waiting for the next run (onnxruntime's default, and
+   * right for back-to-back batches). A server does HTTP work between runs on the same cores, so
+   * it turns this off: spinning threads there halved its requests per CPU second.
+   */
+  readonly spinWait?: boolean;
 }
 
 /**
@@ -74,6 +80,7 @@ export async function loadModelBytes(
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      ...(options.spinWait === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     });
 
   let session: InferenceSession | undefined;

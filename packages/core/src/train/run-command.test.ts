@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive } from './gpu/liveness.ts';
 import { type CommandOptions, runCommand } from './run-command.ts';
+import { Cancellation } from './signals.ts';
 import { scratch } from './testing.ts';
 
 function run(command: string, options: Partial<CommandOptions> = {}) {
@@ -80,6 +81,19 @@ describe('runCommand', () => {
     const { end, durationMs } = await result;
     expect(end).toEqual({ kind: 'cancelled', reason: 'received SIGTERM' });
     expect(durationMs).toBeLessThan(3_000);
+  });
+
+  it('passes on the signal modelgate got, so a training can save its checkpoint on SIGINT', async () => {
+    const dir = scratch();
+    const controller = new AbortController();
+    const { result } = run(`trap 'echo saved > checkpoint; exit 130' INT; touch started; sleep 30`, {
+      cwd: dir,
+      signal: controller.signal,
+    });
+    while (!existsSync(join(dir, 'started'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort(new Cancellation('SIGINT'));
+    expect((await result).end).toEqual({ kind: 'cancelled', reason: 'received SIGINT' });
+    expect(readFileSync(join(dir, 'checkpoint'), 'utf8')).toBe('saved\n');
   });
 
   it('stops processes the command left running, which would keep its GPUs busy', async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { isGroupAlive } from './gpu/liveness.ts';
+import { Cancellation } from './signals.ts';
 
 /** How the training command ended. */
 export type CommandEnd =
@@ -99,16 +100,25 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
 
   let stopped: CommandEnd | undefined;
   let stopping: Promise<void> | undefined;
-  const stop = (end: CommandEnd) => {
+  const stop = (end: CommandEnd, first: NodeJS.Signals) => {
     if (stopped !== undefined) return;
     stopped = end;
-    stopping = stopGroup(pgid, options.killGraceMs);
+    stopping = stopGroup(pgid, options.killGraceMs, first);
   };
   const timer =
     options.timeoutMs === undefined
       ? undefined
-      : setTimeout(() => stop({ kind: 'timed-out', afterMs: options.timeoutMs ?? 0 }), options.timeoutMs);
-  const onAbort = () => stop({ kind: 'cancelled', reason: reasonOf(options.signal) });
+      : setTimeout(
+          () => stop({ kind: 'timed-out', afterMs: options.timeoutMs ?? 0 }, 'SIGTERM'),
+          options.timeoutMs,
+        );
+  const onAbort = () => {
+    const reason: unknown = options.signal?.reason;
+    stop(
+      { kind: 'cancelled', reason: reasonOf(options.signal) },
+      reason instanceof Cancellation ? reason.received : 'SIGTERM',
+    );
+  };
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
@@ -135,9 +145,12 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
   }
 }
 
-/** SIGTERM to the whole group, SIGKILL to whatever is left after the grace period. */
-async function stopGroup(pgid: number, graceMs: number): Promise<void> {
-  signalGroup(pgid, 'SIGTERM');
+/**
+ * `first` (SIGTERM, or the signal a cancelled modelgate received) to the whole group, SIGKILL
+ * to whatever is left after the grace period.
+ */
+async function stopGroup(pgid: number, graceMs: number, first: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  signalGroup(pgid, first);
   if (await waitForGroupExit(pgid, graceMs)) return;
   signalGroup(pgid, 'SIGKILL');
   await waitForGroupExit(pgid, KILL_SETTLE_MS);

@@ -35,8 +35,15 @@ describe('trainSettingsFrom', () => {
   it('names each bad input the way the user wrote it', () => {
     expect(() => trainSettingsFrom({}, actionInput)).toThrow("input 'command' is required");
     expect(() => trainSettingsFrom({ command: 'x', 'timeout-minutes': '0' }, cliOption)).toThrow(
-      "--timeout-minutes '0' is not valid; expected a number above 0",
+      "--timeout-minutes '0' is not valid; expected a number above 0 and up to 35791",
     );
+    // Node timers overflow past 24.8 days and would fire at once.
+    expect(() => trainSettingsFrom({ command: 'x', 'timeout-minutes': '50000' }, cliOption)).toThrow(
+      "--timeout-minutes '50000' is not valid",
+    );
+    expect(() =>
+      trainSettingsFrom({ command: 'x', 'telemetry-interval-seconds': '0.001' }, cliOption),
+    ).toThrow("--telemetry-interval-seconds '0.001' is not valid; expected a number from 0.05 up to 3600");
     expect(() => trainSettingsFrom({ command: 'x', 'require-gpu': 'yes' }, actionInput)).toThrow(
       "input 'require-gpu' is 'yes'; expected true or false",
     );

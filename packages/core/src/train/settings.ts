@@ -55,6 +55,9 @@ export const DEFAULT_TELEMETRY_INTERVAL_SECONDS = 5;
 export const DEFAULT_KILL_GRACE_SECONDS = 5;
 /** Faster than this, sampling itself would load the driver. */
 const MIN_TELEMETRY_INTERVAL_SECONDS = 0.05;
+const MAX_TELEMETRY_INTERVAL_SECONDS = 3600;
+/** Node timers overflow past 2^31 - 1 ms (24.8 days) and then fire at once. */
+const MAX_TIMER_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
 
 /** Validates raw train options into settings; every error names the option. */
 export function trainSettingsFrom(raw: RawTrainOptions, namer: OptionNamer): TrainSettings {
@@ -81,7 +84,11 @@ export function trainSettingsFrom(raw: RawTrainOptions, namer: OptionNamer): Tra
   if (cacheKey?.includes(',')) {
     throw new InputError(`${namer('cache-key')} '${cacheKey}' holds a comma, which cache keys cannot`);
   }
-  const timeout = number('timeout-minutes', raw['timeout-minutes'], namer, { min: 0, exclusive: true });
+  const timeout = number('timeout-minutes', raw['timeout-minutes'], namer, {
+    min: 0,
+    exclusive: true,
+    max: MAX_TIMER_MINUTES,
+  });
   const metricsFile = blank(raw['metrics-file']);
   return {
     command,
@@ -95,8 +102,10 @@ export function trainSettingsFrom(raw: RawTrainOptions, namer: OptionNamer): Tra
     telemetryIntervalSeconds:
       number('telemetry-interval-seconds', raw['telemetry-interval-seconds'], namer, {
         min: MIN_TELEMETRY_INTERVAL_SECONDS,
+        max: MAX_TELEMETRY_INTERVAL_SECONDS,
       }) ?? DEFAULT_TELEMETRY_INTERVAL_SECONDS,
-    gpuWaitMinutes: number('gpu-wait-minutes', raw['gpu-wait-minutes'], namer, { min: 0 }) ?? 0,
+    gpuWaitMinutes:
+      number('gpu-wait-minutes', raw['gpu-wait-minutes'], namer, { min: 0, max: MAX_TIMER_MINUTES }) ?? 0,
     killGraceSeconds: DEFAULT_KILL_GRACE_SECONDS,
     cachePaths,
     ...(cacheKey === undefined ? {} : { cacheKey }),
@@ -127,13 +136,13 @@ function number(
   name: string,
   value: string | undefined,
   namer: OptionNamer,
-  { min, exclusive = false }: { min: number; exclusive?: boolean },
+  { min, max, exclusive = false }: { min: number; max: number; exclusive?: boolean },
 ): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value.trim());
-  if (!Number.isFinite(n) || (exclusive ? n <= min : n < min)) {
+  if (!Number.isFinite(n) || (exclusive ? n <= min : n < min) || n > max) {
     throw new InputError(
-      `${namer(name)} '${value}' is not valid; expected a number ${exclusive ? 'above' : 'of at least'} ${min}`,
+      `${namer(name)} '${value}' is not valid; expected a number ${exclusive ? 'above' : 'from'} ${min}${exclusive ? ' and' : ''} up to ${max}`,
     );
   }
   return n;

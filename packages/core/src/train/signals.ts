@@ -1,6 +1,18 @@
 import type { Logger } from '../evaluate/settings.ts';
 
 /**
+ * Why a run was cancelled: the signal modelgate received. The training command's process group
+ * gets that same signal first, so a Python training sees SIGINT as KeyboardInterrupt and can
+ * save a checkpoint, as it would at a terminal.
+ */
+export class Cancellation extends Error {
+  override readonly name = 'Cancellation';
+  constructor(readonly received: NodeJS.Signals) {
+    super(`received ${received}`);
+  }
+}
+
+/**
  * Turns SIGINT and SIGTERM (how the Actions runner cancels a step, and Ctrl-C) into an abort,
  * so training stops its command, releases its GPUs and saves its cache instead of dying with
  * the locks held. Later signals are noted and ignored until dispose(): the clean-up is short.
@@ -18,7 +30,7 @@ export function abortOnSignals(
     logger.warning(
       `${received} received: stopping the training command, releasing its GPUs and saving the cache`,
     );
-    controller.abort(`received ${received}`);
+    controller.abort(new Cancellation(received));
   };
   for (const s of signals) process.on(s, handler);
   return {

@@ -152,6 +152,19 @@ describe('train', () => {
     expect(existsSync(join(dir, 'modelgate-train.json'))).toBe(false);
   });
 
+  it('stops a command that runs past timeout-minutes and says so', async () => {
+    const { lockDir, run } = setup();
+    const outcome = await run({ command: 'sleep 30', 'timeout-minutes': '0.005', gpus: '1' });
+    expect(outcome).toMatchObject({ kind: 'failed', failure: { kind: 'timed-out' } });
+    if (outcome.kind === 'failed') {
+      expect(outcome.message).toMatch(
+        /^training command ran past timeout-minutes \(0\.005\) and was stopped after [\d.]+ s, with every process it started$/,
+      );
+      expect(outcome.durationSeconds).toBeLessThan(5);
+    }
+    expect(readdirSync(lockDir)).toEqual([]);
+  });
+
   it('names model-path when a successful command wrote no model', async () => {
     const { lockDir, run } = setup();
     await expect(run({ command: 'true', 'model-path': 'out/m.onnx' })).rejects.toThrow(

@@ -87,27 +87,29 @@ export async function train(settings: TrainSettings, ports: TrainPorts): Promise
   const modelFile = resolve(workDir, settings.modelPath);
   const paramEnv = paramEnvironment(settings.params);
 
-  const assignment = await assignGpus({
-    request: settings.gpus,
-    requireGpu: settings.requireGpu,
-    waitMs: settings.gpuWaitMinutes * 60_000,
-    probe: ports.probe ?? nvidiaSmi({ env: ports.env }),
-    locks: ports.locks ?? new GpuLocks(gpuLockDir(ports.env), lockOwner(runLabel(ports.env))),
-    logger,
-    ...(ports.signal === undefined ? {} : { signal: ports.signal }),
-  });
-
+  const probe = ports.probe ?? nvidiaSmi({ env: ports.env });
   const cachePaths: CachePath[] = settings.cachePaths.map((p) => ({
     path: p,
     absolute: resolve(workDir, p),
   }));
   const scratch = await mkdtemp(join(ports.env.RUNNER_TEMP || tmpdir(), 'modelgate-train-'));
-  let result: CommandResult;
+  let assignment: GpuAssignment | undefined;
   let sampler: TelemetrySampler | undefined;
   let telemetry: GpuSummary['telemetry'];
   let before: Awaited<ReturnType<typeof stat>> | undefined;
-  const startedAt = new Date();
+  let started: Date | undefined;
+  let result: CommandResult;
   try {
+    assignment = await assignGpus({
+      request: settings.gpus,
+      requireGpu: settings.requireGpu,
+      waitMs: settings.gpuWaitMinutes * 60_000,
+      probe,
+      locks: ports.locks ?? new GpuLocks(gpuLockDir(ports.env), lockOwner(runLabel(ports.env))),
+      logger,
+      ...(ports.signal === undefined ? {} : { signal: ports.signal }),
+    });
+    const claimed = assignment;
     const paramsFile = join(scratch, 'params.json');
     await writeFile(paramsFile, `${JSON.stringify(settings.params, null, 2)}\n`);
     await restoreCache(settings, ports, cachePaths);
@@ -118,15 +120,11 @@ export async function train(settings: TrainSettings, ports: TrainPorts): Promise
       ...paramEnv,
       MODELGATE_PARAMS_FILE: paramsFile,
       MODELGATE_MODEL_PATH: modelFile,
-      ...gpuEnvironment(assignment),
+      ...gpuEnvironment(claimed),
     });
-    if (assignment.kind === 'gpus') {
-      sampler = startTelemetry(
-        ports.probe ?? nvidiaSmi({ env: ports.env }),
-        assignment.devices.map((d) => d.index),
-        settings.telemetryIntervalSeconds,
-        logger,
-      );
+    if (claimed.kind === 'gpus') {
+      const indices = claimed.devices.map((d) => d.index);
+      sampler = startTelemetry(probe, indices, settings.telemetryIntervalSeconds, logger);
     }
     const run = () =>
       runCommand({
@@ -138,20 +136,29 @@ export async function train(settings: TrainSettings, ports: TrainPorts): Promise
         ...(ports.signal === undefined ? {} : { signal: ports.signal }),
         onOutput: ports.output,
         onStart: (pgid) => {
-          if (assignment.kind === 'gpus') assignment.claim.attachProcessGroup(pgid);
+          if (claimed.kind !== 'gpus') return;
+          try {
+            claimed.claim.attachProcessGroup(pgid);
+          } catch (error) {
+            // The claim stands; only an orphaned training (modelgate SIGKILLed) would lose its lock early.
+            logger.warning(
+              `could not record the training's process group in the GPU locks: ${(error as Error).message}`,
+            );
+          }
         },
       });
+    started = new Date();
     result = await (ports.group ?? ((_title, body) => body()))(`Training: ${settings.command}`, run);
   } finally {
     telemetry = await sampler?.stop();
-    if (assignment.kind === 'gpus') {
+    if (assignment?.kind === 'gpus') {
       assignment.claim.release();
-      logger.info(
-        `released GPU${assignment.devices.length === 1 ? '' : 's'} ${assignment.devices.map((d) => d.index).join(',')}`,
-      );
+      const indices = assignment.devices.map((d) => d.index).join(',');
+      logger.info(`released GPU${assignment.devices.length === 1 ? '' : 's'} ${indices}`);
     }
-    // After a failure or a cancellation too: the last checkpoint is what the next run resumes from.
-    await saveCache(settings, ports, cachePaths);
+    // Once the command has run, even if it failed or was cancelled: its last checkpoint is what
+    // the next run resumes from.
+    if (started !== undefined) await saveCache(settings, ports, cachePaths);
     await rm(scratch, { recursive: true, force: true });
   }
 
@@ -208,8 +215,8 @@ export async function train(settings: TrainSettings, ports: TrainPorts): Promise
     params: settings.params,
     ...(metrics === undefined ? {} : { metrics }),
     duration_seconds: durationSeconds,
-    started_at: startedAt.toISOString(),
-    finished_at: new Date(startedAt.getTime() + result.durationMs).toISOString(),
+    started_at: started.toISOString(),
+    finished_at: new Date(started.getTime() + result.durationMs).toISOString(),
     gpu,
     tool: { name: 'modelgate', version: VERSION },
   };
@@ -275,7 +282,7 @@ async function restoreCache(settings: TrainSettings, ports: TrainPorts, paths: C
     ports.logger.info(
       restored.kind === 'hit'
         ? `cache: restored ${settings.cachePaths.join(', ')} from ${ports.cache.description} (key ${restored.key})`
-        : `cache: nothing saved under ${settings.cacheKey} in ${ports.cache.description} yet`,
+        : `cache: nothing restored for key ${settings.cacheKey} from ${ports.cache.description}`,
     );
   } catch (error) {
     ports.logger.warning(

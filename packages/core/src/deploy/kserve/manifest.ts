@@ -141,7 +141,9 @@ export function renderInferenceService(
     },
     spec: {
       predictor: {
-        ...(canaryPercent === undefined || canaryPercent >= 100 ? {} : { canaryTrafficPercent: canaryPercent }),
+        ...(canaryPercent === undefined || canaryPercent >= 100
+          ? {}
+          : { canaryTrafficPercent: canaryPercent }),
         ...(options.minReplicas === undefined ? {} : { minReplicas: options.minReplicas }),
         ...(options.maxReplicas === undefined ? {} : { maxReplicas: options.maxReplicas }),
         model: {
@@ -178,7 +180,11 @@ const predictorShape = z
   })
   .strict()
   .refine(
-    (p) => p.minReplicas === undefined || p.maxReplicas === undefined || p.maxReplicas === 0 || p.minReplicas <= p.maxReplicas,
+    (p) =>
+      p.minReplicas === undefined ||
+      p.maxReplicas === undefined ||
+      p.maxReplicas === 0 ||
+      p.minReplicas <= p.maxReplicas,
     { message: "'MinReplicas' cannot be greater than MaxReplicas", path: ['minReplicas'] },
   );
 const inferenceServiceShape = z
@@ -216,14 +222,19 @@ export function validateInferenceService(manifest: unknown): string[] {
     );
   }
   const namespace = metadata.namespace;
-  if (namespace !== undefined && (typeof namespace !== 'string' || !DNS_LABEL.test(namespace) || namespace.length > MAX_DNS_LABEL)) {
+  if (
+    namespace !== undefined &&
+    (typeof namespace !== 'string' || !DNS_LABEL.test(namespace) || namespace.length > MAX_DNS_LABEL)
+  ) {
     problems.push(`metadata.namespace: '${String(namespace)}' is not a valid namespace (a DNS label)`);
   }
   const resources = spec.predictor.model.resources;
   if (resources !== undefined) {
     problems.push(
       ...kubernetesProblems('spec.predictor.model.resources', () =>
-        new ResourceRequirements(resources as ConstructorParameters<typeof ResourceRequirements>[0]).validate(),
+        new ResourceRequirements(
+          resources as ConstructorParameters<typeof ResourceRequirements>[0],
+        ).validate(),
       ),
     );
   }
@@ -236,7 +247,8 @@ function kubernetesProblems(prefix: string, validate: () => void): string[] {
     validate();
     return [];
   } catch (error) {
-    const errors = (error as { errors?: Array<{ instancePath: string; message?: string; keyword: string }> }).errors;
+    const errors = (error as { errors?: Array<{ instancePath: string; message?: string; keyword: string }> })
+      .errors;
     if (!Array.isArray(errors)) throw error;
     // oneOf reports each branch and then itself; the branch messages say what was wrong.
     return errors

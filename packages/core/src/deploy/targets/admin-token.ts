@@ -20,11 +20,16 @@ export async function readAdminToken(env: NodeJS.ProcessEnv, cwd: string): Promi
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new InputError(`cannot read the admin token file ${path}: ${(error as Error).message}`, { cause: error });
+      throw new InputError(`cannot read the admin token file ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
-    throw new InputError(`the server target needs the model server's admin token: ${ADMIN_TOKEN_ENV} is not set and ${path} does not exist`, {
-      hint: `set ${ADMIN_TOKEN_ENV} to the token the server was started with (in a workflow, from a secret)`,
-    });
+    throw new InputError(
+      `the server target needs the model server's admin token: ${ADMIN_TOKEN_ENV} is not set and ${path} does not exist`,
+      {
+        hint: `set ${ADMIN_TOKEN_ENV} to the token the server was started with (in a workflow, from a secret)`,
+      },
+    );
   }
   const token = text.trim();
   if (token === '') throw new InputError(`the admin token file ${path} is empty`);

@@ -79,7 +79,9 @@ export function commandTarget(options: CommandTargetOptions): DeployTarget {
               ? `ran past its ${Math.round(end.afterMs / 1000)} s limit`
               : `was cancelled (${end.reason})`;
       const tail = result.stderrTail.trim().split('\n').slice(-3).join(' | ');
-      throw new DeployCheckError(`the deploy command ${how} (${action} v${version})${tail === '' ? '' : `: ${tail}`}`);
+      throw new DeployCheckError(
+        `the deploy command ${how} (${action} v${version})${tail === '' ? '' : `: ${tail}`}`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -109,7 +111,9 @@ export function commandTarget(options: CommandTargetOptions): DeployTarget {
       if (options.url === undefined) return;
       const ready = await callJson('GET', `${trimUrl(options.url)}/v2/health/ready`);
       if (ready.status !== 200) {
-        throw new DeployCheckError(`${trimUrl(options.url)}/v2/health/ready answered ${ready.status} after the deploy command`);
+        throw new DeployCheckError(
+          `${trimUrl(options.url)}/v2/health/ready answered ${ready.status} after the deploy command`,
+        );
       }
     },
     endpoint(model) {

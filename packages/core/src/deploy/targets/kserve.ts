@@ -15,7 +15,13 @@ import {
   validateInferenceService,
 } from '../kserve/manifest.ts';
 import { oipEndpoint } from '../oip.ts';
-import { DeployCheckError, type DeployTarget, type ModelToDeploy, type Serving, type TargetPlan } from '../types.ts';
+import {
+  DeployCheckError,
+  type DeployTarget,
+  type ModelToDeploy,
+  type Serving,
+  type TargetPlan,
+} from '../types.ts';
 
 /** How long KServe gets to bring a revision to Ready (image pulls and model downloads are slow). */
 const READY_TIMEOUT = '600s';
@@ -48,15 +54,26 @@ export function kserveTarget(options: KServeTargetOptions): DeployTarget {
   const serviceName = (model: ModelToDeploy) => options.serviceName ?? serviceNameFor(model.version.name);
   const namespaceArgs = options.namespace === undefined ? [] : ['--namespace', options.namespace];
   const manifestPath = (model: ModelToDeploy) =>
-    resolve(options.cwd, options.manifest ?? join('.modelgate', 'kserve', `${serviceName(model)}-v${model.version.version}.yaml`));
+    resolve(
+      options.cwd,
+      options.manifest ??
+        join('.modelgate', 'kserve', `${serviceName(model)}-v${model.version.version}.yaml`),
+    );
 
   const render = (model: ModelToDeploy, canaryPercent: number | undefined): InferenceService => {
-    const manifest = renderInferenceService(model.version, { ...options, serviceName: serviceName(model) }, canaryPercent);
+    const manifest = renderInferenceService(
+      model.version,
+      { ...options, serviceName: serviceName(model) },
+      canaryPercent,
+    );
     const problems = validateInferenceService(manifest);
     if (problems.length > 0) {
-      throw new InputError(`the InferenceService for ${model.version.name} v${model.version.version} is not valid: ${problems.join('; ')}`, {
-        hint: 'check the kserve settings (service name, namespace, resources)',
-      });
+      throw new InputError(
+        `the InferenceService for ${model.version.name} v${model.version.version} is not valid: ${problems.join('; ')}`,
+        {
+          hint: 'check the kserve settings (service name, namespace, resources)',
+        },
+      );
     }
     return manifest;
   };
@@ -72,7 +89,9 @@ export function kserveTarget(options: KServeTargetOptions): DeployTarget {
     if (kubectl === undefined) throw new Error('kubectl used before prepare');
     const result = await kubectl(args);
     if (result.code !== 0) {
-      throw new DeployCheckError(`kubectl ${what} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      throw new DeployCheckError(
+        `kubectl ${what} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      );
     }
     return result.stdout;
   };
@@ -81,7 +100,13 @@ export function kserveTarget(options: KServeTargetOptions): DeployTarget {
     const path = await write(model, render(model, existed ? canaryPercent : undefined));
     await run(['apply', '-f', path, ...namespaceArgs], `apply -f ${path}`);
     await run(
-      ['wait', '--for=condition=Ready', `--timeout=${READY_TIMEOUT}`, `inferenceservice/${serviceName(model)}`, ...namespaceArgs],
+      [
+        'wait',
+        '--for=condition=Ready',
+        `--timeout=${READY_TIMEOUT}`,
+        `inferenceservice/${serviceName(model)}`,
+        ...namespaceArgs,
+      ],
       `wait for inferenceservice/${serviceName(model)} to be Ready`,
     );
   };
@@ -112,10 +137,13 @@ export function kserveTarget(options: KServeTargetOptions): DeployTarget {
       if (found.code === 0) {
         existed = true;
         before = JSON.parse(found.stdout) as Record<string, unknown>;
-        const annotations = ((before.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {});
+        const annotations =
+          (before.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
         const version = Number(annotations['modelgate/version']);
         serving = {
-          primary: Number.isInteger(version) ? { version, sha256: annotations['modelgate/sha256'] ?? '' } : null,
+          primary: Number.isInteger(version)
+            ? { version, sha256: annotations['modelgate/sha256'] ?? '' }
+            : null,
           canary: null,
         };
       } else if (!/NotFound|not found/i.test(found.stderr)) {
@@ -145,24 +173,32 @@ export function kserveTarget(options: KServeTargetOptions): DeployTarget {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
-      const annotations = ((before.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {});
+      const annotations =
+        (before.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
       return `inferenceservice/${name} is back to its previous spec (v${annotations['modelgate/version'] ?? '?'}, sha256 ${shortDigest(annotations['modelgate/sha256'])})`;
     },
 
     async verify(model) {
       const name = serviceName(model);
-      const stdout = await run(['get', 'inferenceservice', name, '-o', 'json', ...namespaceArgs], `get inferenceservice/${name}`);
+      const stdout = await run(
+        ['get', 'inferenceservice', name, '-o', 'json', ...namespaceArgs],
+        `get inferenceservice/${name}`,
+      );
       const live = JSON.parse(stdout) as {
         metadata?: { annotations?: Record<string, string> };
         status?: { conditions?: Array<{ type?: string; status?: string; message?: string }> };
       };
       const annotations = live.metadata?.annotations ?? {};
       if (annotations['modelgate/sha256'] !== model.version.sha256) {
-        throw new DeployCheckError(`inferenceservice/${name} carries sha256 ${shortDigest(annotations['modelgate/sha256'])}, not ${shortDigest(model.version.sha256)}`);
+        throw new DeployCheckError(
+          `inferenceservice/${name} carries sha256 ${shortDigest(annotations['modelgate/sha256'])}, not ${shortDigest(model.version.sha256)}`,
+        );
       }
       const ready = live.status?.conditions?.find((c) => c.type === 'Ready');
       if (ready?.status !== 'True') {
-        throw new DeployCheckError(`inferenceservice/${name} is not Ready${ready?.message ? `: ${ready.message}` : ''}`);
+        throw new DeployCheckError(
+          `inferenceservice/${name} is not Ready${ready?.message ? `: ${ready.message}` : ''}`,
+        );
       }
     },
 
@@ -179,7 +215,14 @@ export function kserveTarget(options: KServeTargetOptions): DeployTarget {
 function restorable(object: Record<string, unknown>): Record<string, unknown> {
   const { status: _status, ...rest } = object;
   const metadata = { ...((rest.metadata as Record<string, unknown> | undefined) ?? {}) };
-  for (const field of ['resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields', 'selfLink']) {
+  for (const field of [
+    'resourceVersion',
+    'uid',
+    'creationTimestamp',
+    'generation',
+    'managedFields',
+    'selfLink',
+  ]) {
     delete metadata[field];
   }
   const annotations = { ...((metadata.annotations as Record<string, string> | undefined) ?? {}) };

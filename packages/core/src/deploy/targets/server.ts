@@ -38,7 +38,8 @@ export interface ServerTargetOptions {
  */
 export function serverTarget(options: ServerTargetOptions): DeployTarget {
   const base = trimUrl(options.url);
-  const admin = (name: string, action: string) => `${base}/admin/models/${encodeURIComponent(name)}/${action}`;
+  const admin = (name: string, action: string) =>
+    `${base}/admin/models/${encodeURIComponent(name)}/${action}`;
 
   const call = async (method: 'GET' | 'POST', url: string, body?: unknown, timeoutMs?: number) => {
     const answer = await callJson(method, url, {
@@ -57,21 +58,26 @@ export function serverTarget(options: ServerTargetOptions): DeployTarget {
 
   const stateOf = async (name: string): Promise<AdminState | null> => {
     const answer = await call('GET', `${base}/admin/models`);
-    if (answer.status !== 200) throw new DeployCheckError(`GET ${base}/admin/models answered ${answer.status}: ${errorText(answer)}`);
+    if (answer.status !== 200)
+      throw new DeployCheckError(`GET ${base}/admin/models answered ${answer.status}: ${errorText(answer)}`);
     const models = (answer.body as { models?: unknown } | undefined)?.models;
-    if (!Array.isArray(models)) throw new DeployCheckError(`GET ${base}/admin/models answered without a models list`);
+    if (!Array.isArray(models))
+      throw new DeployCheckError(`GET ${base}/admin/models answered without a models list`);
     return (models as AdminState[]).find((m) => m.name === name) ?? null;
   };
 
   /** The state a successful admin call returned, or why it failed. */
   const expectState = (answer: HttpAnswer, what: string): AdminState => {
     if (answer.status === 200) return answer.body as AdminState;
-    throw new DeployCheckError(`${what}: the server answered ${answer.status}: ${errorText(answer)}${loadHint(answer.status)}`);
+    throw new DeployCheckError(
+      `${what}: the server answered ${answer.status}: ${errorText(answer)}${loadHint(answer.status)}`,
+    );
   };
 
   const describe = (state: AdminState | null): string => {
     if (state?.primary == null) return 'nothing serves';
-    const canary = state.canary === null ? '' : ` (canary v${state.canary.version} at ${state.canary.percent}%)`;
+    const canary =
+      state.canary === null ? '' : ` (canary v${state.canary.version} at ${state.canary.percent}%)`;
     return `v${state.primary.version} (sha256 ${shortDigest(state.primary.sha256)}) serves${canary}`;
   };
 
@@ -99,10 +105,19 @@ export function serverTarget(options: ServerTargetOptions): DeployTarget {
         );
       }
       const serving: Serving = {
-        primary: state?.primary == null ? null : { version: Number(state.primary.version), sha256: state.primary.sha256 },
+        primary:
+          state?.primary == null
+            ? null
+            : { version: Number(state.primary.version), sha256: state.primary.sha256 },
         canary: null,
       };
-      return { mode: 'live', serving, url: `${base}/v2/models/${encodeURIComponent(model.version.name)}`, canary: true, staging: true };
+      return {
+        mode: 'live',
+        serving,
+        url: `${base}/v2/models/${encodeURIComponent(model.version.name)}`,
+        canary: true,
+        staging: true,
+      };
     },
 
     async install(model, canaryPercent) {
@@ -120,7 +135,10 @@ export function serverTarget(options: ServerTargetOptions): DeployTarget {
 
     async setCanary(model, percent) {
       const { name } = model.version;
-      const state = expectState(await call('POST', admin(name, 'canary'), { percent }), `setting the canary to ${percent}%`);
+      const state = expectState(
+        await call('POST', admin(name, 'canary'), { percent }),
+        `setting the canary to ${percent}%`,
+      );
       checkDigest(state.canary, model, 'canary');
     },
 
@@ -151,11 +169,15 @@ export function serverTarget(options: ServerTargetOptions): DeployTarget {
     async verify(model, canaryPercent) {
       const { name, version } = model.version;
       const ready = await callJson('GET', `${base}/v2/health/ready`);
-      if (ready.status !== 200) throw new DeployCheckError(`${base}/v2/health/ready answered ${ready.status}: the server is not ready`);
+      if (ready.status !== 200)
+        throw new DeployCheckError(
+          `${base}/v2/health/ready answered ${ready.status}: the server is not ready`,
+        );
       const state = await stateOf(name);
       if (canaryPercent === undefined) {
         checkDigest(state?.primary ?? null, model, 'primary');
-        if (state?.canary != null) throw new DeployCheckError(`a canary (v${state.canary.version}) is still set after the promotion`);
+        if (state?.canary != null)
+          throw new DeployCheckError(`a canary (v${state.canary.version}) is still set after the promotion`);
         const metadata = await callJson('GET', `${base}/v2/models/${encodeURIComponent(name)}`);
         const live = (metadata.body as { modelgate?: { version?: unknown } } | undefined)?.modelgate?.version;
         if (metadata.status !== 200 || Number(live) !== version) {
@@ -166,7 +188,9 @@ export function serverTarget(options: ServerTargetOptions): DeployTarget {
       } else {
         checkDigest(state?.canary ?? null, model, 'canary');
         if (Number(state?.canary?.percent) !== canaryPercent) {
-          throw new DeployCheckError(`the canary takes ${String(state?.canary?.percent)}% of the traffic, not ${canaryPercent}%`);
+          throw new DeployCheckError(
+            `the canary takes ${String(state?.canary?.percent)}% of the traffic, not ${canaryPercent}%`,
+          );
         }
       }
     },
@@ -185,7 +209,9 @@ function checkDigest(
 ): void {
   const { version, sha256 } = model.version;
   if (slot == null || Number(slot.version) !== version) {
-    throw new DeployCheckError(`the server's ${where} is ${slot == null ? 'empty' : `v${slot.version}`}, not v${version}`);
+    throw new DeployCheckError(
+      `the server's ${where} is ${slot == null ? 'empty' : `v${slot.version}`}, not v${version}`,
+    );
   }
   if (slot.sha256 !== sha256) {
     throw new DeployCheckError(

@@ -117,7 +117,7 @@ export class GpuLocks {
           if (removeIfUnchanged(this.fileOf(device), state.text)) {
             reclaimed.push({ index: device.index, from: state.record });
             free.push(device);
-          } else held.push({ index: device.index, holder: undefined });
+          } else held.push({ index: device.index, holder: state.record });
         } else if (state.kind === 'held') held.push({ index: device.index, holder: state.record });
         else free.push(device);
       }

@@ -10,7 +10,7 @@ export {
   pairedBootstrap,
   pairedDistributions,
 } from './bootstrap.ts';
-export { MIN_DEFINED_SHARE } from './interval.ts';
+export { MIN_DEFINED_SHARE, quantileSorted } from './interval.ts';
 export { type McNemarExact, mcnemarExact } from './mcnemar.ts';
 export { normalCdf, normalQuantile } from './normal.ts';
 export { lastParallelRun, type ParallelRun } from './pool.ts';

@@ -2,7 +2,7 @@
 // and the CLI (packages/cli/dist/modelgate.js). Actions are found by folder, so adding one needs
 // no edit here. onnxruntime-node stays external: its native binaries cannot be bundled, so each
 // action ships the lockfile it installs from on first use (DESIGN.md).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -24,6 +24,17 @@ const common = {
   logLevel: 'warning',
   sourcemap: false,
 };
+
+/**
+ * Swaps a freshly built folder in for the old one. Building in place would leave a window in
+ * which a concurrently running test (or a second build) finds no bundle at all.
+ */
+function replace(staging, target) {
+  const old = `${target}.${process.pid}.old`;
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(staging, target);
+  rmSync(old, { recursive: true, force: true });
+}
 
 const actionsDir = join(root, 'actions');
 const actions = readdirSync(actionsDir, { withFileTypes: true })

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '@modelgate/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   // A fresh copy of the built action, as a runner checks it out. onnxruntime-node is linked in
   // where its first-use install would put it (the evaluate action's test covers that install).
   const dist = join(work, 'action', 'dist');
-  cpSync(join(ROOT, 'actions', 'deploy', 'dist'), dist, { recursive: true });
+  await copyBuiltAction(join(ROOT, 'actions', 'deploy', 'dist'), dist);
   mkdirSync(join(dist, 'node_modules'));
   symlinkSync(
     join(ROOT, 'node_modules', 'onnxruntime-node'),
@@ -54,6 +54,30 @@ beforeAll(async () => {
   main = join(dist, 'index.js');
   writeFileSync(join(work, 'event.json'), JSON.stringify({ ref: 'refs/heads/main', after: sha }));
 });
+
+/**
+ * Copies the built action once its bundle is whole. Another vitest run on the same checkout (its
+ * global setup rebuilds every bundle) may have emptied dist/ a moment ago: wait for it.
+ */
+async function copyBuiltAction(from: string, to: string): Promise<void> {
+  const bundle = join(from, 'index.js');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const size = existsSync(bundle) ? statSync(bundle).size : 0;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (
+      size > 0 &&
+      existsSync(bundle) &&
+      statSync(bundle).size === size &&
+      existsSync(join(from, 'package-lock.json'))
+    ) {
+      rmSync(to, { recursive: true, force: true });
+      cpSync(from, to, { recursive: true });
+      if (existsSync(join(to, 'index.js')) && statSync(join(to, 'index.js')).size === size) return;
+    }
+    if (Date.now() > deadline) throw new Error(`no whole bundle at ${bundle} (run npm run build)`);
+  }
+}
 
 afterAll(async () => {
   await server?.close();

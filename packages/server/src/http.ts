@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InputError } from '@modelgate/core';
 
 /**
  * Request bodies above this are refused with 413 before they are buffered: a JSON tensor of
@@ -47,6 +48,11 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Prom
     });
     request.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     request.on('error', reject);
+    // A client that hangs up mid-body gets no answer, but the request must not wait forever.
+    request.on('close', () => {
+      if (!request.complete)
+        reject(new HttpError(400, 'the client closed the connection before sending the whole body'));
+    });
   });
 }
 
@@ -80,4 +86,21 @@ export function sendJson(
 /** Sends `{ "error": message }`, the one shape every 4xx and 5xx answer has. */
 export function sendError(response: ServerResponse, error: HttpError): void {
   sendJson(response, error.status, { error: error.message }, error.headers);
+}
+
+/** Refuses a request that uses the wrong method for its endpoint (405). */
+export function allow(method: string, expected: string): void {
+  if (method !== expected) {
+    throw new HttpError(405, `use ${expected} here, not ${method}`, { headers: { allow: expected } });
+  }
+}
+
+/** 404 for a path that is no endpoint. */
+export function noRoute(method: string, url: string | undefined): HttpError {
+  return new HttpError(404, `no such endpoint: ${method} ${url ?? '/'}`);
+}
+
+/** The HTTP status an error becomes: its own, 400 for a user error, else 500 (a bug). */
+export function statusOf(error: unknown): number {
+  return error instanceof HttpError ? error.status : error instanceof InputError ? 400 : 500;
 }

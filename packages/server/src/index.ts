@@ -3,7 +3,7 @@ export type { ModelState, VersionState } from './host.ts';
 export type { ServerLogger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export { ServerMetrics } from './metrics.ts';
-export { VERSION_HEADER } from './routes.ts';
+export { VERSION_HEADER } from './oip.ts';
 export {
   DEFAULT_BATCHING,
   DEFAULT_HOST,

@@ -108,10 +108,14 @@ export async function deploy(request: DeployRequest, context: DeployContext): Pr
     plan = await target.prepare(model);
   } catch (error) {
     if (error instanceof DeployRefusedError) return { kind: 'refused', version, reasons: [error.message] };
+    // Nothing has changed yet: a target that cannot be used is the user's to fix (exit 2).
+    if (error instanceof DeployCheckError) {
+      throw new InputError(`the ${target.kind} target cannot be used: ${error.message}`, { cause: error });
+    }
     throw error;
   }
   if (plan.mode === 'render-only') {
-    logger.warning(plan.reason);
+    logger.info(plan.reason);
     return { kind: 'rendered', version, artifact: plan.artifact, reason: plan.reason };
   }
 

@@ -1,0 +1,11 @@
+import type { ModelHost } from './host.ts';
+import type { ServerLogger } from './logger.ts';
+import type { ServerMetrics } from './metrics.ts';
+
+/** What every handler needs: the models, the metrics, where to log, and the admin token. */
+export interface RouteContext {
+  readonly host: ModelHost;
+  readonly metrics: ServerMetrics;
+  readonly logger: ServerLogger;
+  readonly adminToken: string;
+}

@@ -1,0 +1,160 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { VERSION } from '@modelgate/core';
+import type { RouteContext } from './context.ts';
+import { type ModelSlot, notLoaded } from './host.ts';
+import { allow, HttpError, noRoute, readJson, sendJson, statusOf } from './http.ts';
+import { NO_VERSION } from './metrics.ts';
+import type { VersionRunner } from './runner.ts';
+import { oipDatatype, oipShape, parseInferRequest } from './tensors.ts';
+
+/** The header that says which version answered an infer request (primary or canary). */
+export const VERSION_HEADER = 'x-modelgate-version';
+
+/** The Open Inference Protocol (KServe v2) endpoints under /v2: health, metadata and infer. */
+export async function oip(
+  context: RouteContext,
+  method: string,
+  path: string[],
+  request: IncomingMessage,
+  response: ServerResponse,
+  started: number,
+): Promise<void> {
+  const { host } = context;
+  const [first, name, ...rest] = path;
+  if (path.length === 0) {
+    allow(method, 'GET');
+    sendJson(response, 200, { name: 'modelgate', version: VERSION, extensions: [] });
+    return;
+  }
+  if (first === 'health' && path.length === 2 && (name === 'live' || name === 'ready')) {
+    allow(method, 'GET');
+    if (name === 'live') sendJson(response, 200, { live: true });
+    else sendJson(response, host.ready() ? 200 : 503, { ready: host.ready() });
+    return;
+  }
+  if (first !== 'models' || name === undefined) throw noRoute(method, request.url);
+
+  // /v2/models/{name}[/versions/{v}][/ready|/infer]
+  let pinned: number | undefined;
+  let action = rest;
+  if (rest[0] === 'versions' && rest[1] !== undefined) {
+    pinned = parseVersion(rest[1]);
+    action = rest.slice(2);
+  }
+  if (action.length === 1 && action[0] === 'infer') {
+    allow(method, 'POST');
+    await infer(context, name, pinned, request, response, started);
+    return;
+  }
+  if (action.length > 1 || (action.length === 1 && action[0] !== 'ready')) throw noRoute(method, request.url);
+  allow(method, 'GET');
+  const slot = host.slot(name);
+  if (slot === undefined) throw notLoaded(name, host.names());
+  const runner = pinned === undefined ? slot.primary : pinnedRunner(slot, pinned);
+  if (action[0] === 'ready') {
+    sendJson(response, 200, {
+      name,
+      ...(pinned === undefined ? {} : { version: String(pinned) }),
+      ready: true,
+    });
+    return;
+  }
+  sendJson(response, 200, metadata(slot, runner));
+}
+
+async function infer(
+  context: RouteContext,
+  name: string,
+  pinned: number | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+  started: number,
+): Promise<void> {
+  const { host, metrics } = context;
+  let runner: VersionRunner | undefined;
+  let status = 200;
+  try {
+    if (request.headers['inference-header-content-length'] !== undefined) {
+      throw new HttpError(
+        400,
+        'the binary tensor extension is not supported: send tensors as JSON "data" arrays',
+      );
+    }
+    const body = await readJson(request);
+    const slot = host.slot(name);
+    if (slot === undefined) throw notLoaded(name, host.names());
+    // Chosen and referenced with no await in between: a swap that happens from here on leaves
+    // this request on the version it was given, whose session lives until the request is done.
+    runner = pinned === undefined ? slot.pick() : pinnedRunner(slot, pinned);
+    runner.acquire();
+    try {
+      const parsed = parseInferRequest(body, runner.model);
+      const outputs = await runner.infer(parsed);
+      sendJson(
+        response,
+        200,
+        {
+          model_name: name,
+          model_version: String(runner.version),
+          ...(parsed.id === undefined ? {} : { id: parsed.id }),
+          outputs,
+        },
+        { [VERSION_HEADER]: String(runner.version) },
+      );
+    } finally {
+      runner.release();
+    }
+  } catch (error) {
+    status = statusOf(error);
+    throw error;
+  } finally {
+    const known = host.slot(name) !== undefined || runner !== undefined;
+    const labels = {
+      model: known ? name : 'unknown',
+      version: runner === undefined ? NO_VERSION : String(runner.version),
+    };
+    metrics.requests.inc({ ...labels, status: String(status) });
+    metrics.latency.observe(labels, (performance.now() - started) / 1000);
+  }
+}
+
+/** OIP model metadata, plus what modelgate adds: the loaded version's digest and the canary. */
+function metadata(slot: ModelSlot, runner: VersionRunner): unknown {
+  const canary = slot.canary;
+  const describe = (values: typeof runner.model.inputs) =>
+    values.map((v) => ({ name: v.name, datatype: oipDatatype(v.type), shape: oipShape(v.shape) }));
+  return {
+    name: slot.name,
+    versions: [String(runner.version)],
+    platform: 'onnxruntime_onnx',
+    inputs: describe(runner.model.inputs),
+    outputs: describe(runner.model.outputs),
+    modelgate: {
+      version: runner.version,
+      sha256: runner.sha256,
+      canary:
+        canary === null
+          ? null
+          : { version: canary.runner.version, sha256: canary.runner.sha256, percent: canary.split.percent },
+    },
+  };
+}
+
+function pinnedRunner(slot: ModelSlot, version: number): VersionRunner {
+  const runner = slot.pinned(version);
+  if (runner === undefined) {
+    throw new HttpError(
+      404,
+      `model '${slot.name}' has no version ${version} taking traffic (${slot.serving()})`,
+    );
+  }
+  return runner;
+}
+
+function parseVersion(text: string): number {
+  const version = /^v?(\d{1,9})$/.exec(text)?.[1];
+  if (version === undefined || Number(version) < 1) {
+    throw new HttpError(400, `'${text}' is not a version number`);
+  }
+  return Number(version);
+}

@@ -65,7 +65,7 @@ function generate(): { csv: string; npy: string; bin: string } {
   writeFileSync(bin, new Uint8Array(features.buffer));
   // NPY v1.0: magic, version, header length, a Python-literal header padded to 64 bytes.
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${ROWS}, ${FEATURES + 1}), }`;
-  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+  header += `${' '.repeat(64 - ((10 + header.length + 1) % 64))}\n`;
   const preamble = Buffer.concat([
     Buffer.from([0x93]),
     Buffer.from('NUMPY'),

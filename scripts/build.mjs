@@ -44,27 +44,31 @@ const actions = readdirSync(actionsDir, { withFileTypes: true })
 await Promise.all(
   actions.map(async (name) => {
     const dist = join(actionsDir, name, 'dist');
-    rmSync(dist, { recursive: true, force: true });
-    mkdirSync(dist, { recursive: true });
+    const staging = `${dist}.${process.pid}.tmp`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
     await build({
       ...common,
       entryPoints: [join(actionsDir, name, 'main.ts')],
-      outfile: join(dist, 'index.js'),
+      outfile: join(staging, 'index.js'),
     });
     // The dist folder is its own tiny npm project, so `npm ci` there installs onnxruntime-node.
-    copyFileSync(join(runtimeDir, 'package.json'), join(dist, 'package.json'));
-    copyFileSync(join(runtimeDir, 'package-lock.json'), join(dist, 'package-lock.json'));
-    writeFileSync(join(dist, '.npmrc'), 'onnxruntime-node-install=skip\n');
+    copyFileSync(join(runtimeDir, 'package.json'), join(staging, 'package.json'));
+    copyFileSync(join(runtimeDir, 'package-lock.json'), join(staging, 'package-lock.json'));
+    writeFileSync(join(staging, '.npmrc'), 'onnxruntime-node-install=skip\n');
+    replace(staging, dist);
   }),
 );
 
 const cliDist = join(root, 'packages', 'cli', 'dist');
-rmSync(cliDist, { recursive: true, force: true });
+const cliStaging = `${cliDist}.${process.pid}.tmp`;
+rmSync(cliStaging, { recursive: true, force: true });
 await build({
   ...common,
   entryPoints: [join(root, 'packages', 'cli', 'src', 'bin.ts')],
-  outfile: join(cliDist, 'modelgate.js'),
+  outfile: join(cliStaging, 'modelgate.js'),
 });
+replace(cliStaging, cliDist);
 
 // Reusable workflows are only callable from .github/workflows/ (DESIGN.md); keep the copies exact.
 const workflowsDir = join(root, 'workflows');

@@ -74,7 +74,7 @@ afterAll(async () => {
   await gh?.close();
 });
 
-function env(token: string): NodeJS.ProcessEnv {
+function env(): NodeJS.ProcessEnv {
   return {
     GITHUB_EVENT_NAME: 'pull_request',
     GITHUB_EVENT_PATH: eventPath,
@@ -97,7 +97,7 @@ async function run(gates: string, token: string) {
       baseline: join(work, 'baseline.json'),
       gates: join(work, gates),
     },
-    env: env(token),
+    env: env(),
   });
 }
 

@@ -97,6 +97,8 @@ export async function runBuiltAction(
     };
     for (const [name, input] of Object.entries(action.inputs ?? {})) {
       if (input.default === undefined) continue;
+      // The runner expands this expression; stand in for it with the test's token.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal action.yml default
       inputs[name] = input.default === '${{ github.token }}' ? (options.token ?? '') : String(input.default);
     }
   }

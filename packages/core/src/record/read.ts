@@ -10,10 +10,17 @@ const evaluationShape = z
   .object({
     schema: z.literal(EVALUATION_SCHEMA),
     task: z.enum(['binary', 'multiclass', 'regression']),
-    data: z.object({ path: z.string(), sha256: z.string(), rows: z.number(), label: z.string() }).passthrough(),
+    data: z
+      .object({ path: z.string(), sha256: z.string(), rows: z.number(), label: z.string() })
+      .passthrough(),
     metrics: z.record(z.string(), metricValue),
     slices: z.array(
-      z.object({ column: z.string(), value: z.string(), rows: z.number(), metrics: z.record(z.string(), metricValue) }),
+      z.object({
+        column: z.string(),
+        value: z.string(),
+        rows: z.number(),
+        metrics: z.record(z.string(), metricValue),
+      }),
     ),
     bootstrap: z.object({ resamples: z.number(), confidence: z.number(), seed: z.number() }),
   })
@@ -26,7 +33,9 @@ export async function readEvaluationRecord(path: string, role: string): Promise<
   try {
     document = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new InputError(`${role} evaluation ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`${role} evaluation ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const schema = (document as { schema?: unknown } | null)?.schema;
   if (schema !== EVALUATION_SCHEMA) {
@@ -38,7 +47,9 @@ export async function readEvaluationRecord(path: string, role: string): Promise<
   const result = evaluationShape.safeParse(document);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new InputError(`${role} evaluation ${path}: '${issue?.path.join('.')}' ${issue?.message ?? 'is not valid'}`);
+    throw new InputError(
+      `${role} evaluation ${path}: '${issue?.path.join('.')}' ${issue?.message ?? 'is not valid'}`,
+    );
   }
   return result.data as unknown as EvaluationRecord;
 }

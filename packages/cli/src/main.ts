@@ -50,9 +50,6 @@ const COMMANDS: Record<string, Command> = {
   train: trainCommand,
 };
 
-/** Commands promised by CONTRACT.md whose issues have not landed: they fail clearly, never fake success. */
-const PENDING: Record<string, string> = {};
-
 /** Runs one CLI invocation and returns its exit code. Never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -67,10 +64,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const run = COMMANDS[command];
     if (run !== undefined) return await run(rest, io);
-    const pending = PENDING[command];
-    if (pending !== undefined) {
-      throw new InputError(`'modelgate ${command}' is not available yet: it arrives with ${pending}`);
-    }
     throw new InputError(`unknown command '${command}'`, { hint: "see 'modelgate --help'" });
   } catch (error) {
     return reportError(error, io);

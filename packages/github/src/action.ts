@@ -41,10 +41,3 @@ export function listInput(name: string): string[] | undefined {
     .map((item) => item.trim())
     .filter((item) => item !== '');
 }
-
-/** Steps that have not landed yet: fail with a clear message and never fake success. */
-export async function notAvailableYet(step: string, arrivesWith: string): Promise<void> {
-  await runAction(async () => {
-    throw new InputError(`the ${step} action is not available yet: it arrives with ${arrivesWith}`);
-  });
-}

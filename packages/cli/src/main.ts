@@ -33,7 +33,8 @@ Examples:
 
 Exit codes:
   0  success (compare/deploy: the gate passed)
-  1  the gate failed, or a deploy was refused or rolled back
+  1  the gate failed (compare), a deploy was refused or rolled back (deploy), the training
+     command failed (train), or the demo's story did not go as told (demo)
   2  bad input or usage: one 'modelgate: error:' line names the problem
   other  an internal error (a bug); set MODELGATE_DEBUG=1 for a stack trace`;
 

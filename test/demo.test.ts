@@ -145,7 +145,8 @@ describe('modelgate demo', () => {
       'bar',
     ]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/\r\x1b\[2K\[[█░]{24}\] \d+\/15 · \d+\.\d s · ETA \d+ s · /);
+    expect(run.stdout).toContain('\r\x1b[2K[█');
+    expect(run.stdout).toMatch(/\[[█░]{24}\] \d+\/15 · \d+\.\d s · ETA \d+ s · /);
     expect(run.stdout).toContain('\x1b[1m[15/15] ask the live server\x1b[0m');
     // The bar is gone before the summary, so the last lines read cleanly.
     expect(run.stdout.split('\nWhere things are:')[1]).not.toContain('ETA');

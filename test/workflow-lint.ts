@@ -160,16 +160,25 @@ function describeValidatorError(error: { title: string; detail?: string; states?
   return [error.detail ?? error.title, ...details].join('; ');
 }
 
+/** The step of one of our actions a `uses:` names (`OWNER/REPO/actions/<step>@ref` or `./actions/<step>`). */
+export function ownActionStep(uses: string): string | undefined {
+  return (new RegExp(`^${OWN_REPOSITORY}/actions/([^@/]+)@\\S+$`).exec(uses) ??
+    /^\.\/actions\/([^@/]+)$/.exec(uses))?.[1];
+}
+
+/** The `.github/workflows/<file>` of ours a job's `uses:` names. */
+export function ownWorkflowPath(uses: string): string | undefined {
+  return (new RegExp(`^${OWN_REPOSITORY}/(\\.github/workflows/[^@/]+)@\\S+$`).exec(uses) ??
+    /^\.\/(\.github\/workflows\/[^@/]+)$/.exec(uses))?.[1];
+}
+
 /** Reads an action of ours by its `uses:` text, or undefined when the text names none. */
 function ownAction(
   uses: string,
   root: string,
 ): { name: string; spec: ActionInterface | undefined } | undefined {
-  const match =
-    new RegExp(`^${OWN_REPOSITORY}/actions/([^@/]+)@\\S+$`).exec(uses) ??
-    /^\.\/actions\/([^@/]+)$/.exec(uses);
-  if (match === null) return undefined;
-  const name = match[1] as string;
+  const name = ownActionStep(uses);
+  if (name === undefined) return undefined;
   const path = join(root, 'actions', name, 'action.yml');
   return {
     name,
@@ -179,15 +188,10 @@ function ownAction(
 
 /** The reusable workflow a job's `uses:` names, read from `.github/workflows/` as GitHub reads it. */
 function ownWorkflow(uses: string, root: string): { path: string; workflow: Json | undefined } | undefined {
-  const match =
-    new RegExp(`^${OWN_REPOSITORY}/(\\.github/workflows/[^@/]+)@\\S+$`).exec(uses) ??
-    /^\.\/(\.github\/workflows\/[^@/]+)$/.exec(uses);
-  if (match === null) return undefined;
-  const path = join(root, match[1] as string);
-  return {
-    path: match[1] as string,
-    workflow: existsSync(path) ? (parse(readFileSync(path, 'utf8')) as Json) : undefined,
-  };
+  const path = ownWorkflowPath(uses);
+  if (path === undefined) return undefined;
+  const file = join(root, path);
+  return { path, workflow: existsSync(file) ? (parse(readFileSync(file, 'utf8')) as Json) : undefined };
 }
 
 /** The `on:` triggers as a map, whatever form (`on: push`, a list, a map) the file uses. */

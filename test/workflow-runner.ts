@@ -27,7 +27,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { parseOutputs, runBuiltAction } from './helpers.ts';
 import { condition, interpolate, type Scope, toText, truthy, type Value } from './workflow-expressions.ts';
-import { OWN_REPOSITORY, PINNED_ACTIONS, triggers } from './workflow-lint.ts';
+import { OWN_REPOSITORY, ownActionStep, ownWorkflowPath, PINNED_ACTIONS, triggers } from './workflow-lint.ts';
 
 type Json = { [key: string]: Value };
 
@@ -136,13 +136,15 @@ export async function runWorkflow(file: string, options: RunnerOptions): Promise
     { ...options, artifacts, run },
     { inputs: dispatchInputs, secrets: options.secrets ?? {}, prefix: '', maxPermissions: undefined },
   );
-  const outcomes = Object.values(results).map((r) => r.result);
-  run.conclusion = outcomes.includes('failure')
-    ? 'failure'
-    : outcomes.includes('success')
-      ? 'success'
-      : 'skipped';
+  run.conclusion = conclusion(results);
   return run;
+}
+
+/** A failed job fails the whole; a run whose every job was skipped is skipped. */
+function conclusion(results: Record<string, JobOutcome>): JobResult {
+  const outcomes = Object.values(results).map((r) => r.result);
+  if (outcomes.includes('failure')) return 'failure';
+  return outcomes.includes('success') ? 'success' : 'skipped';
 }
 
 function isTriggered(workflow: Json, options: RunnerOptions): boolean {
@@ -485,16 +487,13 @@ async function callWorkflow(
   for (const [name, spec] of Object.entries(isObject(declared) ? declared : {})) {
     outputs[name] = toText(interpolate(String((spec as Json).value), { contexts: { ...base, jobs } }));
   }
-  const result = Object.values(results).some((r) => r.result === 'failure') ? 'failure' : 'success';
-  return { result, outputs };
+  return { result: conclusion(results), outputs };
 }
 
 function calledWorkflow(uses: string, root: string): Json {
-  const match =
-    new RegExp(`^${OWN_REPOSITORY}/(\\.github/workflows/[^@/]+)@\\S+$`).exec(uses) ??
-    /^\.\/(\.github\/workflows\/[^@/]+)$/.exec(uses);
-  if (match === null) throw new Error(`${uses}: only reusable workflows of ${OWN_REPOSITORY} run here`);
-  return parse(readFileSync(join(root, match[1] as string), 'utf8')) as Json;
+  const path = ownWorkflowPath(uses);
+  if (path === undefined) throw new Error(`${uses}: only reusable workflows of ${OWN_REPOSITORY} run here`);
+  return parse(readFileSync(join(root, path), 'utf8')) as Json;
 }
 
 interface StepContext {
@@ -517,14 +516,12 @@ async function runStep(step: Json, stepRun: StepRun, context: StepContext): Prom
       typeof step['working-directory'] === 'string'
         ? resolve(workspace, step['working-directory'])
         : workspace;
-    return runScript(step.run, cwd, context.env);
+    return runScript(step.run, cwd, context.env, step.shell === 'bash');
   }
   const uses = String(step.uses);
-  const own =
-    new RegExp(`^${OWN_REPOSITORY}/actions/([^@/]+)@\\S+$`).exec(uses) ??
-    /^\.\/actions\/([^@/]+)$/.exec(uses);
-  if (own !== null) {
-    const dir = join(state.actions ?? join(state.root, 'actions'), own[1] as string);
+  const own = ownActionStep(uses);
+  if (own !== undefined) {
+    const dir = join(state.actions ?? join(state.root, 'actions'), own);
     const declared = (parse(readFileSync(join(dir, 'action.yml'), 'utf8')) as { inputs?: Json }).inputs ?? {};
     for (const key of Object.keys(stepRun.with)) {
       if (!(key in declared)) throw new Error(`${uses}: unexpected input '${key}'`);
@@ -599,15 +596,24 @@ function listFiles(dir: string, prefix = ''): string[] {
   );
 }
 
-/** A `run:` step: bash with `-e -o pipefail`, as `shell: bash` runs, and its GITHUB_OUTPUT. */
-async function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<StepOutcome> {
+/**
+ * A `run:` step in bash as the runner starts it: `bash -e` when no shell is named, and
+ * `bash --noprofile --norc -eo pipefail` for `shell: bash`. Its GITHUB_OUTPUT becomes its outputs.
+ */
+async function runScript(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  namedBash: boolean,
+): Promise<StepOutcome> {
   const output = join(
     env.RUNNER_TEMP ?? cwd,
     `run-output-${Date.now()}-${Math.random().toString(16).slice(2)}`,
   );
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, '');
-  const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+  const flags = namedBash ? ['--noprofile', '--norc', '-eo', 'pipefail'] : ['-e'];
+  const child = spawn('bash', [...flags, '-c', script], {
     cwd,
     env: { ...env, GITHUB_OUTPUT: output },
   });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  appendFileSync,
   copyFileSync,
   cpSync,
   existsSync,
@@ -24,7 +23,8 @@ import { workflowsInMarkdown } from './workflow-lint.ts';
 import { type JobRun, type Permissions, runWorkflow, type WorkflowRun } from './workflow-runner.ts';
 
 /**
- * The four flows of the combined starter template, run from its YAML: the template calls the
+ * The four flows of issue 8 on the combined starter template, run from its YAML, and a fork's
+ * pull request through the workflow_run pair the docs show. The template calls the
  * reusable workflow (.github/workflows/modelgate.yml), whose jobs run the BUILT actions in the
  * order, with the inputs and the `if:`s the files say (test/workflow-runner.ts). GitHub is the
  * API emulator, the events are real webhook payloads, the models are real ONNX files scored on
@@ -75,14 +75,14 @@ writeFileSync('metrics.json', JSON.stringify({
 }));
 `,
   );
+  // The example's gates, under the template's model name, and the training command.
   const config = readFileSync(join(repo, '.modelgate.yml'), 'utf8').replace(
     /^model: .*$/m,
     `model: ${MODEL_NAME}`,
   );
-  writeFileSync(join(repo, '.modelgate.yml'), config);
-  appendFileSync(
+  writeFileSync(
     join(repo, '.modelgate.yml'),
-    'train:\n  command: node train.mjs\n  metrics_file: metrics.json\n',
+    `${config}train:\n  command: node train.mjs\n  metrics_file: metrics.json\n`,
   );
 }
 
@@ -188,13 +188,20 @@ afterAll(async () => {
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
 
-/** The real push payload of a branch push (the package's first push example is a tag). */
-function pushPayload() {
+/**
+ * A merge: the real push payload of a branch push (the package's first push example is a tag),
+ * pointing at the head of master in the emulator, which the Deployments API must resolve.
+ */
+function pushToMaster() {
   const push = definitions
     .find((d) => d.name === 'push')
     ?.examples.find((e) => (e as { ref: string }).ref === 'refs/heads/master');
   if (push === undefined) throw new Error('no branch push example');
-  return structuredClone(push) as unknown as { after: string; repository: { full_name: string } };
+  const payload = structuredClone(push) as unknown as { after: string; repository: { full_name: string } };
+  const repository = payload.repository.full_name;
+  const sha = headOf(repository, 'master');
+  payload.after = sha;
+  return { payload, repository, sha };
 }
 
 /** The real workflow_dispatch payload of a run on master, with the inputs a user typed (strings, as GitHub sends them). */
@@ -348,26 +355,15 @@ async function expectServing(model: string, version: number): Promise<void> {
   expectClose(answer.data, await ownOutput(model, rows.data, rows.rows, rows.width));
 }
 
-async function deploymentsOf(repository: string) {
-  const headers = { authorization: `Bearer ${gh.token('read-only')}` };
-  const list = (await (
-    await fetch(`${gh.url}/repos/${repository}/deployments`, { headers })
-  ).json()) as Array<{
-    id: number;
-    environment: string;
-    sha: string;
-    payload: { modelgate?: { version?: number } };
-  }>;
-  return Promise.all(
-    list.map(async (d) => {
-      const statuses = (await (
-        await fetch(`${gh.url}/repos/${repository}/deployments/${d.id}/statuses`, { headers })
-      ).json()) as Array<{
-        state: string;
-      }>;
-      return { ...d, states: statuses.map((s) => s.state).reverse() };
-    }),
-  );
+/** The repository's Deployments, newest first, each with the states of its statuses, oldest first. */
+function deploymentsOf(repository: string) {
+  const stored = gh.store.repos.get(repository.toLowerCase());
+  return (stored === undefined ? [] : gh.store.deploymentsOf(stored)).map((d) => ({
+    environment: d.environment,
+    sha: d.sha,
+    payload: d.payload,
+    states: d.statuses.map((status) => status.state),
+  }));
 }
 
 describe('the model pipeline template, run from its YAML', () => {
@@ -434,10 +430,7 @@ describe('the model pipeline template, run from its YAML', () => {
   });
 
   it('on a merge with a passing gate: registers the model, moves production to it, records a Deployment, and the server answers with it', async () => {
-    const payload = pushPayload();
-    const repository = payload.repository.full_name;
-    const sha = headOf(repository, 'master');
-    payload.after = sha;
+    const { payload, repository, sha } = pushToMaster();
     commit('mlp');
     const run = await pipeline({
       name: 'push (gate passes)',
@@ -465,7 +458,7 @@ describe('the model pipeline template, run from its YAML', () => {
     expect(v2?.lineage).toMatchObject({ commit: sha, ref: 'refs/heads/master', parent_version: 1 });
     expect(deploy?.outputs).toEqual({ version: '2', deployed: 'true' });
 
-    const [recorded] = await deploymentsOf(repository);
+    const [recorded] = deploymentsOf(repository);
     expect(recorded).toMatchObject({
       environment: 'production',
       sha,
@@ -476,11 +469,8 @@ describe('the model pipeline template, run from its YAML', () => {
   });
 
   it('on a merge with a failing gate: nothing is registered or deployed, the run fails with the reason, and production keeps serving', async () => {
-    const payload = pushPayload();
-    const repository = payload.repository.full_name;
-    const sha = headOf(repository, 'master');
-    payload.after = sha;
-    const deploymentsBefore = (await deploymentsOf(repository)).length;
+    const { payload, repository, sha } = pushToMaster();
+    const deploymentsBefore = deploymentsOf(repository).length;
     commit('random');
     const run = await pipeline({
       name: 'push (gate fails)',
@@ -505,7 +495,7 @@ describe('the model pipeline template, run from its YAML', () => {
       [1, []],
       [2, ['production']],
     ]);
-    expect(await deploymentsOf(repository)).toHaveLength(deploymentsBefore);
+    expect(deploymentsOf(repository)).toHaveLength(deploymentsBefore);
     await expectServing(CANDIDATES.mlp, 2);
   });
 
@@ -553,7 +543,7 @@ describe('the model pipeline template, run from its YAML', () => {
       baseline: { ref: 'production', sha256: (await versions())[1]?.sha256 },
     });
     expect(existsSync(join(work, 'pwned'))).toBe(false);
-    const [recorded] = await deploymentsOf(repository);
+    const [recorded] = deploymentsOf(repository);
     expect(recorded).toMatchObject({ environment: 'production', payload: { modelgate: { version: 3 } } });
     await expectServing(CANDIDATES['mlp-wide'], 3);
   });
@@ -649,5 +639,17 @@ describe('the model pipeline template, run from its YAML', () => {
       ),
     );
     expect(stickyComments(repository, 2)[0]?.body).toBe(before);
+  });
+
+  it('checks every call against the permissions of the job that made it, and would catch one beyond them', () => {
+    const posts = gh.callsTo('POST', /\/issues\/\d+\/comments$/);
+    const deployments = gh.callsTo('POST', /\/deployments$/);
+    expect(posts.length).toBeGreaterThan(0);
+    expect(deployments.length).toBeGreaterThan(0);
+    const job = (permissions: Permissions) => ({ permissions }) as JobRun;
+    expect(beyondPermissions(job({ 'pull-requests': 'write' }), posts)).toEqual([]);
+    expect(beyondPermissions(job({ contents: 'read' }), posts)).toHaveLength(posts.length);
+    expect(beyondPermissions(job({ contents: 'write' }), deployments)).toHaveLength(deployments.length);
+    expect(beyondPermissions(job({ deployments: 'read' }), deployments)).toHaveLength(deployments.length);
   });
 });

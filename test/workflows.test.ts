@@ -100,6 +100,22 @@ describe('the starter templates', () => {
     }
   });
 
+  it('retrain deploys only a run of the default branch that asked for it and passed its gate', () => {
+    const deployIf = parse(read('action-templates', 'model-retrain.yml')).jobs.deploy.if;
+    const deploys = (ref: string, deploy: boolean, passed: string) =>
+      condition(deployIf, {
+        contexts: {
+          github: { ref, event: { repository: { default_branch: 'main' } } },
+          inputs: { deploy },
+          needs: { gate: { result: 'success', outputs: { passed } } },
+        },
+      });
+    expect(deploys('refs/heads/main', true, 'true')).toBe(true);
+    expect(deploys('refs/heads/main', false, 'true')).toBe(false);
+    expect(deploys('refs/heads/main', true, 'false')).toBe(false);
+    expect(deploys('refs/heads/experiment', true, 'true')).toBe(false);
+  });
+
   it('retrain with typed workflow_dispatch inputs', () => {
     const inputs = parse(read('action-templates', 'model-retrain.yml')).on.workflow_dispatch.inputs;
     expect(

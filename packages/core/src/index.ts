@@ -19,6 +19,7 @@ export * from './registry/index.ts';
 export * from './report/index.ts';
 export * from './stats/index.ts';
 export * from './train/index.ts';
+export * from './util/async.ts';
 export * from './util/fs.ts';
 export * from './util/options.ts';
 export * from './version.ts';

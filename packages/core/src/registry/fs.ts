@@ -3,6 +3,7 @@ import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeF
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { mapLimit } from '../util/async.ts';
 import { sha256 } from '../util/fs.ts';
 import {
   parseRef,
@@ -391,17 +392,4 @@ function registryIoError(location: string, error: unknown): InputError {
   return new InputError(`the registry ${location} cannot be used: ${(error as Error).message}`, {
     cause: error,
   });
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

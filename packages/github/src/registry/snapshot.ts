@@ -6,6 +6,7 @@
 import {
   InputError,
   type ModelVersion,
+  mapLimit,
   RegistryLookupError,
   unknownAlias,
   unknownModel,
@@ -187,17 +188,4 @@ export class ModelSnapshot {
     }
     return undefined;
   }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

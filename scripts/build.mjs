@@ -63,10 +63,13 @@ await Promise.all(
 const cliDist = join(root, 'packages', 'cli', 'dist');
 const cliStaging = `${cliDist}.${process.pid}.tmp`;
 rmSync(cliStaging, { recursive: true, force: true });
+// The CLI splits into chunks that load per command (see COMMANDS in packages/cli/src/main.ts).
 await build({
   ...common,
-  entryPoints: [join(root, 'packages', 'cli', 'src', 'bin.ts')],
-  outfile: join(cliStaging, 'modelgate.js'),
+  entryPoints: { modelgate: join(root, 'packages', 'cli', 'src', 'bin.ts') },
+  outdir: cliStaging,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
 });
 replace(cliStaging, cliDist);
 

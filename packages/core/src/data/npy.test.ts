@@ -76,7 +76,7 @@ describe('reading NPY', () => {
     expect([...table.matrix(['0', '1', '2'])]).toEqual([1.5, -2, 0.1, 3.25, 1e-30, 5e-324].map(Math.fround));
   });
 
-  it('copies any subset of a packed matrix\'s columns, in the order asked, without splitting them first', async () => {
+  it("copies any subset of a packed matrix's columns, in the order asked, without splitting them first", async () => {
     const table = await fixture('matrix-f8.npy');
     expect([...table.matrix(['2', '0'])]).toEqual([0.1, 1.5, 5e-324, 3.25].map(Math.fround));
     expect([...table.matrix(['1'])]).toEqual([-2, 1e-30].map(Math.fround));

@@ -76,6 +76,7 @@ export function groupByScore(
   const rows = score.length;
   checkRows('groupByScore', rows, isPositive.length, 'isPositive');
   if (weights !== undefined) checkRows('groupByScore', rows, weights.length, 'weights');
+  if (weights === undefined) return countByScore(isPositive, score);
   const order = argsortFloat64(score);
   const positive = new Float64Array(rows);
   const negative = new Float64Array(rows);
@@ -93,6 +94,46 @@ export function groupByScore(
     else negative[group] = (negative[group] as number) + weight;
   }
   return { positive: positive.subarray(0, group + 1), negative: negative.subarray(0, group + 1) };
+}
+
+/**
+ * {@link groupByScore} with every weight 1: the positive and the negative scores are each
+ * sorted by the engine's native typed-array sort, then merged from the top, counting the rows
+ * of each distinct score. No row order is needed, and a native sort needs no warm-up, where the
+ * radix argsort's loops run cold once in a one-shot process (about 3× slower there).
+ */
+function countByScore(isPositive: Uint8Array, score: Float64Array): ScoreGroups {
+  const rows = score.length;
+  let positives = 0;
+  for (let i = 0; i < rows; i++) positives += isPositive[i] as number;
+  const up = new Float64Array(positives);
+  const down = new Float64Array(rows - positives);
+  for (let i = 0, p = 0, n = 0; i < rows; i++) {
+    if (isPositive[i] === 1) up[p++] = score[i] as number;
+    else down[n++] = score[i] as number;
+  }
+  up.sort();
+  down.sort();
+  const positive = new Float64Array(rows);
+  const negative = new Float64Array(rows);
+  let group = 0;
+  // -0 sorts before 0 but equals it, so both land in one group, as in sklearn.
+  for (let p = up.length - 1, n = down.length - 1; p >= 0 || n >= 0; group++) {
+    const top = p < 0 ? (down[n] as number) : n < 0 ? (up[p] as number) : Math.max(up[p] as number, down[n] as number);
+    let count = 0;
+    while (p >= 0 && up[p] === top) {
+      count++;
+      p--;
+    }
+    positive[group] = count;
+    count = 0;
+    while (n >= 0 && down[n] === top) {
+      count++;
+      n--;
+    }
+    negative[group] = count;
+  }
+  return { positive: positive.subarray(0, group), negative: negative.subarray(0, group) };
 }
 
 /**

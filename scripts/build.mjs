@@ -9,6 +9,8 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runtimeDir = join(root, 'packages', 'core', 'runtime');
+// Worker threads' entry points, found next to the code that starts them (new URL('./x.js', import.meta.url)).
+const dataWorker = join(root, 'packages', 'core', 'src', 'data', 'worker.ts');
 
 const common = {
   bundle: true,
@@ -49,8 +51,8 @@ await Promise.all(
     mkdirSync(staging, { recursive: true });
     await build({
       ...common,
-      entryPoints: [join(actionsDir, name, 'main.ts')],
-      outfile: join(staging, 'index.js'),
+      entryPoints: { index: join(actionsDir, name, 'main.ts'), worker: dataWorker },
+      outdir: staging,
     });
     // The dist folder is its own tiny npm project, so `npm ci` there installs onnxruntime-node.
     copyFileSync(join(runtimeDir, 'package.json'), join(staging, 'package.json'));
@@ -66,7 +68,8 @@ rmSync(cliStaging, { recursive: true, force: true });
 // The CLI splits into chunks that load per command (see COMMANDS in packages/cli/src/main.ts).
 await build({
   ...common,
-  entryPoints: { modelgate: join(root, 'packages', 'cli', 'src', 'bin.ts') },
+  // The chunks hold the code that starts the worker, so its entry sits among them.
+  entryPoints: { modelgate: join(root, 'packages', 'cli', 'src', 'bin.ts'), 'chunks/worker': dataWorker },
   outdir: cliStaging,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

@@ -44,7 +44,7 @@ describe('reading CSV', () => {
     const table = await readTable(path);
     expect(table.path).toBe(path);
     expect(table.bytes).toBe(content.length);
-    expect(table.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+    expect(await table.sha256).toBe(createHash('sha256').update(content).digest('hex'));
   });
 
   it('reads CRLF line ends, a UTF-8 BOM, and a last line without a newline alike', async () => {

@@ -1,6 +1,19 @@
-import { CsvError, type Info, parse } from 'csv-parse/sync';
+import { closeSync, openSync } from 'node:fs';
+import type { Info } from 'csv-parse/sync';
 import { InputError } from '../errors.ts';
-import { parseNumber, scanNumber, scanned, trimNumberText } from './numbers.ts';
+import {
+  afterRecordEnd,
+  BOM,
+  Byte,
+  columnText,
+  type Field,
+  type PartScan,
+  readField,
+  type ScannedRows,
+  scanRecords,
+} from './csv-scan.ts';
+import { trimNumberText } from './numbers.ts';
+import { type DataWorker, partStarts, readRange, startWorker } from './parallel.ts';
 import { type ColumnSource, type TableParts, typeColumn } from './table.ts';
 
 /**
@@ -24,107 +37,69 @@ import { type ColumnSource, type TableParts, typeColumn } from './table.ts';
  * An empty header cell is named `Unnamed: <index>`, pandas' name for the index column that
  * `to_csv()` writes by default.
  */
-export function readCsv(path: string, bytes: Buffer): TableParts {
-  return scanCsv(path, bytes) ?? parseWithCsvParse(path, bytes);
-}
-
-/** An enum, not constants, so that esbuild inlines the bytes as literals (see numbers.ts). */
-enum Byte {
-  Comma = 0x2c,
-  Lf = 0x0a,
-  Cr = 0x0d,
-  Quote = 0x22,
-}
-const BOM = [0xef, 0xbb, 0xbf] as const;
-
-/** The field last read by {@link readField}: its text, the index just past it, the line ends inside it. */
-interface Field {
-  text: string;
-  end: number;
-  newlines: number;
-}
-
-/**
- * Reads one field that starts at `pos`. Returns false for input that is not RFC 4180, which
- * sends the whole file to csv-parse.
- */
-function readField(bytes: Buffer, pos: number, field: Field): boolean {
-  field.newlines = 0;
-  if (bytes[pos] !== Byte.Quote) {
-    let end = pos;
-    for (;;) {
-      const byte = bytes[end];
-      if (byte === undefined || byte === Byte.Comma || byte === Byte.Lf) break;
-      if (byte === Byte.Cr) {
-        if (bytes[end + 1] !== Byte.Lf) return false;
-        break;
-      }
-      if (byte === Byte.Quote) return false;
-      end++;
-    }
-    field.text = bytes.toString('utf8', pos, end);
-    field.end = end;
-    return true;
-  }
-  let text = '';
-  let from = pos + 1;
-  for (;;) {
-    const close = bytes.indexOf(Byte.Quote, from);
-    if (close < 0) return false;
-    text += bytes.toString('utf8', from, close);
-    field.newlines += countNewlines(bytes, from, close);
-    if (bytes[close + 1] === Byte.Quote) {
-      text += '"';
-      from = close + 2;
-      continue;
-    }
-    const after = bytes[close + 1];
-    if (
-      after !== undefined &&
-      after !== Byte.Comma &&
-      after !== Byte.Lf &&
-      !(after === Byte.Cr && bytes[close + 2] === Byte.Lf)
-    ) {
-      return false;
-    }
-    field.text = text;
-    field.end = close + 1;
-    return true;
-  }
-}
-
-function countNewlines(bytes: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let at = bytes.indexOf(Byte.Lf, from); at >= 0 && at < to; at = bytes.indexOf(Byte.Lf, at + 1))
-    count++;
-  return count;
-}
-
-/** The index just past the record end at `end` (a comma is not a record end). */
-function afterRecordEnd(bytes: Buffer, end: number): number {
-  const byte = bytes[end];
-  if (byte === undefined) return end;
-  return byte === Byte.Cr ? end + 2 : end + 1;
-}
-
-function isFieldEnd(bytes: Buffer, end: number): boolean {
-  const byte = bytes[end];
+export async function readCsv(path: string, bytes: Buffer): Promise<TableParts> {
+  const header = scanHeader(path, bytes);
+  const scan = header && scanRecords(bytes, header.pos, bytes.length, header.names.length, header.line);
   return (
-    byte === Byte.Comma ||
-    byte === Byte.Lf ||
-    byte === undefined ||
-    (byte === Byte.Cr && bytes[end + 1] === Byte.Lf)
+    (header && scan && mergeParts(path, header, [{ scan, bytes }])) ?? (await parseWithCsvParse(path, bytes))
   );
 }
 
-/** The fast path: one pass over the bytes. Returns undefined to hand the file to csv-parse. */
-function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
+/**
+ * Reads a large CSV file in `parts` parts, cut just past line ends: this thread reads and
+ * scans the first while workers read and scan the others, and the first worker hashes the
+ * file. Undefined when the file must be read in one piece: a quote anywhere (a cut may have
+ * fallen inside a quoted field), or input the scanner does not take.
+ */
+export async function readCsvInParts(
+  path: string,
+  size: number,
+  parts: number,
+): Promise<{ parts: TableParts; sha256: Promise<string> } | undefined> {
+  const fd = openSync(path, 'r');
+  const workers: DataWorker[] = [];
+  try {
+    const starts = partStarts(fd, size, parts);
+    const first = readRange(fd, 0, starts[0] ?? size);
+    const header = scanHeader(path, first);
+    if (header === undefined || starts.length === 0 || header.pos >= first.length) return undefined;
+    const width = header.names.length;
+    starts.forEach((start, k) => {
+      workers.push(
+        startWorker({ path, size, part: { start, end: starts[k + 1] ?? size, width }, digest: k === 0 }),
+      );
+    });
+    const scans = [{ scan: scanRecords(first, header.pos, first.length, width, header.line), bytes: first }];
+    let quoted = first.indexOf(Byte.Quote, header.pos) >= 0;
+    for (const worker of workers) {
+      const part = await worker.part;
+      quoted ||= part.quoted;
+      scans.push(part);
+    }
+    const merged = quoted ? undefined : mergeParts(path, header, scans);
+    if (merged === undefined) return undefined;
+    return { parts: merged, sha256: (workers[0] as DataWorker).digest };
+  } catch (error) {
+    for (const worker of workers) worker.stop();
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The header of a CSV file: its column names, and where the first record starts. */
+interface Header {
+  readonly names: string[];
+  readonly pos: number;
+  readonly line: number;
+}
+
+/** Reads the header: the first line that is not blank. Undefined to hand the file to csv-parse. */
+function scanHeader(path: string, bytes: Buffer): Header | undefined {
   const length = bytes.length;
   const field: Field = { text: '', end: 0, newlines: 0 };
   let pos = bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2] ? 3 : 0;
   let line = 1;
-
-  // Header: the first line that is not blank.
   for (;;) {
     if (bytes[pos] === Byte.Lf) pos++;
     else if (bytes[pos] === Byte.Cr && bytes[pos + 1] === Byte.Lf) pos += 2;
@@ -142,129 +117,70 @@ function scanCsv(path: string, bytes: Buffer): TableParts | undefined {
     if (bytes[pos] !== Byte.Comma) break;
     pos++;
   }
-  pos = afterRecordEnd(bytes, pos);
-  line++;
-  const names = nameColumns(path, header);
-  const width = names.length;
-
-  // Upper bound on the row count, so that every column is one preallocated Float64Array.
-  let capacity = 1;
-  for (let at = bytes.indexOf(Byte.Lf, pos); at >= 0; at = bytes.indexOf(Byte.Lf, at + 1)) capacity++;
-  const numbers: (Float64Array | undefined)[] = names.map(() => new Float64Array(capacity));
-  const strings: (string[] | undefined)[] = names.map(() => undefined);
-  // Where every cell starts, so that strings() can decode any column's text later in one pass.
-  // 4 bytes a cell, half what its double takes; readFileSync stops at 2 GiB, so offsets fit.
-  const cellStarts = new Uint32Array(capacity * width);
-
-  let rows = 0;
-  while (pos < length) {
-    const first = bytes[pos];
-    if (first === Byte.Lf || (first === Byte.Cr && bytes[pos + 1] === Byte.Lf)) {
-      pos += first === Byte.Lf ? 1 : 2;
-      line++;
-      continue;
-    }
-    const rowStart = rows * width;
-    const recordLine = line;
-    for (let c = 0; c < width; c++) {
-      cellStarts[rowStart + c] = pos;
-      const values = numbers[c];
-      let end = -1;
-      if (values !== undefined) {
-        const numberEnd = scanNumber(bytes, pos);
-        if (numberEnd > pos && isFieldEnd(bytes, numberEnd)) {
-          values[rows] = scanned.value;
-          end = numberEnd;
-        }
-      }
-      if (end < 0) {
-        if (!readField(bytes, pos, field)) return undefined;
-        end = field.end;
-        line += field.newlines;
-        const value = values === undefined ? undefined : parseNumber(field.text);
-        if (values !== undefined && value !== undefined) {
-          values[rows] = value;
-        } else {
-          let cells = strings[c];
-          if (cells === undefined) {
-            // The first cell of this column that is not a number: recover the earlier cells as text.
-            cells = columnText(bytes, cellStarts, width, rows, c);
-            strings[c] = cells;
-            numbers[c] = undefined;
-          }
-          cells.push(field.text);
-        }
-      }
-      const next = bytes[end];
-      if (c < width - 1) {
-        if (next !== Byte.Comma) throw raggedRow(path, recordLine, c + 1, width);
-        pos = end + 1;
-      } else {
-        if (next === Byte.Comma)
-          throw raggedRow(path, recordLine, countFields(bytes, cellStarts[rowStart] as number), width);
-        pos = afterRecordEnd(bytes, end);
-        line++;
-      }
-    }
-    rows++;
-  }
-  if (rows === 0) throw new InputError(`${path} has a header but no data rows`);
-
-  const sources = names.map((_, c): ColumnSource => {
-    const cells = strings[c];
-    if (cells !== undefined) return { column: { kind: 'string', values: cells }, strings: () => cells };
-    const values = (numbers[c] as Float64Array).subarray(0, rows);
-    let text: string[] | undefined;
-    return {
-      column: { kind: 'number', values },
-      strings: () => {
-        text ??= columnText(bytes, cellStarts, width, rows, c).map(trimNumberText);
-        return text;
-      },
-    };
-  });
-  return { rows, names, sources };
+  return { names: nameColumns(path, header), pos: afterRecordEnd(bytes, pos), line: line + 1 };
 }
 
-/** The text of column `c` in the first `rows` records, which are known to be well formed. */
-function columnText(
-  bytes: Buffer,
-  cellStarts: Uint32Array,
+/**
+ * The table from the scans of consecutive parts of the file. Line numbers in a later part
+ * count from its first line, so the lines before it are added. Undefined to hand the whole
+ * file to csv-parse.
+ */
+function mergeParts(
+  path: string,
+  header: Header,
+  scans: ReadonlyArray<{ scan: PartScan; bytes: Buffer }>,
+): TableParts | undefined {
+  const width = header.names.length;
+  const parts: Array<{ rows: ScannedRows; bytes: Buffer }> = [];
+  let lineOffset = 0;
+  for (const { scan, bytes } of scans) {
+    if (scan.kind === 'not-rfc4180') return undefined;
+    if (scan.kind === 'ragged') throw raggedRow(path, lineOffset + scan.line, scan.fields, width);
+    parts.push({ rows: scan, bytes });
+    lineOffset += scan.nextLine;
+  }
+  const rows = parts.reduce((sum, part) => sum + part.rows.rows, 0);
+  if (rows === 0) throw new InputError(`${path} has a header but no data rows`);
+  return {
+    rows,
+    names: header.names,
+    sources: header.names.map((_, c) => mergeColumn(parts, c, width, rows)),
+  };
+}
+
+/** One column of the whole file from its parts: numbers when it is numbers in every part. */
+function mergeColumn(
+  parts: ReadonlyArray<{ rows: ScannedRows; bytes: Buffer }>,
+  c: number,
   width: number,
   rows: number,
-  c: number,
-): string[] {
-  const field: Field = { text: '', end: 0, newlines: 0 };
-  const cells: string[] = new Array(rows);
-  for (let row = 0; row < rows; row++) {
-    readField(bytes, cellStarts[row * width + c] as number, field);
-    cells[row] = field.text;
+): ColumnSource {
+  const text = () =>
+    parts.flatMap(
+      ({ rows: part, bytes }) => part.strings[c] ?? columnText(bytes, part.cellStarts, width, part.rows, c),
+    );
+  const numbers = parts.map(({ rows: part }) => part.numbers[c]);
+  if (!numbers.every((values) => values !== undefined)) {
+    const cells = text();
+    return { column: { kind: 'string', values: cells }, strings: () => cells };
   }
-  return cells;
-}
-
-function skipField(bytes: Buffer, pos: number): number {
-  if (bytes[pos] === Byte.Quote) {
-    let close = bytes.indexOf(Byte.Quote, pos + 1);
-    while (bytes[close + 1] === Byte.Quote) close = bytes.indexOf(Byte.Quote, close + 2);
-    return close + 1;
+  let values = numbers[0] as Float64Array;
+  if (numbers.length > 1) {
+    values = new Float64Array(rows);
+    let at = 0;
+    for (const part of numbers as Float64Array[]) {
+      values.set(part, at);
+      at += part.length;
+    }
   }
-  let end = pos;
-  for (
-    let byte = bytes[end];
-    byte !== Byte.Comma && byte !== Byte.Lf && byte !== Byte.Cr && byte !== undefined;
-    byte = bytes[end]
-  ) {
-    end++;
-  }
-  return end;
-}
-
-/** Counts the fields of the record at `pos`, for the message about a row with too many. */
-function countFields(bytes: Buffer, pos: number): number {
-  let count = 1;
-  for (let end = skipField(bytes, pos); bytes[end] === Byte.Comma; end = skipField(bytes, end + 1)) count++;
-  return count;
+  let cells: string[] | undefined;
+  return {
+    column: { kind: 'number', values },
+    strings: () => {
+      cells ??= text().map(trimNumberText);
+      return cells;
+    },
+  };
 }
 
 function raggedRow(path: string, line: number, fields: number, width: number): InputError {
@@ -291,7 +207,9 @@ function nameColumns(path: string, header: readonly string[]): string[] {
 }
 
 /** The slow path for input the scanner does not take: csv-parse, with its own line counting. */
-function parseWithCsvParse(path: string, bytes: Buffer): TableParts {
+async function parseWithCsvParse(path: string, bytes: Buffer): Promise<TableParts> {
+  // Loaded on first use: the scanner reads most files without it.
+  const { CsvError, parse } = await import('csv-parse/sync');
   let records: { record: string[]; info: Info }[];
   try {
     // With `info: true` each record comes as { record, info }; the typings only know string[][].

@@ -1,11 +1,12 @@
-import { webcrypto } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { InputError } from '../errors.ts';
 import { readInputFile } from '../util/fs.ts';
-import { readCsv } from './csv.ts';
+import { readCsv, readCsvInParts } from './csv.ts';
 import { readJsonl } from './jsonl.ts';
 import { readNpy, readNpz } from './npy.ts';
+import { csvParts, PARALLEL_MIN_BYTES, startWorker, workersAvailable } from './parallel.ts';
 import { readParquet } from './parquet.ts';
 import { createTable, type Table, type TableFormat, type TableParts } from './table.ts';
 
@@ -34,6 +35,10 @@ const READERS: Readonly<Record<TableFormat, Reader>> = {
  * Reads a dataset file into columns (CONTRACT.md "Data formats"), choosing the format by
  * the file's extension. The whole file is read into memory: simple, and fine up to a few
  * hundred MB. Every problem with the file is an InputError that names it.
+ *
+ * A large file is read on every core (parallel.ts): a worker hashes it while this thread
+ * parses, and a CSV file's records are scanned in parts. If a worker fails, the file is read
+ * again on this thread alone; the table is the same either way.
  */
 export async function readTable(path: string): Promise<Table> {
   const format = FORMATS[extname(path).toLowerCase()];
@@ -42,18 +47,60 @@ export async function readTable(path: string): Promise<Table> {
       hint: `use one of ${Object.keys(FORMATS).join(', ')}`,
     });
   }
-  const bytes = await readWhole(path);
-  // WebCrypto hashes on the libuv thread pool, so the digest (45 ms on 74 MB) overlaps the parse.
-  const digest = webcrypto.subtle.digest('SHA-256', bytes);
-  let parts: TableParts;
-  try {
-    parts = await READERS[format](path, bytes);
-  } finally {
-    // Never leave the digest's promise unobserved, even when parsing fails.
-    await digest.catch(() => undefined);
+  const size = sizeOf(path);
+  if (size !== undefined && size >= PARALLEL_MIN_BYTES && workersAvailable()) {
+    try {
+      const read = await readInParallel(path, format, size);
+      if (read !== undefined) {
+        // A worker that fails while hashing leaves the digest to this thread.
+        const sha256 = read.sha256.catch(() => hashFile(path));
+        return createTable({ path, format, sha256, bytes: size }, read.parts);
+      }
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      // A worker failed: read the file again, on this thread.
+    }
   }
-  const sha256 = Buffer.from(await digest).toString('hex');
+  const bytes = await readWhole(path);
+  const parts = await READERS[format](path, bytes);
+  const sha256 = Promise.resolve(hashBytes(bytes));
   return createTable({ path, format, sha256, bytes: bytes.length }, parts);
+}
+
+/** Reads with workers beside this thread. Undefined when the file must be read on this thread alone. */
+async function readInParallel(
+  path: string,
+  format: TableFormat,
+  size: number,
+): Promise<{ parts: TableParts; sha256: Promise<string> } | undefined> {
+  const parts = csvParts(size);
+  if (format === 'csv' && parts > 1) return readCsvInParts(path, size, parts);
+  const hashing = startWorker({ path, size, digest: true });
+  try {
+    const bytes = await readWhole(path);
+    return { parts: await READERS[format](path, bytes), sha256: hashing.digest };
+  } catch (error) {
+    hashing.stop();
+    throw error;
+  }
+}
+
+function hashBytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function hashFile(path: string): Promise<string> {
+  return hashBytes(await readWhole(path));
+}
+
+/** The file's size, or undefined when it cannot be read (readWhole then words the error). */
+function sizeOf(path: string): number | undefined {
+  try {
+    const stats = statSync(path);
+    return stats.isFile() ? stats.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

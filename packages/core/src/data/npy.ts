@@ -1,4 +1,3 @@
-import { unzipSync } from 'fflate';
 import { InputError } from '../errors.ts';
 import { type PythonValue, parsePythonLiteral } from './python-literal.ts';
 import { type Column, type PackedColumn, sourceOf, type TableParts } from './table.ts';
@@ -22,7 +21,9 @@ export function readNpy(path: string, bytes: Buffer): TableParts {
   return { rows: array.rows, names: array.names, sources: array.columns.map(sourceOf), packed: array.packed };
 }
 
-export function readNpz(path: string, bytes: Buffer): TableParts {
+export async function readNpz(path: string, bytes: Buffer): Promise<TableParts> {
+  // Loaded on first use, like every reader's dependency (start-up cost).
+  const { unzipSync } = await import('fflate');
   let members: Record<string, Uint8Array>;
   try {
     members = unzipSync(bytes);

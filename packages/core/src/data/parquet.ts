@@ -1,4 +1,4 @@
-import { type FileMetaData, parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
+import type { FileMetaData } from 'hyparquet';
 import { InputError } from '../errors.ts';
 import { type ColumnSource, sourceOf, type TableParts } from './table.ts';
 
@@ -10,6 +10,8 @@ import { type ColumnSource, sourceOf, type TableParts } from './table.ts';
  * column text. Nested columns (lists, structs, maps) are refused.
  */
 export async function readParquet(path: string, bytes: Buffer): Promise<TableParts> {
+  // Loaded on first use: most runs read no Parquet, and start-up should not compile it.
+  const { parquetMetadata, parquetRead, parquetSchema } = await import('hyparquet');
   // hyparquet wants an ArrayBuffer of just the file; a pooled Buffer shares a larger one.
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const file = (

@@ -50,7 +50,11 @@ export function classIndices(
   const byName = new Map(classes.map((c, i) => [c, i]));
   const numericClasses = classes.every((c) => c.trim() !== '' && !Number.isNaN(Number(c)));
   const byNumber = numericClasses ? new Map(classes.map((c, i) => [Number(c), i])) : undefined;
-  if (column.kind === 'number' && byNumber !== undefined && numericIndices(cells as Float64Array, byNumber, out)) {
+  if (
+    column.kind === 'number' &&
+    byNumber !== undefined &&
+    numericIndices(cells as Float64Array, byNumber, out)
+  ) {
     return out;
   }
   for (let row = 0; row < cells.length; row++) {
@@ -88,7 +92,11 @@ const LINEAR_SCAN_CLASSES = 16;
  * the class values (a Map past a few), and only when the value changes from the row before. False
  * at the first value that is not a class, so that the general loop words the error.
  */
-function numericIndices(values: Float64Array, byNumber: ReadonlyMap<number, number>, out: Int32Array): boolean {
+function numericIndices(
+  values: Float64Array,
+  byNumber: ReadonlyMap<number, number>,
+  out: Int32Array,
+): boolean {
   const keys = Float64Array.from(byNumber.keys());
   const indices = Int32Array.from(byNumber.values());
   let previous = Number.NaN;
@@ -98,7 +106,8 @@ function numericIndices(values: Float64Array, byNumber: ReadonlyMap<number, numb
     if (value !== previous) {
       let found: number | undefined;
       if (keys.length <= LINEAR_SCAN_CLASSES) {
-        for (let k = 0; k < keys.length && found === undefined; k++) if (keys[k] === value) found = indices[k];
+        for (let k = 0; k < keys.length && found === undefined; k++)
+          if (keys[k] === value) found = indices[k];
       } else {
         found = byNumber.get(value);
       }

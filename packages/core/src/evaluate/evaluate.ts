@@ -34,12 +34,16 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
         : 'give --model with --data, or --predictions',
     );
   }
-  // The model first: a missing or corrupt model should not wait for a large dataset to parse.
+  // The data is read while the model loads: both take one core for tens of milliseconds, and
+  // the read hands part of its work to other threads. A problem with the model is still the
+  // one reported when both have one.
+  const reading = readTable(source);
+  reading.catch(() => undefined);
   const model =
     settings.model === undefined
       ? undefined
       : await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
-  const table = await readTable(source);
+  const table = await reading;
   const labelColumn = table.column(settings.label);
   for (const column of settings.sliceBy) table.column(column);
   if (settings.sliceBy.includes(settings.label)) {
@@ -125,7 +129,7 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
     ...(modelInfo === undefined ? {} : { model: modelInfo }),
     data: {
       path: settings.model !== undefined ? table.path : (settings.data ?? table.path),
-      sha256: table.sha256,
+      sha256: await table.sha256,
       rows: table.rows,
       label: settings.label,
       ...(classes === undefined ? {} : { classes }),

@@ -119,7 +119,8 @@ function countByScore(isPositive: Uint8Array, score: Float64Array): ScoreGroups 
   let group = 0;
   // -0 sorts before 0 but equals it, so both land in one group, as in sklearn.
   for (let p = up.length - 1, n = down.length - 1; p >= 0 || n >= 0; group++) {
-    const top = p < 0 ? (down[n] as number) : n < 0 ? (up[p] as number) : Math.max(up[p] as number, down[n] as number);
+    const top =
+      p < 0 ? (down[n] as number) : n < 0 ? (up[p] as number) : Math.max(up[p] as number, down[n] as number);
     let count = 0;
     while (p >= 0 && up[p] === top) {
       count++;

@@ -1,0 +1,140 @@
+/**
+ * Reading a large data file on every core. Worker threads (worker.ts) read the file
+ * themselves, beside this thread: one hashes it, so the sha256 never holds this thread up;
+ * for a CSV file, each scans a part of the records while this thread scans the first part
+ * (csv.ts merges them).
+ *
+ * A worker runs worker.js, which the build writes next to each bundle. Run from the
+ * TypeScript sources (vitest, tsx) there is no such file: the file is then read, hashed and
+ * scanned on this thread, with the same result. A worker that fails rejects its promises,
+ * and readTable reads the file again on this thread.
+ */
+import { existsSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { PartScan } from './csv-scan.ts';
+
+const WORKER_FILE = new URL('./worker.js', import.meta.url);
+/**
+ * Below this size a file is read on one thread: a worker's start costs about 25 ms, which is
+ * what hashing 40 MB, or scanning 6–8 MB of CSV, costs.
+ */
+export const PARALLEL_MIN_BYTES = 16 << 20;
+/** CSV parts are at least this large, for the same reason. */
+const MIN_PART_BYTES = 8 << 20;
+/** A cap, so that a 64-core runner does not start 63 isolates for one file. */
+const MAX_PARTS = 8;
+
+/** What a worker is asked to do. */
+export interface WorkerJob {
+  readonly path: string;
+  readonly size: number;
+  /** Scan the CSV records in bytes [start, end), each `width` fields wide. */
+  readonly part?: { readonly start: number; readonly end: number; readonly width: number };
+  /** Hash the whole file. */
+  readonly digest: boolean;
+}
+
+export type WorkerReply =
+  | { readonly kind: 'part'; readonly scan: PartScan; readonly bytes: Uint8Array; readonly quoted: boolean }
+  | { readonly kind: 'digest'; readonly sha256: string };
+
+/** A part scanned by a worker: the cell starts of the scan index into `bytes`. */
+export interface ScannedPart {
+  readonly scan: PartScan;
+  readonly bytes: Buffer;
+  /** Whether the part has a quote character: then a cut may have fallen inside a quoted field. */
+  readonly quoted: boolean;
+}
+
+export interface DataWorker {
+  readonly part: Promise<ScannedPart>;
+  readonly digest: Promise<string>;
+  stop(): void;
+}
+
+let workerFile: boolean | undefined;
+
+/** Whether data workers can run here: from a bundle, yes; from the sources, no. */
+export function workersAvailable(): boolean {
+  workerFile ??= WORKER_FILE.protocol === 'file:' && existsSync(fileURLToPath(WORKER_FILE));
+  return workerFile;
+}
+
+/** How many parts a CSV file of `size` bytes is scanned in (1: on this thread alone). */
+export function csvParts(size: number): number {
+  return Math.max(1, Math.min(MAX_PARTS, availableParallelism(), Math.floor(size / MIN_PART_BYTES)));
+}
+
+/** Starts a worker on a job. Its promises reject when it fails; a promise for work not asked for never settles. */
+export function startWorker(job: WorkerJob): DataWorker {
+  let settlePart: { resolve: (part: ScannedPart) => void; reject: (error: Error) => void } | undefined;
+  let settleDigest: { resolve: (sha256: string) => void; reject: (error: Error) => void } | undefined;
+  const part = new Promise<ScannedPart>((resolve, reject) => {
+    settlePart = { resolve, reject };
+  });
+  const digest = new Promise<string>((resolve, reject) => {
+    settleDigest = { resolve, reject };
+  });
+  // Whoever does not wait for one of them (a fallback, a failed parse) must not see an unhandled rejection.
+  part.catch(() => undefined);
+  digest.catch(() => undefined);
+  const worker = new Worker(WORKER_FILE);
+  const fail = (error: Error) => {
+    settlePart?.reject(error);
+    settleDigest?.reject(error);
+  };
+  worker.on('message', (reply: WorkerReply) => {
+    if (reply.kind === 'part') {
+      const bytes = Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.length);
+      settlePart?.resolve({ scan: reply.scan, bytes, quoted: reply.quoted });
+    } else {
+      settleDigest?.resolve(reply.sha256);
+      void worker.terminate();
+    }
+  });
+  worker.once('error', fail);
+  worker.once('exit', (code) => fail(new Error(`a data worker stopped (exit code ${code})`)));
+  worker.postMessage(job);
+  if (!job.digest) {
+    void part.finally(() => worker.terminate());
+  }
+  return { part, digest, stop: () => void worker.terminate() };
+}
+
+/** `end - start` bytes of the file from `start`, in one buffer. */
+export function readRange(fd: number, start: number, end: number): Buffer {
+  const bytes = Buffer.allocUnsafe(end - start);
+  for (let done = 0; done < bytes.length; ) {
+    const read = readSync(fd, bytes, done, bytes.length - done, start + done);
+    if (read === 0)
+      throw new Error(`the file ended at byte ${start + done}, before ${end}: it changed while being read`);
+    done += read;
+  }
+  return bytes;
+}
+
+/** Bytes read at a time while looking for a line end. */
+const PROBE_BYTES = 64 << 10;
+
+/**
+ * Where the parts after the first start: just past the first line end at or after each even
+ * share of the file. Fewer when lines are longer than a share.
+ */
+export function partStarts(fd: number, size: number, parts: number): number[] {
+  const starts: number[] = [];
+  for (let k = 1; k < parts; k++) {
+    let at = Math.max(Math.floor((size * k) / parts), starts.at(-1) ?? 0);
+    let found = -1;
+    while (found < 0 && at < size) {
+      const probe = readRange(fd, at, Math.min(size, at + PROBE_BYTES));
+      const lineEnd = probe.indexOf(0x0a);
+      if (lineEnd >= 0) found = at + lineEnd + 1;
+      else at += probe.length;
+    }
+    if (found < 0 || found >= size) break;
+    if (found > (starts.at(-1) ?? 0)) starts.push(found);
+  }
+  return starts;
+}

@@ -13,7 +13,7 @@ import {
   scanRecords,
 } from './csv-scan.ts';
 import { trimNumberText } from './numbers.ts';
-import { type DataWorker, partStarts, readRange, startWorker } from './parallel.ts';
+import { type DataWorker, partStarts, readRange, startWorker, type WorkerJob } from './parallel.ts';
 import { type ColumnSource, type TableParts, typeColumn } from './table.ts';
 
 /**
@@ -55,6 +55,7 @@ export async function readCsvInParts(
   path: string,
   size: number,
   parts: number,
+  start: (job: WorkerJob) => DataWorker = startWorker,
 ): Promise<{ parts: TableParts; sha256: Promise<string> } | undefined> {
   const fd = openSync(path, 'r');
   const workers: DataWorker[] = [];
@@ -64,9 +65,9 @@ export async function readCsvInParts(
     const header = scanHeader(path, first);
     if (header === undefined || starts.length === 0 || header.pos >= first.length) return undefined;
     const width = header.names.length;
-    starts.forEach((start, k) => {
+    starts.forEach((from, k) => {
       workers.push(
-        startWorker({ path, size, part: { start, end: starts[k + 1] ?? size, width }, digest: k === 0 }),
+        start({ path, size, part: { start: from, end: starts[k + 1] ?? size, width }, digest: k === 0 }),
       );
     });
     const scans = [{ scan: scanRecords(first, header.pos, first.length, width, header.line), bytes: first }];
@@ -77,14 +78,15 @@ export async function readCsvInParts(
       scans.push(part);
     }
     const merged = quoted ? undefined : mergeParts(path, header, scans);
-    if (merged === undefined) return undefined;
-    return { parts: merged, sha256: (workers[0] as DataWorker).digest };
+    if (merged !== undefined) return { parts: merged, sha256: (workers[0] as DataWorker).digest };
   } catch (error) {
     for (const worker of workers) worker.stop();
     throw error;
   } finally {
     closeSync(fd);
   }
+  for (const worker of workers) worker.stop();
+  return undefined;
 }
 
 /** The header of a CSV file: its column names, and where the first record starts. */

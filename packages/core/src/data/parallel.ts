@@ -9,11 +9,12 @@
  * scanned on this thread, with the same result. A worker that fails rejects its promises,
  * and readTable reads the file again on this thread.
  */
-import { existsSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { PartScan } from './csv-scan.ts';
+import { type PartScan, scanRecords } from './csv-scan.ts';
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
 /**
@@ -67,7 +68,13 @@ export function csvParts(size: number): number {
   return Math.max(1, Math.min(MAX_PARTS, availableParallelism(), Math.floor(size / MIN_PART_BYTES)));
 }
 
-/** Starts a worker on a job. Its promises reject when it fails; a promise for work not asked for never settles. */
+/** The part a worker sent, its bytes as a Buffer again. */
+export function scannedPart(reply: Extract<WorkerReply, { kind: 'part' }>): ScannedPart {
+  const bytes = Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.length);
+  return { scan: reply.scan, bytes, quoted: reply.quoted };
+}
+
+/** Starts a worker on a job. Its promises reject when it fails, or stops before doing what they stand for. */
 export function startWorker(job: WorkerJob): DataWorker {
   let settlePart: { resolve: (part: ScannedPart) => void; reject: (error: Error) => void } | undefined;
   let settleDigest: { resolve: (sha256: string) => void; reject: (error: Error) => void } | undefined;
@@ -87,8 +94,7 @@ export function startWorker(job: WorkerJob): DataWorker {
   };
   worker.on('message', (reply: WorkerReply) => {
     if (reply.kind === 'part') {
-      const bytes = Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.length);
-      settlePart?.resolve({ scan: reply.scan, bytes, quoted: reply.quoted });
+      settlePart?.resolve(scannedPart(reply));
     } else {
       settleDigest?.resolve(reply.sha256);
       void worker.terminate();
@@ -137,4 +143,51 @@ export function partStarts(fd: number, size: number, parts: number): number[] {
     if (found > (starts.at(-1) ?? 0)) starts.push(found);
   }
   return starts;
+}
+
+/** Read size for hashing: large enough to amortise a system call, small enough to stay in cache. */
+const HASH_CHUNK_BYTES = 4 << 20;
+
+/** Hex sha256 of the file, read in chunks through one buffer (no fresh memory to fault in). */
+function digestFile(fd: number, size: number): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(Math.min(size, HASH_CHUNK_BYTES));
+  for (let at = 0; at < size; ) {
+    const read = readSync(fd, chunk, 0, Math.min(chunk.length, size - at), at);
+    if (read === 0)
+      throw new Error(`the file ended at byte ${at}, before ${size}: it changed while being read`);
+    hash.update(read === chunk.length ? chunk : chunk.subarray(0, read));
+    at += read;
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * A data worker's job (see worker.ts), on whatever thread calls it: scan the part, if any, and
+ * reply; then hash the file, if asked, and reply. Each reply lists the buffers it hands over.
+ */
+export function runJob(job: WorkerJob, reply: (message: WorkerReply, transfer: ArrayBuffer[]) => void): void {
+  const fd = openSync(job.path, 'r');
+  try {
+    if (job.part !== undefined) {
+      const { start, end, width } = job.part;
+      const part = readRange(fd, start, end);
+      const scan = scanRecords(part, 0, part.length, width, 0);
+      const quoted = part.indexOf(0x22) >= 0;
+      // The part's bytes go back with the scan (its cell starts index into them), handed over
+      // whole: a Buffer this large has an ArrayBuffer of its own, else it is copied into one.
+      const bytes =
+        part.byteOffset === 0 && part.buffer.byteLength === part.length ? part : new Uint8Array(part);
+      const transfer: ArrayBuffer[] = [bytes.buffer as ArrayBuffer];
+      if (scan.kind === 'rows') {
+        for (const values of scan.numbers)
+          if (values !== undefined) transfer.push(values.buffer as ArrayBuffer);
+        transfer.push(scan.cellStarts.buffer as ArrayBuffer);
+      }
+      reply({ kind: 'part', scan, bytes, quoted }, transfer);
+    }
+    if (job.digest) reply({ kind: 'digest', sha256: digestFile(fd, job.size) }, []);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -137,6 +137,33 @@ describe('score groups', () => {
       groups,
     );
   });
+
+  // Without weights the groups are counted by sorting keys, not by an argsort: float32 keys when
+  // every score is a non-negative float32, else doubles. Both must match the weighted walk.
+  it.each([
+    ['float32 probabilities', (v: number) => Math.fround(v)],
+    // Distinct doubles that round to one float32 must stay distinct scores.
+    ['doubles', (v: number, i: number) => v + (i % 3) * 1e-12],
+    ['negative scores (logits)', (v: number) => Math.fround(v - 0.5)],
+    ['signed zeros among ties', (v: number) => (v < 0.3 ? -0 : v > 0.7 ? 0 : Math.fround(v))],
+  ])(
+    'count the same groups without weights as with weights of 1: %s',
+    (_, shape: (v: number, i: number) => number) => {
+      const random = lcg(7);
+      const rows = 4000;
+      const isPositive = new Uint8Array(rows);
+      const score = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        isPositive[i] = random() < 0.4 ? 1 : 0;
+        score[i] = shape(Math.round(random() * 60) / 60, i);
+      }
+      const counted = groupByScore(isPositive, score);
+      const weighted = groupByScore(isPositive, score, new Float64Array(rows).fill(1));
+      expect(counted.positive.length).toBeGreaterThan(10);
+      expect(Array.from(counted.positive)).toEqual(Array.from(weighted.positive));
+      expect(Array.from(counted.negative)).toEqual(Array.from(weighted.negative));
+    },
+  );
 });
 
 describe('multiclass roc_auc (one-vs-rest, macro)', () => {

@@ -104,6 +104,8 @@ export function groupByScore(
  */
 function countByScore(isPositive: Uint8Array, score: Float64Array): ScoreGroups {
   const rows = score.length;
+  const keyed = countFloat32Scores(isPositive, score);
+  if (keyed !== undefined) return keyed;
   let positives = 0;
   for (let i = 0; i < rows; i++) positives += isPositive[i] as number;
   const up = new Float64Array(positives);
@@ -135,6 +137,40 @@ function countByScore(isPositive: Uint8Array, score: Float64Array): ScoreGroups 
     negative[group] = count;
   }
   return { positive: positive.subarray(0, group), negative: negative.subarray(0, group) };
+}
+
+/**
+ * {@link countByScore} for the usual scores, a float32 model's probabilities: non-negative and
+ * exact in float32. Then a score's float32 bits order like the score, and one more bit holds the
+ * class, so a single native sort of 32-bit keys (twice as fast as sorting doubles) and one walk
+ * from the top count each distinct score's rows. Undefined for any other scores.
+ */
+function countFloat32Scores(isPositive: Uint8Array, score: Float64Array): ScoreGroups | undefined {
+  const rows = score.length;
+  const narrow = new Float32Array(score);
+  const bits = new Uint32Array(narrow.buffer);
+  const keys = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const value = score[i] as number;
+    if (!(value >= 0) || narrow[i] !== value) return undefined;
+    // The shift drops the sign bit, so -0 gets 0's key: the same score, as in sklearn.
+    keys[i] = (((bits[i] as number) << 1) | (isPositive[i] as number)) >>> 0;
+  }
+  keys.sort();
+  const positive = new Float64Array(rows);
+  const negative = new Float64Array(rows);
+  let group = -1;
+  let previous = -1;
+  for (let k = rows - 1; k >= 0; k--) {
+    const key = keys[k] as number;
+    if (key >>> 1 !== previous) {
+      group++;
+      previous = key >>> 1;
+    }
+    if ((key & 1) === 1) positive[group] = (positive[group] as number) + 1;
+    else negative[group] = (negative[group] as number) + 1;
+  }
+  return { positive: positive.subarray(0, group + 1), negative: negative.subarray(0, group + 1) };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
-import { tempFiles } from './__fixtures__/temp-files.ts';
+import { FIXTURES, tempFiles } from './__fixtures__/temp-files.ts';
 import { readTable, type Table } from './index.ts';
 
 const files = tempFiles();
@@ -94,16 +95,53 @@ describe('bad Parquet input', () => {
     expect((await errorOf(readTable(cut))).message).toMatch(/cut\.parquet is not a valid Parquet file: /);
   });
 
-  it('refuses a codec hyparquet cannot decompress, saying how to rewrite the file', async () => {
+  it('refuses a codec it cannot decompress (LZO), saying how to rewrite the file', async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [{ name: 'x', data: [1, 2, 3], type: 'DOUBLE' }],
+      codec: 'LZO',
+      // The data is stored as is, but the file says LZO: reading it needs an LZO decoder.
+      compressors: { LZO: (input: Uint8Array) => input },
+    });
+    const path = files.write('lzo.parquet', new Uint8Array(bytes));
+    const error = await errorOf(readTable(path));
+    expect(error.message).toMatch(/lzo\.parquet: cannot read the Parquet data: .*LZO/);
+    expect(error.hint).toMatch(/compression="zstd"/);
+  });
+
+  it('says which file is corrupt when compressed pages do not decode', async () => {
     const bytes = parquetWriteBuffer({
       columnData: [{ name: 'x', data: [1, 2, 3], type: 'DOUBLE' }],
       codec: 'ZSTD',
-      // The data is stored as is, but the file says ZSTD: reading it needs a ZSTD decoder.
+      // Raw bytes labelled ZSTD: the zstd decoder meets no zstd frame.
       compressors: { ZSTD: (input: Uint8Array) => input },
     });
-    const path = files.write('zstd.parquet', new Uint8Array(bytes));
-    const error = await errorOf(readTable(path));
-    expect(error.message).toMatch(/zstd\.parquet: cannot read the Parquet data: .*ZSTD/);
-    expect(error.hint).toMatch(/snappy/);
+    const path = files.write('fake-zstd.parquet', new Uint8Array(bytes));
+    expect((await errorOf(readTable(path))).message).toMatch(
+      /fake-zstd\.parquet: cannot read the Parquet data: /,
+    );
+  });
+});
+
+// Files written by pyarrow, once per codec (__fixtures__/make-parquet-codecs.py): the table below,
+// rebuilt here, must come back cell for cell from each.
+describe('reading Parquet from pyarrow, with every codec', () => {
+  const ROWS = 2000;
+  const expected = {
+    x: Array.from({ length: ROWS }, (_, i) => i * 0.5 - 300.25),
+    f: Array.from({ length: ROWS }, (_, i) => Math.fround((i % 97) / 8)),
+    n: Array.from({ length: ROWS }, (_, i) => i * 1_000_003),
+    region: Array.from({ length: ROWS }, (_, i) => ['north', 'south', 'east'][i % 3]),
+    label: Array.from({ length: ROWS }, (_, i) => i % 2),
+  };
+
+  it.each(['none', 'snappy', 'gzip', 'brotli', 'zstd', 'lz4'])('%s', async (codec) => {
+    const table = await readTable(join(FIXTURES, `codec-${codec}.parquet`));
+    expect(table.rows).toBe(ROWS);
+    expect(table.columns).toEqual(['x', 'f', 'n', 'region', 'label']);
+    for (const name of ['x', 'f', 'n', 'label'] as const) {
+      expect(table.column(name).kind, name).toBe('number');
+      expect(Array.from(table.column(name).values as Float64Array), name).toEqual(expected[name]);
+    }
+    expect(table.column('region')).toEqual({ kind: 'string', values: expected.region });
   });
 });

@@ -3,7 +3,9 @@ import { InputError } from '../errors.ts';
 import { type ColumnSource, sourceOf, type TableParts } from './table.ts';
 
 /**
- * Parquet, through hyparquet (uncompressed or snappy, the pandas / pyarrow default).
+ * Parquet, through hyparquet, with every codec but the long-deprecated LZO: uncompressed,
+ * snappy (the pandas / pyarrow default), gzip, brotli, zstd, lz4 and lz4_raw, decoded by
+ * hyparquet-compressors.
  * Numeric columns read as numbers; 64-bit integers beyond 2^53 are refused, since a double
  * would silently round them. Strings read as text, booleans as 'true' / 'false' (as in
  * JSONL), dates and timestamps as ISO 8601 text. A null is an empty cell, which makes the
@@ -11,7 +13,10 @@ import { type ColumnSource, sourceOf, type TableParts } from './table.ts';
  */
 export async function readParquet(path: string, bytes: Buffer): Promise<TableParts> {
   // Loaded on first use: most runs read no Parquet, and start-up should not compile it.
-  const { parquetMetadata, parquetRead, parquetSchema } = await import('hyparquet');
+  const [{ parquetMetadata, parquetRead, parquetSchema }, { compressors }] = await Promise.all([
+    import('hyparquet'),
+    import('hyparquet-compressors'),
+  ]);
   // hyparquet wants an ArrayBuffer of just the file; a pooled Buffer shares a larger one.
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const file = (
@@ -39,6 +44,7 @@ export async function readParquet(path: string, bytes: Buffer): Promise<TablePar
     await parquetRead({
       file,
       metadata,
+      compressors,
       onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
         const target = cells.get(columnName);
         if (target === undefined) return;
@@ -50,7 +56,7 @@ export async function readParquet(path: string, bytes: Buffer): Promise<TablePar
     throw new InputError(`${path}: cannot read the Parquet data: ${message}`, {
       cause: error,
       ...(/compression|codec/i.test(message)
-        ? { hint: 'write it uncompressed or with snappy, e.g. df.to_parquet(path, compression="snappy")' }
+        ? { hint: 'write it with a codec other than LZO, e.g. df.to_parquet(path, compression="zstd")' }
         : {}),
     });
   }

@@ -96,6 +96,8 @@ describe('action.yml files', () => {
       const action = readAction(step);
       expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
       expect(existsSync(join(ROOT, 'actions', step, 'main.ts'))).toBe(true);
+      // A data worker thread starts from the file beside the bundle (packages/core/src/data/parallel.ts).
+      expect(existsSync(join(ROOT, 'actions', step, 'dist', 'worker.js')), step).toBe(true);
       for (const input of promised.inputs) expect(Object.keys(action.inputs), step).toContain(input);
       for (const output of promised.outputs) expect(Object.keys(action.outputs), step).toContain(output);
       for (const [name, input] of Object.entries(action.inputs)) {

@@ -85,23 +85,58 @@ describe('a large CSV file read on every core', () => {
     expect(withoutTimings(every.stdout)).toEqual(withoutTimings(one.stdout));
   });
 
-  it('reads the file on one thread when a worker fails, with the same record', async () => {
-    // A copy of the built CLI whose worker throws as it starts. It sits under node_modules so that
-    // onnxruntime-node, which the bundle leaves out, still resolves from it.
-    const copy = mkdtempSync(join(ROOT, 'node_modules', '.modelgate-broken-worker-'));
+  /**
+   * A copy of the built CLI with its own worker.js. It sits under node_modules so that
+   * onnxruntime-node, which the bundle leaves out, still resolves from it.
+   */
+  function cliWithWorker(name: string, source: string): string {
+    const copy = mkdtempSync(join(ROOT, 'node_modules', `.modelgate-${name}-`));
     afterAll(() => rmSync(copy, { recursive: true, force: true }));
     cpSync(join(CLI_BIN, '..'), join(copy, 'bin'), { recursive: true });
     cpSync(join(CLI_BIN, '..', '..', 'dist'), join(copy, 'dist'), { recursive: true });
-    writeFileSync(
-      join(copy, 'dist', 'chunks', 'worker.js'),
-      'throw new Error("a worker that cannot start");\n',
-    );
+    writeFileSync(join(copy, 'dist', 'chunks', 'worker.js'), source);
+    return join(copy, 'bin', 'modelgate.js');
+  }
+
+  const run = (cliPath: string, args: string[]) =>
+    spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+
+  it('reads the file on one thread when a worker fails, with the same record', async () => {
+    const broken = cliWithWorker('broken-worker', 'throw new Error("a worker that cannot start");\n');
     const one = await cli([...base, '--data', data]);
-    const broken = spawnSync(process.execPath, [join(copy, 'bin', 'modelgate.js'), ...base, '--data', data], {
-      encoding: 'utf8',
-    });
-    expect(broken.status, broken.stderr).toBe(0);
-    expect(broken.stderr).not.toContain('a worker that cannot start');
-    expect(withoutTimings(broken.stdout)).toEqual(withoutTimings(one.stdout));
+    const result = run(broken, [...base, '--data', data]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('a worker that cannot start');
+    expect(withoutTimings(result.stdout)).toEqual(withoutTimings(one.stdout));
+  });
+
+  it('hands a large file of any format to the worker next to the bundle (a lying worker shows in the record)', () => {
+    // 130,000 rows × 33 float32 columns: past 16 MiB, so the digest is the worker's alone.
+    const rows = 130_000;
+    const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (130000, 33), }";
+    const padded = `${header}${' '.repeat(64 - ((10 + header.length + 1) % 64))}\n`;
+    const preamble = Buffer.concat([
+      Buffer.from('\x93NUMPY\x01\x00', 'latin1'),
+      Buffer.alloc(2),
+      Buffer.from(padded),
+    ]);
+    preamble.writeUInt16LE(padded.length, 8);
+    const values = new Float32Array(rows * 33).map((_, k) =>
+      k % 33 === 32 ? k % 2 : ((k * 7919) % 1000) / 1000,
+    );
+    const npy = join(dir, 'large.npy');
+    writeFileSync(npy, Buffer.concat([preamble, new Uint8Array(values.buffer)]));
+    const liar = cliWithWorker(
+      'lying-worker',
+      `import { parentPort } from 'node:worker_threads';
+parentPort.once('message', () => parentPort.postMessage({ kind: 'digest', sha256: '${'f'.repeat(64)}' }));
+`,
+    );
+    const args = ['evaluate', '--model', model, '--label', '32', '--bootstrap', '0', '--data', npy];
+    const honest = JSON.parse(bin(args).stdout);
+    expect(honest.data.sha256).toBe(createHash('sha256').update(readFileSync(npy)).digest('hex'));
+    const lied = run(liar, args);
+    expect(lied.status, lied.stderr).toBe(0);
+    expect(JSON.parse(lied.stdout).data.sha256).toBe('f'.repeat(64));
   });
 });

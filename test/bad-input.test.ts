@@ -48,6 +48,19 @@ const cases: Array<{ name: string; args: () => string[]; message: RegExp }> = [
     message: /model file .*corrupt\.onnx is not a valid ONNX model/,
   },
   {
+    // The data is read while the model loads; the model's problem is still the one reported.
+    name: 'a corrupt ONNX file and a ragged data file',
+    args: () => [
+      '--model',
+      file('corrupt-too.onnx', Buffer.from('this is not a protobuf model at all')),
+      '--data',
+      file('ragged-too.csv', `${csv.trimEnd()}\n1,2\n`),
+      '--label',
+      'target',
+    ],
+    message: /model file .*corrupt-too\.onnx is not a valid ONNX model/,
+  },
+  {
     name: 'a truncated ONNX file',
     args: () => {
       const bytes = readFileSync(model);

@@ -133,15 +133,15 @@ function mergeParts(
   scans: ReadonlyArray<{ scan: PartScan; bytes: Buffer }>,
 ): TableParts | undefined {
   const width = header.names.length;
-  const parts: Array<{ rows: ScannedRows; bytes: Buffer }> = [];
+  const parts: PartRows[] = [];
   let lineOffset = 0;
   for (const { scan, bytes } of scans) {
     if (scan.kind === 'not-rfc4180') return undefined;
     if (scan.kind === 'ragged') throw raggedRow(path, lineOffset + scan.line, scan.fields, width);
-    parts.push({ rows: scan, bytes });
+    parts.push({ scan, bytes });
     lineOffset += scan.nextLine;
   }
-  const rows = parts.reduce((sum, part) => sum + part.rows.rows, 0);
+  const rows = parts.reduce((sum, part) => sum + part.scan.rows, 0);
   if (rows === 0) throw new InputError(`${path} has a header but no data rows`);
   return {
     rows,
@@ -150,18 +150,19 @@ function mergeParts(
   };
 }
 
+/** The records of one part, and the bytes its cell starts index into. */
+interface PartRows {
+  readonly scan: ScannedRows;
+  readonly bytes: Buffer;
+}
+
 /** One column of the whole file from its parts: numbers when it is numbers in every part. */
-function mergeColumn(
-  parts: ReadonlyArray<{ rows: ScannedRows; bytes: Buffer }>,
-  c: number,
-  width: number,
-  rows: number,
-): ColumnSource {
+function mergeColumn(parts: readonly PartRows[], c: number, width: number, rows: number): ColumnSource {
   const text = () =>
     parts.flatMap(
-      ({ rows: part, bytes }) => part.strings[c] ?? columnText(bytes, part.cellStarts, width, part.rows, c),
+      ({ scan, bytes }) => scan.strings[c] ?? columnText(bytes, scan.cellStarts, width, scan.rows, c),
     );
-  const numbers = parts.map(({ rows: part }) => part.numbers[c]);
+  const numbers = parts.map(({ scan }) => scan.numbers[c]);
   if (!numbers.every((values) => values !== undefined)) {
     const cells = text();
     return { column: { kind: 'string', values: cells }, strings: () => cells };

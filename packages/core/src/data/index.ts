@@ -52,8 +52,10 @@ export async function readTable(path: string): Promise<Table> {
     try {
       const read = await readInParallel(path, format, size);
       if (read !== undefined) {
-        // A worker that fails while hashing leaves the digest to this thread.
+        // A worker that fails while hashing leaves the digest to this thread. Whoever never
+        // asks for the digest must not see an unhandled rejection either.
         const sha256 = read.sha256.catch(() => hashFile(path));
+        sha256.catch(() => undefined);
         return createTable({ path, format, sha256, bytes: size }, read.parts);
       }
     } catch (error) {

@@ -103,10 +103,9 @@ export function startWorker(job: WorkerJob): DataWorker {
   worker.once('error', fail);
   worker.once('exit', (code) => fail(new Error(`a data worker stopped (exit code ${code})`)));
   worker.postMessage(job);
-  if (!job.digest) {
-    void part.finally(() => worker.terminate());
-  }
-  return { part, digest, stop: () => void worker.terminate() };
+  const stop = () => void worker.terminate();
+  if (!job.digest) part.then(stop, stop);
+  return { part, digest, stop };
 }
 
 /** `end - start` bytes of the file from `start`, in one buffer. */

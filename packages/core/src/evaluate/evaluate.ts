@@ -34,9 +34,9 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
         : 'give --model with --data, or --predictions',
     );
   }
-  // The data is read while the model loads: both take one core for tens of milliseconds, and
-  // the read hands part of its work to other threads. A problem with the model is still the
-  // one reported when both have one.
+  // The data read starts first, so that the worker threads it starts for a large file (hashing,
+  // scanning parts of a CSV file) run while this thread loads the model. A problem with the
+  // model is still the one reported when both have one.
   const reading = readTable(source);
   reading.catch(() => undefined);
   const model =

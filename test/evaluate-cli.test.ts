@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, cli, FIXTURES, tempDir } from './helpers.ts';
+import { bin, CLI_BIN, cli, FIXTURES, tempDir } from './helpers.ts';
 
 const dir = tempDir();
 const binary = join(FIXTURES, 'binary-sigmoid');
@@ -137,5 +138,22 @@ describe('modelgate evaluate', () => {
     expect(result.stdout).toMatch(/Exit codes:/);
     const top = bin(['--help']);
     expect(top.stdout).toMatch(/evaluate +run an ONNX model/);
+  });
+
+  it('finishes quietly when the reader of its output goes away early (| head), still writing --out', async () => {
+    const out = join(dir, 'piped.json');
+    const child = spawn(process.execPath, [CLI_BIN, ...base, '--bootstrap', '0', '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    // Read the first line, then close the pipe, as `head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|at .*\(/);
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).schema).toBe('modelgate/evaluation@1');
   });
 });

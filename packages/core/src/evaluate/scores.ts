@@ -40,21 +40,32 @@ export function toClassScores(
     return { proba, predicted: argmaxRows(proba, rows, 2), transform: logits ? 'sigmoid' : 'none' };
   }
   if (columns !== numClasses) throw new Error(`output has ${columns} columns for ${numClasses} classes`);
+  // Probabilities (the usual case) are checked and their argmax taken in the same pass.
+  const predicted = new Int32Array(rows);
   let logits = false;
   for (let i = 0; i < rows && !logits; i++) {
+    const base = i * columns;
     let sum = 0;
+    let best = 0;
+    let bestValue = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < columns; c++) {
-      const v = values[i * columns + c] as number;
+      const v = values[base + c] as number;
       if (!(v >= 0 && v <= 1)) {
         logits = true;
         break;
       }
       sum += v;
+      if (v > bestValue) {
+        best = c;
+        bestValue = v;
+      }
     }
     if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) logits = true;
+    predicted[i] = best;
   }
-  const proba = logits ? softmaxRows(values, rows, columns) : values;
-  return { proba, predicted: argmaxRows(proba, rows, columns), transform: logits ? 'softmax' : 'none' };
+  if (!logits) return { proba: values, predicted, transform: 'none' };
+  const proba = softmaxRows(values, rows, columns);
+  return { proba, predicted: argmaxRows(proba, rows, columns), transform: 'softmax' };
 }
 
 /** Softmax of each row, in float64, shifted by the row maximum for stability. */

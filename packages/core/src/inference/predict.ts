@@ -124,7 +124,12 @@ export async function predict(
         `model ${model.path} output '${output.name}' is a string tensor; choose a numeric output with --output`,
       );
     }
-    values.set(tensorToFloat64(out), start * width);
+    // Float outputs convert to float64 inside set(); others (int64, bool) go through a copy.
+    const data = out.data;
+    values.set(
+      data instanceof Float32Array || data instanceof Float64Array ? data : tensorToFloat64(out),
+      start * width,
+    );
     out.dispose();
   }
   const seconds = (performance.now() - began) / 1000;

@@ -2,7 +2,7 @@
  * Metrics on predicted probabilities: log loss and the Brier score, as scikit-learn 1.2.1
  * computes them.
  */
-import { allFinite, checkRows, totalWeight, weightAt } from './weights.ts';
+import { checkRows, totalWeight, weightAt } from './weights.ts';
 
 /**
  * The CONTRACT clips probabilities to [1e-15, 1 − 1e-15]. sklearn 1.2.1's own default is
@@ -30,13 +30,18 @@ export function logLoss(
   const rows = labels.length;
   checkRows('logLoss', rows * numClasses, proba.length, 'proba');
   if (weights !== undefined) checkRows('logLoss', rows, weights.length, 'weights');
-  if (numClasses < 2 || !allFinite(proba)) return Number.NaN;
+  if (numClasses < 2) return Number.NaN;
   const high = 1 - LOG_LOSS_EPS;
   let weighted = 0;
   for (let i = 0; i < rows; i++) {
     const offset = i * numClasses;
     let rowSum = 0;
-    for (let c = 0; c < numClasses; c++) rowSum += clip(proba[offset + c] as number, high);
+    for (let c = 0; c < numClasses; c++) {
+      const p = proba[offset + c] as number;
+      // Checked here rather than in a pass of its own: the clip would turn ±∞ into a number.
+      if (!Number.isFinite(p)) return Number.NaN;
+      rowSum += clip(p, high);
+    }
     const truth = clip(proba[offset + (labels[i] as number)] as number, high);
     weighted += -Math.log(truth / rowSum) * weightAt(weights, i);
   }

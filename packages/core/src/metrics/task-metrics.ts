@@ -16,7 +16,7 @@ import {
   r2,
   rootMeanSquaredError,
 } from './regression.ts';
-import { allFinite, checkRows } from './weights.ts';
+import { checkRows } from './weights.ts';
 
 /** A classifier's outputs and the true classes. */
 export interface ClassificationInput {
@@ -71,12 +71,15 @@ export function binaryMetrics(input: ClassificationInput): Record<string, number
     checkRows('binaryMetrics', labels.length * 2, proba.length, 'proba');
     const isPositive = new Uint8Array(labels.length);
     const positiveProba = new Float64Array(labels.length);
+    let finite = true;
     for (let i = 0; i < labels.length; i++) {
       isPositive[i] = labels[i] === POSITIVE_CLASS ? 1 : 0;
-      positiveProba[i] = proba[i * 2 + POSITIVE_CLASS] as number;
+      const p = proba[i * 2 + POSITIVE_CLASS] as number;
+      positiveProba[i] = p;
+      finite &&= Number.isFinite(p);
     }
     // Both rank metrics walk the same score groups: sort once (a third of the metrics' time).
-    const groups = allFinite(positiveProba) ? groupByScore(isPositive, positiveProba, weights) : undefined;
+    const groups = finite ? groupByScore(isPositive, positiveProba, weights) : undefined;
     result.roc_auc = groups === undefined ? Number.NaN : rocAucFromGroups(groups);
     result.average_precision = groups === undefined ? Number.NaN : averagePrecisionFromGroups(groups);
     result.log_loss = logLoss(labels, proba, 2, weights);

@@ -1,10 +1,12 @@
 /**
  * Runs a row-weighted resampling job on every core: this thread plus worker threads.
  *
- * Why the workers run source text: a worker needs a file to run, and there is no such file
- * that works both from the TypeScript sources (vitest, tsx) and from an esbuild bundle (one
- * .js per action). So hot.ts keeps every inner loop inside one self-contained function, and
- * a worker is started from that function's own text (`new Worker(text, { eval: true })`).
+ * Why the workers run source text: a worker needs a file to run. The bundles have one
+ * (worker.js, the data workers' entry: data/parallel.ts), but the TypeScript sources under
+ * vitest have none, and the bootstrap's threads must run, and be tested, from both. So hot.ts
+ * keeps every inner loop inside one self-contained function, and a worker is started from that
+ * function's own text (`new Worker(text, { eval: true })`). The data workers cannot do the
+ * same (the CSV scanner spans several modules), so from the sources they are not started.
  * Any thread computes resample b from (seed, b) alone, so the split changes nothing in the
  * result; if the workers cannot start or fail, this thread does their share and the result
  * is the same, only slower.

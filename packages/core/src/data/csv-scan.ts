@@ -1,6 +1,6 @@
 /**
  * The byte-level CSV scanner behind readCsv (csv.ts), in a module of its own so that a worker
- * thread can run it on part of a file (csv-worker.ts) without loading csv-parse.
+ * thread can run it on part of a file (worker.ts, parallel.ts) without loading csv-parse.
  *
  * A part is a run of whole records: {@link scanRecords} reads the records between two byte
  * positions into one Float64Array per numeric column, keeping where each cell starts so that
@@ -126,23 +126,6 @@ export interface NotRfc4180 {
 }
 
 export type PartScan = ScannedRows | RaggedRow | NotRfc4180;
-
-/**
- * Scans the records in `bytes[start, end)` (whole records, counting lines from 0), maybe on
- * another thread. The scan's cell starts index into the bytes it returns with it.
- */
-export type PartScanner = (
-  bytes: Buffer,
-  start: number,
-  end: number,
-  width: number,
-) => Promise<{ scan: PartScan; bytes: Buffer }>;
-
-/** How a file's records are shared out: the first part on this thread, the others through `scanPart`. */
-export interface CsvPlan {
-  readonly parts: number;
-  readonly scanPart: PartScanner;
-}
 
 /**
  * Reads the records in `bytes[pos, end)`, each `width` fields wide; blank lines are skipped.

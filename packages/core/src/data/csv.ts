@@ -33,6 +33,10 @@ import { type ColumnSource, type TableParts, typeColumn } from './table.ts';
  * re-reads its cells from them on first use, so that the source text survives without
  * keeping a string per cell that nothing may ask for.
  *
+ * A large file is scanned in parts on every core ({@link readCsvInParts}); each part keeps its
+ * own bytes, and the table is the same as from one piece: a column is text when any part has
+ * text in it, and a ragged row is reported at its line in the whole file.
+ *
  * Blank lines are skipped, as pandas does; so a one-column file cannot hold an empty cell.
  * An empty header cell is named `Unnamed: <index>`, pandas' name for the index column that
  * `to_csv()` writes by default.

@@ -156,4 +156,18 @@ describe('modelgate evaluate', () => {
     expect(code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).schema).toBe('modelgate/evaluation@1');
   });
+
+  it('gives the same predictions whatever the batch size, down to a last batch of a few rows', async () => {
+    const strip = (text: string) => {
+      const record = JSON.parse(text);
+      for (const measured of ['rows_per_second', 'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms'])
+        delete record.metrics[measured];
+      delete record.created_at;
+      return record;
+    };
+    const whole = await cli([...base, '--bootstrap', '0']);
+    const small = await cli([...base, '--bootstrap', '0', '--batch-size', '7']);
+    expect(small.code, small.stderr).toBe(0);
+    expect(strip(small.stdout)).toEqual(strip(whole.stdout));
+  });
 });

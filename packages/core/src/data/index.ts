@@ -10,7 +10,7 @@ import { csvParts, PARALLEL_MIN_BYTES, startWorker, workersAvailable } from './p
 import { readParquet } from './parquet.ts';
 import { createTable, type Table, type TableFormat, type TableParts } from './table.ts';
 
-export type { Column, Table, TableFormat } from './table.ts';
+export type { Column, FeatureRows, Table, TableFormat } from './table.ts';
 
 const FORMATS: Readonly<Record<string, TableFormat>> = {
   '.csv': 'csv',

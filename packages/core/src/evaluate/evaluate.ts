@@ -1,4 +1,4 @@
-import { readTable, type Table } from '../data/index.ts';
+import { type FeatureRows, readTable, type Table } from '../data/index.ts';
 import { InputError } from '../errors.ts';
 import { loadModel } from '../inference/model.ts';
 import { chooseOutput, percentile, predict } from '../inference/predict.ts';
@@ -65,9 +65,9 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
     const output = chooseOutput(model, settings.output);
     features = selectFeatures(table, settings);
     logger.info(`read ${table.rows} rows × ${features.length} features from ${table.path}`);
-    const matrix = featureMatrix(table, features, settings.features === undefined);
+    const input = modelInput(table, features, settings.features === undefined);
     logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
-    const prediction = await predict(model, matrix, features.length, output, settings.batchSize);
+    const prediction = await predict(model, input, output, settings.batchSize);
     await model.session.release();
     built = fromModelOutput(table, settings, prediction.values, prediction.columns, output.type, notes);
     modelInfo = {
@@ -159,9 +159,9 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
  * The model input. When the features are the default set, a text column among them is most
  * often a slice or an id column the user forgot to name, so the error says how to leave it out.
  */
-function featureMatrix(table: Table, features: string[], defaultFeatures: boolean): Float32Array {
+function modelInput(table: Table, features: string[], defaultFeatures: boolean): FeatureRows {
   try {
-    return table.matrix(features);
+    return table.features(features);
   } catch (error) {
     if (!(error instanceof InputError) || !defaultFeatures || error.hint !== undefined) throw error;
     throw new InputError(error.message, {

@@ -1,3 +1,4 @@
+import type { FeatureRows } from '../data/table.ts';
 import { InputError } from '../errors.ts';
 import { type LoadedModel, tensorToFloat64, type ValueInfo } from './model.ts';
 
@@ -70,11 +71,11 @@ export interface Prediction {
  */
 export async function predict(
   model: LoadedModel,
-  features: Float32Array,
-  featureCount: number,
+  features: FeatureRows,
   output: ValueInfo,
   batchSize: number,
 ): Promise<Prediction> {
+  const featureCount = features.width;
   const input = model.inputs[0];
   if (input === undefined || model.inputs.length !== 1) {
     throw new InputError(
@@ -82,12 +83,16 @@ export async function predict(
     );
   }
   checkInput(model, input, featureCount);
-  const rows = featureCount === 0 ? 0 : features.length / featureCount;
+  const rows = features.rows;
   const { runtime, session } = model;
   const asFloat64 = input.type === 'float64';
+  // One batch of the input at a time, in a buffer every run reuses: each run reads it before
+  // the next batch is copied in.
+  const buffer = new Float32Array(Math.min(rows, batchSize) * featureCount);
 
   const run = async (start: number, end: number) => {
-    const slice = features.subarray(start * featureCount, end * featureCount);
+    features.copy(start, end, buffer);
+    const slice = buffer.subarray(0, (end - start) * featureCount);
     const data = asFloat64 ? Float64Array.from(slice) : slice;
     const tensor = new runtime.Tensor(asFloat64 ? 'float64' : 'float32', data, [end - start, featureCount]);
     let result: Awaited<ReturnType<typeof session.run>>;

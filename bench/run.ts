@@ -19,7 +19,7 @@ const weights = join(root, 'bench', 'models', 'mlp-32.npz');
 const cliBin = join(root, 'packages', 'cli', 'bin', 'modelgate.js');
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const FEATURES = 32;
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 
 /** mulberry32: bench data only needs to be reproducible, not statistically strong. */
 function rng(seed: number): () => number {
@@ -104,8 +104,24 @@ function best(runs: Timed[]): Timed {
   return runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
-function repeat(n: number, f: () => Timed): Timed {
-  return best(Array.from({ length: n }, f));
+function median(runs: Timed[]): number {
+  const sorted = runs.map((run) => run.seconds).sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * Runs every case once per round, round after round, so that a slow spell of a shared machine
+ * falls on all of them alike rather than on whichever case ran during it.
+ */
+function interleave(rounds: number, cases: Record<string, () => Timed>): Record<string, Timed[]> {
+  const runs: Record<string, Timed[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of Object.entries(cases)) runs[name]?.push(run());
+  }
+  return runs;
 }
 
 const fmt = (s: number) => `${s.toFixed(3)} s`;
@@ -117,7 +133,7 @@ if (!existsSync(join(root, 'packages', 'cli', 'dist', 'modelgate.js'))) {
 console.log(`generating ${ROWS} rows × ${FEATURES} features (cached in bench/.data)…`);
 const files = generate();
 console.log(
-  `CSV ${(statSync(files.csv).size / 1e6).toFixed(1)} MB, NPY ${(statSync(files.npy).size / 1e6).toFixed(1)} MB; best of ${REPEATS} runs each, whole processes\n`,
+  `CSV ${(statSync(files.csv).size / 1e6).toFixed(1)} MB, NPY ${(statSync(files.npy).size / 1e6).toFixed(1)} MB; best of ${REPEATS} interleaved rounds, whole processes\n`,
 );
 
 const evaluateArgs = (data: string, label: string, resamples: number) => [
@@ -134,12 +150,18 @@ const evaluateArgs = (data: string, label: string, resamples: number) => [
   '--out',
   join(dataDir, 'bench-eval.json'),
 ];
-const bare = repeat(REPEATS, () =>
-  timeProcess(process.execPath, [join(root, 'bench', 'bare-ort.mjs'), model, files.bin, String(FEATURES)]),
-);
-const csv0 = repeat(REPEATS, () => timeProcess(process.execPath, evaluateArgs(files.csv, 'y', 0)));
-const npy0 = repeat(REPEATS, () => timeProcess(process.execPath, evaluateArgs(files.npy, '32', 0)));
-const csv1000 = repeat(REPEATS, () => timeProcess(process.execPath, evaluateArgs(files.csv, 'y', 1000)));
+const runs = interleave(REPEATS, {
+  bare: () =>
+    timeProcess(process.execPath, [join(root, 'bench', 'bare-ort.mjs'), model, files.bin, String(FEATURES)]),
+  csv0: () => timeProcess(process.execPath, evaluateArgs(files.csv, 'y', 0)),
+  npy0: () => timeProcess(process.execPath, evaluateArgs(files.npy, '32', 0)),
+  csv1000: () => timeProcess(process.execPath, evaluateArgs(files.csv, 'y', 1000)),
+});
+const [bare, csv0, npy0, csv1000] = [runs.bare, runs.csv0, runs.npy0, runs.csv1000].map((r) => best(r ?? []));
+if (bare === undefined || csv0 === undefined || npy0 === undefined || csv1000 === undefined) {
+  throw new Error('BENCH_REPEATS must be at least 1');
+}
+const medianRatio = (name: string) => (median(runs[name] ?? []) / median(runs.bare ?? [])).toFixed(2);
 
 const rows: string[][] = [
   ['bare onnxruntime-node, pre-decoded Float32Array (the limit)', fmt(bare.seconds), '1.00×', mib(bare)],
@@ -164,6 +186,9 @@ const rows: string[][] = [
 ];
 console.log('| run | wall | vs bare onnxruntime | peak RSS |\n|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log(
+  `\nmedians of the ${REPEATS} rounds, against bare's median: CSV ${medianRatio('csv0')}×, NPY ${medianRatio('npy0')}×`,
+);
 console.log(
   `\nbootstrap's own cost: ${fmt(csv1000.seconds - csv0.seconds)} for 1,000 resamples of every metric (evaluate with it / without it = ${(csv1000.seconds / csv0.seconds).toFixed(2)}×)`,
 );

@@ -26,6 +26,8 @@ export { brier, LOG_LOSS_EPS, logLoss } from './probability.ts';
 export {
   averagePrecision,
   averagePrecisionFromGroups,
+  type BinaryRank,
+  binaryRank,
   groupByScore,
   rankScores,
   rocAuc,

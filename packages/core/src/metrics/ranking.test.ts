@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   averagePrecision,
+  averagePrecisionFromGroups,
+  binaryRank,
   groupByScore,
   rankScores,
   rocAuc,
@@ -164,6 +166,46 @@ describe('score groups', () => {
       expect(Array.from(counted.negative)).toEqual(Array.from(weighted.negative));
     },
   );
+});
+
+describe('binaryRank', () => {
+  // One walk down the sorted keys for float32 probabilities; the group walks for everything
+  // else. Either way the values must be the group walks' to the last bit.
+  it.each([
+    ['float32 probabilities with ties', (v: number) => Math.fround(Math.round(v * 60) / 60), 0.4],
+    ['distinct float32 probabilities', (v: number) => Math.fround(v), 0.3],
+    ['signed zeros among ties', (v: number) => (v < 0.3 ? -0 : v > 0.7 ? 0 : Math.fround(v)), 0.5],
+    ['doubles (no float32 keys)', (v: number, i: number) => v + (i % 3) * 1e-12, 0.4],
+    ['logits (no float32 keys)', (v: number) => Math.fround(v - 0.5), 0.4],
+    ['no positive row', (v: number) => Math.fround(v), 0],
+    ['no negative row', (v: number) => Math.fround(v), 1],
+  ])(
+    "gives the group walks' values exactly: %s",
+    (_, shape: (v: number, i: number) => number, positiveRate: number) => {
+      const random = lcg(11);
+      const rows = 5000;
+      const isPositive = new Uint8Array(rows);
+      const score = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        isPositive[i] = random() < positiveRate ? 1 : 0;
+        score[i] = shape(random(), i);
+      }
+      const groups = groupByScore(isPositive, score, new Float64Array(rows).fill(1));
+      const rank = binaryRank(isPositive, score);
+      expect(Object.is(rank.rocAuc, rocAucFromGroups(groups))).toBe(true);
+      expect(Object.is(rank.averagePrecision, averagePrecisionFromGroups(groups))).toBe(true);
+      expect(binaryRank(isPositive, score, new Float64Array(rows).fill(2))).toEqual(rank);
+    },
+  );
+
+  it('is NaN on no rows, and defined on one', () => {
+    expect(binaryRank(new Uint8Array(0), new Float64Array(0))).toEqual({
+      rocAuc: Number.NaN,
+      averagePrecision: Number.NaN,
+    });
+    expect(binaryRank(bits([1]), floats([0.5]))).toEqual({ rocAuc: Number.NaN, averagePrecision: 1 });
+    expect(binaryRank(bits([1, 0]), floats([0.75, 0.25]))).toEqual({ rocAuc: 1, averagePrecision: 1 });
+  });
 });
 
 describe('multiclass roc_auc (one-vs-rest, macro)', () => {

@@ -62,18 +62,44 @@ await Promise.all(
   }),
 );
 
+const cliSrc = join(root, 'packages', 'cli', 'src');
 const cliDist = join(root, 'packages', 'cli', 'dist');
 const cliStaging = `${cliDist}.${process.pid}.tmp`;
 rmSync(cliStaging, { recursive: true, force: true });
-// The CLI splits into chunks that load per command (see COMMANDS in packages/cli/src/main.ts).
+// The CLI is a small router (bin.ts → main.ts) plus one bundle per command, built on its own
+// and loaded when that command runs (COMMANDS in packages/cli/src/main.ts). A command's code
+// then sits in one file, where one build for every command splits it into the chunks that each
+// set of commands shares: evaluate loaded 16 modules, which cost 10 ms more start-up than one.
+const commands = new Set();
+const commandsApart = {
+  name: 'commands-apart',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\.\/commands\/[a-z-]+\.ts$/ }, (args) => {
+      const name = args.path.slice('./commands/'.length, -'.ts'.length);
+      commands.add(name);
+      return { path: `./commands/${name}/index.js`, external: true };
+    });
+  },
+};
 await build({
   ...common,
-  // The chunks hold the code that starts the worker, so its entry sits among them.
-  entryPoints: { modelgate: join(root, 'packages', 'cli', 'src', 'bin.ts'), 'chunks/worker': dataWorker },
+  entryPoints: { modelgate: join(cliSrc, 'bin.ts') },
   outdir: cliStaging,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  plugins: [commandsApart],
 });
+await Promise.all(
+  [...commands].map((name) =>
+    build({
+      ...common,
+      // Libraries loaded on first use (hyparquet, csv-parse, …) stay in chunks of their own. The
+      // chunks hold the code that starts the data worker, so its entry sits among them.
+      entryPoints: { index: join(cliSrc, 'commands', `${name}.ts`), 'chunks/worker': dataWorker },
+      outdir: join(cliStaging, 'commands', name),
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+    }),
+  ),
+);
 replace(cliStaging, cliDist);
 
 // Reusable workflows are only callable from .github/workflows/ (DESIGN.md); keep the copies exact.

@@ -94,7 +94,7 @@ describe('a large CSV file read on every core', () => {
     afterAll(() => rmSync(copy, { recursive: true, force: true }));
     cpSync(join(CLI_BIN, '..'), join(copy, 'bin'), { recursive: true });
     cpSync(join(CLI_BIN, '..', '..', 'dist'), join(copy, 'dist'), { recursive: true });
-    writeFileSync(join(copy, 'dist', 'chunks', 'worker.js'), source);
+    writeFileSync(join(copy, 'dist', 'commands', 'evaluate', 'chunks', 'worker.js'), source);
     return join(copy, 'bin', 'modelgate.js');
   }
 

@@ -1,4 +1,4 @@
-import { InputError, VERSION } from '@modelgate/core';
+import { InputError, isInputError, VERSION } from '@modelgate/core';
 import { ExitCode, type Io } from './io.ts';
 
 export const HELP = `modelgate ${VERSION}: ML model CI/CD with honest gates
@@ -33,9 +33,10 @@ Exit codes:
 type Command = (argv: string[], io: Io) => Promise<number>;
 
 /**
- * Each command is loaded when it runs: the bundle splits per command, so `evaluate` does not
- * parse the server, the Kubernetes schemas or the Actions cache client (7 MB in one file cost
- * 130 ms of start-up).
+ * Each command is loaded when it runs, so `evaluate` does not parse the server, the Kubernetes
+ * schemas or the Actions cache client (7 MB in one file cost 130 ms of start-up). In the build,
+ * each command is a bundle of its own (scripts/build.mjs), so errors are told apart with
+ * isInputError, which works across copies of the InputError class.
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   evaluate: async () => (await import('./commands/evaluate.ts')).evaluateCommand,
@@ -70,7 +71,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 function reportError(error: unknown, io: Io): number {
   const debug = io.env.MODELGATE_DEBUG === '1';
-  if (error instanceof InputError) {
+  if (isInputError(error)) {
     io.stderr(`modelgate: error: ${error.message.replace(/\n/g, ' ')}\n`);
     if (error.hint !== undefined) io.stderr(`hint: ${error.hint}\n`);
     if (debug && error.stack !== undefined) io.stderr(`${error.stack}\n`);

@@ -15,9 +15,17 @@ export class InputError extends Error {
   }
 }
 
-/** True for errors the user caused (bad input, bad usage), as opposed to bugs. */
+/** Marks every InputError, whichever copy of this module made it: Symbol.for gives one symbol per process. */
+const BRAND = Symbol.for('modelgate.InputError');
+Object.defineProperty(InputError.prototype, BRAND, { value: true });
+
+/**
+ * True for errors the user caused (bad input, bad usage), as opposed to bugs: an InputError of
+ * any copy of this module. Each CLI command is a bundle of its own, with its own copy of the
+ * class, and the router that reports its errors has another, so `instanceof` would not do there.
+ */
 export function isInputError(error: unknown): error is InputError {
-  return error instanceof InputError;
+  return error instanceof Error && (error as { [BRAND]?: boolean })[BRAND] === true;
 }
 
 /** Levenshtein distance, for "did you mean" hints on column, metric and flag names. */

@@ -52,8 +52,9 @@ did not go as the story expects (the message says which); 2 bad input or usage; 
 
 /** The example project ships in the repository, next to the packages. */
 function findExample(): string {
+  // From the sources (packages/cli/src/commands) or the bundle (packages/cli/dist/commands/demo).
   let folder = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 6; depth++) {
+  for (let depth = 0; depth < 8; depth++) {
     const candidate = join(folder, 'examples', 'breast-cancer');
     if (existsSync(join(candidate, 'train.mjs'))) return candidate;
     folder = dirname(folder);

@@ -47,6 +47,63 @@ describe('the model input, batch by batch', () => {
     expect(Array.from(table.matrix(['2', '0']))).toEqual([Math.fround(0.1), 1.5, Math.fround(5e-324), 3.25]);
   });
 
+  // A run of float32 columns moves 8 bytes at a time (table.ts float32Run). Every value must
+  // keep its exact bits (-0, infinities, subnormals), in rows that start on and off 8-byte
+  // boundaries (7 columns: every other row starts 4 bytes off), into a batch buffer aligned or
+  // not. A NaN stays a NaN (a float copy may quiet a signalling one, as the plain loop does),
+  // and above all the value beside it, with which it shares 8 bytes, keeps its bits.
+  it('copies a run of float32 columns bit for bit, a NaN beside any value', async () => {
+    const rows = 9;
+    const stride = 7;
+    const bits = new Uint32Array(rows * stride);
+    for (let k = 0; k < bits.length; k++)
+      bits[k] = new Uint32Array(Float32Array.of(k * 0.37 - 3).buffer)[0] as number;
+    // [row, column, bits]: NaNs in the high half of a pair for either run (columns 1 and 2), so
+    // that 8 bytes read as a NaN double, beside an ordinary value.
+    const specials = [
+      [3, 1, 0xffffffff],
+      [4, 2, 0x7ff00001],
+      [5, 1, 0x7fc00000],
+      [5, 2, 0x7fffffff],
+      [6, 0, 0x80000000],
+      [2, 5, 0x7f800000],
+      [7, 6, 0xff800000],
+      [8, 3, 0x00000001],
+    ] as const;
+    for (const [row, column, value] of specials) bits[row * stride + column] = value;
+    const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${stride}), }`;
+    const padded = `${header.padEnd(Math.ceil((10 + header.length + 1) / 64) * 64 - 11)}\n`;
+    const head = Buffer.alloc(10);
+    Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
+    head.writeUInt16LE(padded.length, 8);
+    const path = files.write(
+      'run.npy',
+      Buffer.concat([head, Buffer.from(padded, 'latin1'), new Uint8Array(bits.buffer)]),
+    );
+    const table = await readTable(path);
+    for (const first of [0, 1]) {
+      const columns = Array.from({ length: 6 }, (_, j) => String(first + j));
+      const input = table.features(columns);
+      for (const shift of [0, 1]) {
+        // shift 1: a batch buffer 4 bytes off an 8-byte boundary.
+        const backing = new Float32Array(rows * 6 + 1);
+        const into = backing.subarray(shift, shift + (rows - 2) * 6);
+        input.copy(2, rows, into);
+        const got = new Uint32Array(into.buffer, into.byteOffset, into.length);
+        let at = 0;
+        for (let i = 2; i < rows; i++) {
+          for (let j = 0; j < 6; j++, at++) {
+            const want = bits[i * stride + first + j] as number;
+            const isNaN = (want & 0x7f800000) === 0x7f800000 && (want & 0x7fffff) !== 0;
+            const where = `row ${i} column ${first + j}, shift ${shift}`;
+            if (isNaN) expect(Number.isNaN(into[at]), where).toBe(true);
+            else expect(got[at], where).toBe(want);
+          }
+        }
+      }
+    }
+  });
+
   it('names the first cell that is not a number before any row is handed out', async () => {
     const table = await readTable(files.write('text.jsonl', '{"x": "1.5"}\n{"x": "oops"}\n'));
     expect(() => table.features(['x'])).toThrow(InputError);

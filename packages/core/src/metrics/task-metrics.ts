@@ -3,6 +3,7 @@
  * where scikit-learn raises or the metric is undefined on these rows; the caller leaves such
  * metrics out. With no rows at all every metric is NaN.
  */
+import { binaryProbabilitySums, KERNEL_MAX_ROWS } from './binary-kernel.ts';
 import { accuracy, averagedScores, balancedAccuracy, classCounts, classScores } from './confusion.ts';
 import { METRICS, PROBABILITY_METRICS } from './names.ts';
 import { brier, logLoss } from './probability.ts';
@@ -69,23 +70,70 @@ export function binaryMetrics(input: ClassificationInput): Record<string, number
   };
   if (proba !== undefined) {
     checkRows('binaryMetrics', labels.length * 2, proba.length, 'proba');
-    const isPositive = new Uint8Array(labels.length);
-    const positiveProba = new Float64Array(labels.length);
-    let finite = true;
-    for (let i = 0; i < labels.length; i++) {
-      isPositive[i] = labels[i] === POSITIVE_CLASS ? 1 : 0;
-      const p = proba[i * 2 + POSITIVE_CLASS] as number;
-      positiveProba[i] = p;
-      finite &&= Number.isFinite(p);
-    }
-    // Both rank metrics come from one ranking: sort once (a third of the metrics' time).
-    const rank = finite ? binaryRank(isPositive, positiveProba, weights) : undefined;
-    result.roc_auc = rank?.rocAuc ?? Number.NaN;
-    result.average_precision = rank?.averagePrecision ?? Number.NaN;
-    result.log_loss = logLoss(labels, proba, 2, weights);
-    result.brier = brier(isPositive, positiveProba, weights);
+    Object.assign(
+      result,
+      weights === undefined && labels.length <= KERNEL_MAX_ROWS
+        ? kernelProbabilityMetrics(labels, proba)
+        : probabilityMetrics(labels, proba, weights),
+    );
   }
   return result;
+}
+
+/** roc_auc, average_precision, log_loss and brier of a binary task, in JavaScript. */
+function probabilityMetrics(
+  labels: Int32Array,
+  proba: Float64Array,
+  weights: Float64Array | undefined,
+): Record<string, number> {
+  const { isPositive, positiveProba, finite } = positiveColumn(labels, proba);
+  // Both rank metrics come from one ranking: sort once (a third of the metrics' time).
+  const rank = finite ? binaryRank(isPositive, positiveProba, weights) : undefined;
+  return {
+    roc_auc: rank?.rocAuc ?? Number.NaN,
+    average_precision: rank?.averagePrecision ?? Number.NaN,
+    log_loss: logLoss(labels, proba, 2, weights),
+    brier: brier(isPositive, positiveProba, weights),
+  };
+}
+
+/**
+ * The same four metrics without weights, from the WebAssembly kernel (binary-kernel.ts): the
+ * same values, 4× faster on a cold start. Scores it cannot rank with float32 keys (doubles,
+ * negative scores) are ranked here.
+ */
+function kernelProbabilityMetrics(labels: Int32Array, proba: Float64Array): Record<string, number> {
+  const rows = labels.length;
+  const sums = binaryProbabilitySums(labels, proba);
+  let rank = sums.rank;
+  if (rank === undefined && sums.positiveFinite) {
+    const { isPositive, positiveProba } = positiveColumn(labels, proba);
+    rank = binaryRank(isPositive, positiveProba);
+  }
+  return {
+    roc_auc: rank?.rocAuc ?? Number.NaN,
+    average_precision: rank?.averagePrecision ?? Number.NaN,
+    // logLoss and brier divide by the total weight, here the row count.
+    log_loss: sums.logLoss / rows,
+    brier: sums.brier / rows,
+  };
+}
+
+/** Column 1 of `proba` and whether each row is positive, with whether every such probability is finite. */
+function positiveColumn(
+  labels: Int32Array,
+  proba: Float64Array,
+): { isPositive: Uint8Array; positiveProba: Float64Array; finite: boolean } {
+  const isPositive = new Uint8Array(labels.length);
+  const positiveProba = new Float64Array(labels.length);
+  let finite = true;
+  for (let i = 0; i < labels.length; i++) {
+    isPositive[i] = labels[i] === POSITIVE_CLASS ? 1 : 0;
+    const p = proba[i * 2 + POSITIVE_CLASS] as number;
+    positiveProba[i] = p;
+    finite &&= Number.isFinite(p);
+  }
+  return { isPositive, positiveProba, finite };
 }
 
 /**

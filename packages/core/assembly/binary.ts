@@ -1,5 +1,5 @@
-// The probability metrics of an unweighted binary task in one WebAssembly pass: log_loss,
-// brier, roc_auc and average_precision. AssemblyScript, compiled by `npm run kernels` into
+// The metrics of an unweighted binary task with probabilities in one WebAssembly pass: the
+// confusion counts, log_loss, brier, roc_auc and average_precision. AssemblyScript, compiled by `npm run kernels` into
 // packages/core/src/metrics/binary-kernel.wasm.ts; packages/core/src/metrics/binary-kernel.ts
 // runs it.
 //
@@ -8,8 +8,8 @@
 // 200k rows, the largest part of evaluate's own time. WebAssembly runs compiled from the first
 // row, and the keys are radix sorted here.
 //
-// It must give the numbers of the JavaScript functions to the last bit (probability.ts logLoss
-// and brier, ranking.ts binaryRank): the same float64 operations in the same order, and the
+// It must give the numbers of the JavaScript functions to the last bit (confusion.ts
+// classCounts, probability.ts logLoss and brier, ranking.ts binaryRank): the same float64 operations in the same order, and the
 // logarithm is JavaScript's own Math.log, imported. The tests compare them.
 //
 // Memory is the caller's: every pointer is a byte offset into the imported memory.
@@ -24,9 +24,8 @@ const DIGIT_BITS: u32 = 11;
 const DIGITS: i32 = 1 << DIGIT_BITS;
 
 /**
- * `labels`: i32 per row, 0 or 1 (checked by the caller). `proba`: f64 per row and class,
- * row-major. `keys` and `scratch`: u32 per row. `counts`: u32 per radix digit (2048).
- * Writes six f64 at `out`:
+ * `labels`, `predicted`: i32 per row. `proba`: f64 per row and class, row-major. `keys` and
+ * `scratch`: u32 per row. `counts`: u32 per radix digit (2048). Writes ten f64 at `out`:
  *   0: the sum of the rows' log losses, NaN when a probability is not finite
  *   1: the sum of the rows' squared errors, NaN when a positive-class probability is outside [0, 1]
  *   2: 1 when every positive-class probability is finite, else 0
@@ -34,16 +33,40 @@ const DIGITS: i32 = 1 << DIGIT_BITS;
  *      metrics below are then written; otherwise the caller ranks the scores itself
  *   4: roc_auc (NaN when one class is absent)
  *   5: average_precision
+ *   6-9: the rows whose (label, prediction) is (0, 0), (0, 1), (1, 0), (1, 1)
+ * Returns 0, or 1 when a label or a prediction is neither 0 nor 1: nothing is written then,
+ * and the caller's own checks name the row.
  */
 export function binaryProbability(
   rows: i32,
   labels: usize,
+  predicted: usize,
   proba: usize,
   keys: usize,
   scratch: usize,
   counts: usize,
   out: usize,
-): void {
+): i32 {
+  // The confusion counts, and the range check that keeps every other step safe.
+  let n00: i32 = 0;
+  let n01: i32 = 0;
+  let n10: i32 = 0;
+  let n11: i32 = 0;
+  for (let i = 0; i < rows; i++) {
+    const truth = load<i32>(labels + ((<usize>i) << 2));
+    const guess = load<i32>(predicted + ((<usize>i) << 2));
+    if (<u32>truth > 1 || <u32>guess > 1) return 1;
+    const cell = (truth << 1) | guess;
+    if (cell == 0) n00++;
+    else if (cell == 1) n01++;
+    else if (cell == 2) n10++;
+    else n11++;
+  }
+  store<f64>(out, <f64>n00, 48);
+  store<f64>(out, <f64>n01, 56);
+  store<f64>(out, <f64>n10, 64);
+  store<f64>(out, <f64>n11, 72);
+
   const high: f64 = 1 - EPS;
   let logLoss: f64 = 0;
   let brier: f64 = 0;
@@ -79,7 +102,7 @@ export function binaryProbability(
   store<f64>(out, positiveFinite ? 1 : 0, 16);
   const ranked = positiveFinite && float32 && rows > 0;
   store<f64>(out, ranked ? 1 : 0, 24);
-  if (!ranked) return;
+  if (!ranked) return 0;
 
   radixSort(keys, scratch, rows, counts);
   // binaryRank's walk: down the sorted keys, closing each score group as it ends.
@@ -118,6 +141,7 @@ export function binaryProbability(
     32,
   );
   store<f64>(out, sum, 40);
+  return 0;
 }
 
 /** Sorts `rows` u32 keys ascending: least significant digit first, through `scratch`. */

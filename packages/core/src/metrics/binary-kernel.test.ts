@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { binaryProbabilitySums } from './binary-kernel.ts';
+import { type BinaryProbabilitySums, binaryProbabilitySums } from './binary-kernel.ts';
+import { classCounts } from './confusion.ts';
 import { brier, logLoss } from './probability.ts';
 import { binaryRank } from './ranking.ts';
 import { binaryMetrics } from './task-metrics.ts';
@@ -19,14 +20,16 @@ function lcg(seed: number): () => number {
 function rows(count: number, shape: (u: number, i: number) => number, seed = 3) {
   const random = lcg(seed);
   const labels = new Int32Array(count);
+  const predicted = new Int32Array(count);
   const proba = new Float64Array(count * 2);
   for (let i = 0; i < count; i++) {
     const p = shape(random(), i);
     proba[2 * i] = 1 - p;
     proba[2 * i + 1] = p;
     labels[i] = random() < (Number.isFinite(p) ? p : 0.5) ? 1 : 0;
+    predicted[i] = p > 0.5 ? 1 : 0;
   }
-  return { labels, proba };
+  return { labels, predicted, proba };
 }
 
 /** What the JavaScript functions give for the same rows. */
@@ -43,6 +46,17 @@ function reference(labels: Int32Array, proba: Float64Array) {
 
 const same = (a: number, b: number) => Object.is(a, b);
 
+/** The kernel's result for rows every label and prediction of which is 0 or 1. */
+function sumsOf(data: {
+  labels: Int32Array;
+  predicted: Int32Array;
+  proba: Float64Array;
+}): BinaryProbabilitySums {
+  const sums = binaryProbabilitySums(data.labels, data.predicted, data.proba);
+  if (sums === undefined) throw new Error('the kernel refused labels and predictions of 0 and 1');
+  return sums;
+}
+
 describe('the binary probability kernel', () => {
   it.each([
     ['float32 probabilities', (u: number) => Math.fround(u)],
@@ -53,9 +67,11 @@ describe('the binary probability kernel', () => {
     ],
     ['signed zeros', (u: number) => (u < 0.5 ? -0 : Math.fround(u))],
   ])('gives the JavaScript values to the last bit: %s', (_, shape) => {
-    const { labels, proba } = rows(20_000, shape);
-    const sums = binaryProbabilitySums(labels, proba);
+    const data = rows(20_000, shape);
+    const { labels, predicted, proba } = data;
+    const sums = sumsOf(data);
     const want = reference(labels, proba);
+    expect(sums.counts).toEqual(classCounts(labels, predicted, 2));
     expect(same(sums.logLoss / labels.length, want.logLoss)).toBe(true);
     expect(same(sums.brier / labels.length, want.brier)).toBe(true);
     expect(sums.rank).toBeDefined();
@@ -64,10 +80,8 @@ describe('the binary probability kernel', () => {
   });
 
   it('leaves the ranking to the caller for scores that are not non-negative float32s', () => {
-    const doubles = rows(500, (u) => u);
-    expect(binaryProbabilitySums(doubles.labels, doubles.proba).rank).toBeUndefined();
-    const negative = rows(500, (u) => Math.fround(u - 0.5));
-    const sums = binaryProbabilitySums(negative.labels, negative.proba);
+    expect(sumsOf(rows(500, (u) => u)).rank).toBeUndefined();
+    const sums = sumsOf(rows(500, (u) => Math.fround(u - 0.5)));
     expect(sums.rank).toBeUndefined();
     // A probability outside [0, 1]: brier is undefined, as in sklearn.
     expect(sums.brier).toBeNaN();
@@ -75,22 +89,24 @@ describe('the binary probability kernel', () => {
   });
 
   it('marks what a probability that is not finite makes undefined', () => {
-    const { labels, proba } = rows(100, (u) => Math.fround(u));
+    const data = rows(100, (u) => Math.fround(u));
+    const { proba } = data;
     proba[2 * 40] = Number.POSITIVE_INFINITY;
-    let sums = binaryProbabilitySums(labels, proba);
+    let sums = sumsOf(data);
     expect(sums.logLoss).toBeNaN();
     expect(sums.positiveFinite).toBe(true);
     expect(sums.rank).toBeDefined();
     proba[2 * 40 + 1] = Number.NaN;
-    sums = binaryProbabilitySums(labels, proba);
+    sums = sumsOf(data);
     expect(sums).toMatchObject({ positiveFinite: false, rank: undefined });
     expect(sums.brier).toBeNaN();
   });
 
   it('gives NaN rank metrics when one class is absent, as binaryRank does', () => {
-    const { proba } = rows(300, (u) => Math.fround(u));
+    const { proba, predicted } = rows(300, (u) => Math.fround(u));
     const labels = new Int32Array(300);
-    const sums = binaryProbabilitySums(labels, proba);
+    const sums = sumsOf({ labels, predicted, proba });
+    expect(sums.counts).toEqual(classCounts(labels, predicted, 2));
     expect(sums.rank?.rocAuc).toBeNaN();
     expect(
       same(sums.rank?.averagePrecision as number, reference(labels, proba).rank?.averagePrecision as number),
@@ -100,21 +116,16 @@ describe('the binary probability kernel', () => {
   it('reuses its memory across calls of any size', () => {
     const large = rows(50_000, (u) => Math.fround(u), 5);
     const small = rows(7, (u) => Math.fround(u), 6);
-    for (const { labels, proba } of [large, small, large]) {
-      expect(
-        same(
-          binaryProbabilitySums(labels, proba).rank?.rocAuc as number,
-          reference(labels, proba).rank?.rocAuc as number,
-        ),
-      ).toBe(true);
+    for (const data of [large, small, large]) {
+      const { labels, proba } = data;
+      expect(same(sumsOf(data).rank?.rocAuc as number, reference(labels, proba).rank?.rocAuc as number)).toBe(
+        true,
+      );
     }
   });
 
   it('is what binaryMetrics uses without weights, and gives what it gives with weights of 1', () => {
-    const { labels, proba } = rows(5_000, (u) => Math.fround(u));
-    const predicted = Int32Array.from({ length: labels.length }, (_, i) =>
-      (proba[2 * i + 1] as number) >= 0.5 ? 1 : 0,
-    );
+    const { labels, predicted, proba } = rows(5_000, (u) => Math.fround(u));
     const fast = binaryMetrics({ labels, numClasses: 2, predicted, proba });
     const weighted = binaryMetrics({
       labels,
@@ -126,6 +137,18 @@ describe('the binary probability kernel', () => {
     for (const name of ['roc_auc', 'average_precision', 'log_loss', 'brier']) {
       expect(same(fast[name] as number, weighted[name] as number), name).toBe(true);
     }
+  });
+
+  it('refuses a label or a prediction that is not 0 or 1, so that classCounts names it', () => {
+    const { labels, predicted, proba } = rows(50, (u) => Math.fround(u));
+    predicted[20] = 2;
+    expect(binaryProbabilitySums(labels, predicted, proba)).toBeUndefined();
+    expect(() => binaryMetrics({ labels, numClasses: 2, predicted, proba })).toThrow(
+      'classCounts: predicted[20] is 2, outside 0..1',
+    );
+    predicted[20] = 0;
+    labels[3] = -1;
+    expect(binaryProbabilitySums(labels, predicted, proba)).toBeUndefined();
   });
 
   it('is built from its AssemblyScript source (npm run kernels)', () => {

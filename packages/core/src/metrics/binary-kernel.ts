@@ -1,17 +1,20 @@
 /**
- * The probability metrics of an unweighted binary task, computed by one WebAssembly pass
+ * The metrics of an unweighted binary task with probabilities, computed by one WebAssembly pass
  * (packages/core/assembly/binary.ts, compiled into binary-kernel.wasm.ts by `npm run kernels`).
  *
  * In a one-shot process every JavaScript loop over the rows runs cold; these metrics were five
  * such loops and a sort, 45 ms on 200k rows. The kernel runs compiled from the first row and
  * radix sorts: 12 ms, the copy of the inputs into its memory included. Its values are those of
- * logLoss, brier and binaryRank to the last bit (the same float64 operations in the same order,
+ * classCounts, logLoss, brier and binaryRank to the last bit (the same float64 operations in the same order,
  * and the same Math.log); the tests hold it to that.
  */
 import { BINARY_KERNEL_WASM } from './binary-kernel.wasm.ts';
+import type { ClassCounts } from './confusion.ts';
 
 /** What the kernel computes. A rank metric is undefined when the kernel could not rank the scores. */
 export interface BinaryProbabilitySums {
+  /** classCounts(labels, predicted, 2). */
+  readonly counts: ClassCounts;
   /** Sum of the rows' log losses; NaN when a probability is not finite. */
   readonly logLoss: number;
   /** Sum of the rows' squared errors; NaN when a positive-class probability is outside [0, 1]. */
@@ -42,21 +45,22 @@ interface Kernel {
   readonly binaryProbability: (
     rows: number,
     labels: number,
+    predicted: number,
     proba: number,
     keys: number,
     scratch: number,
     counts: number,
     out: number,
-  ) => void;
+  ) => number;
 }
 
 const PAGE = 65536;
 /** The kernel's own static data sits below this; the inputs go above it. */
 const RESERVED = PAGE;
 const RADIX_COUNTS_BYTES = 2048 * 4;
-const OUT_BYTES = 6 * 8;
-/** Bytes of kernel memory per row: label (i32), two probabilities (f64), key and scratch (u32). */
-const BYTES_PER_ROW = 4 + 16 + 4 + 4;
+const OUT_BYTES = 10 * 8;
+/** Bytes of kernel memory per row: label and prediction (i32), two probabilities (f64), key and scratch (u32). */
+const BYTES_PER_ROW = 4 + 4 + 16 + 4 + 4;
 /** WebAssembly memory is addressed with 32 bits; past this many rows the caller stays in JavaScript. */
 export const KERNEL_MAX_ROWS = Math.floor(
   (2 ** 31 - RESERVED - RADIX_COUNTS_BYTES - OUT_BYTES) / BYTES_PER_ROW,
@@ -72,12 +76,21 @@ function instantiate(): Kernel {
 }
 
 /**
- * The kernel's sums for `labels` (0 or 1 per row) and the row-major [rows × 2] `proba`. The
- * caller has checked the labels and that `rows` is at most {@link KERNEL_MAX_ROWS}.
+ * The kernel's counts and sums for `labels` and `predicted` (class 0 or 1 per row) and the
+ * row-major [rows × 2] `proba`; undefined when a label or a prediction is not 0 or 1 (the
+ * caller's own checks then name it). At most {@link KERNEL_MAX_ROWS} rows.
  */
-export function binaryProbabilitySums(labels: Int32Array, proba: Float64Array): BinaryProbabilitySums {
+export function binaryProbabilitySums(
+  labels: Int32Array,
+  predicted: Int32Array,
+  proba: Float64Array,
+): BinaryProbabilitySums | undefined {
   const rows = labels.length;
-  if (proba.length !== rows * 2) throw new RangeError(`proba has ${proba.length} values for ${rows} rows`);
+  if (predicted.length !== rows || proba.length !== rows * 2 || rows > KERNEL_MAX_ROWS) {
+    throw new RangeError(
+      `binary kernel: ${rows} labels, ${predicted.length} predictions, ${proba.length} probabilities`,
+    );
+  }
   kernel ??= instantiate();
   const { memory } = kernel;
   // Laid out from RESERVED: the fixed-size parts first, then the rows' arrays, each 8-byte aligned.
@@ -85,19 +98,43 @@ export function binaryProbabilitySums(labels: Int32Array, proba: Float64Array): 
   const countsAt = outAt + OUT_BYTES;
   const probaAt = countsAt + RADIX_COUNTS_BYTES;
   const labelsAt = probaAt + rows * 16;
-  const keysAt = labelsAt + rows * 4;
+  const predictedAt = labelsAt + rows * 4;
+  const keysAt = predictedAt + rows * 4;
   const scratchAt = keysAt + rows * 4;
   const needed = scratchAt + rows * 4;
   if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
   // Views are made after any growth: growing detaches the old buffer.
   new Float64Array(memory.buffer, probaAt, rows * 2).set(proba);
   new Int32Array(memory.buffer, labelsAt, rows).set(labels);
-  kernel.binaryProbability(rows, labelsAt, probaAt, keysAt, scratchAt, countsAt, outAt);
-  const out = new Float64Array(memory.buffer, outAt, 6);
+  new Int32Array(memory.buffer, predictedAt, rows).set(predicted);
+  const status = kernel.binaryProbability(
+    rows,
+    labelsAt,
+    predictedAt,
+    probaAt,
+    keysAt,
+    scratchAt,
+    countsAt,
+    outAt,
+  );
+  if (status !== 0) return undefined;
+  const out = new Float64Array(memory.buffer, outAt, 10);
   return {
+    counts: binaryCounts(out[6] as number, out[7] as number, out[8] as number, out[9] as number, rows),
     logLoss: out[0] as number,
     brier: out[1] as number,
     positiveFinite: out[2] === 1,
     rank: out[3] === 1 ? { rocAuc: out[4] as number, averagePrecision: out[5] as number } : undefined,
   };
+}
+
+/** classCounts' result from the four cells of the confusion matrix (rows: label, columns: prediction). */
+function binaryCounts(n00: number, n01: number, n10: number, n11: number, rows: number): ClassCounts {
+  const truePositive = Float64Array.of(n00, n11);
+  const predicted = Float64Array.of(n00 + n10, n01 + n11);
+  const actual = Float64Array.of(n00 + n01, n10 + n11);
+  const present = Uint8Array.from([0, 1], (c) =>
+    (actual[c] as number) > 0 || (predicted[c] as number) > 0 ? 1 : 0,
+  );
+  return { numClasses: 2, truePositive, predicted, actual, present, correct: n00 + n11, total: rows };
 }

@@ -3,7 +3,7 @@
  * where scikit-learn raises or the metric is undefined on these rows; the caller leaves such
  * metrics out. With no rows at all every metric is NaN.
  */
-import { binaryProbabilitySums, KERNEL_MAX_ROWS } from './binary-kernel.ts';
+import { type BinaryProbabilitySums, binaryProbabilitySums, KERNEL_MAX_ROWS } from './binary-kernel.ts';
 import { accuracy, averagedScores, balancedAccuracy, classCounts, classScores } from './confusion.ts';
 import { METRICS, PROBABILITY_METRICS } from './names.ts';
 import { brier, logLoss } from './probability.ts';
@@ -58,7 +58,18 @@ export function binaryMetrics(input: ClassificationInput): Record<string, number
     throw new RangeError(`binaryMetrics: numClasses is ${input.numClasses}, expected 2`);
   }
   const { labels, predicted, proba, weights } = input;
-  const counts = classCounts(labels, predicted, 2, weights);
+  // Without weights, the WebAssembly kernel (binary-kernel.ts) gives the counts and the
+  // probability metrics at once: the same values, 4× faster on a cold start.
+  const fast =
+    proba !== undefined &&
+    weights === undefined &&
+    labels.length > 0 &&
+    labels.length <= KERNEL_MAX_ROWS &&
+    predicted.length === labels.length &&
+    proba.length === labels.length * 2
+      ? binaryProbabilitySums(labels, predicted, proba)
+      : undefined;
+  const counts = fast?.counts ?? classCounts(labels, predicted, 2, weights);
   if (labels.length === 0) return allNaN(METRICS.binary, proba !== undefined);
   const positive = classScores(counts, POSITIVE_CLASS);
   const result: Record<string, number> = {
@@ -72,8 +83,8 @@ export function binaryMetrics(input: ClassificationInput): Record<string, number
     checkRows('binaryMetrics', labels.length * 2, proba.length, 'proba');
     Object.assign(
       result,
-      weights === undefined && labels.length <= KERNEL_MAX_ROWS
-        ? kernelProbabilityMetrics(labels, proba)
+      fast !== undefined
+        ? kernelProbabilityMetrics(labels, proba, fast)
         : probabilityMetrics(labels, proba, weights),
     );
   }
@@ -98,13 +109,15 @@ function probabilityMetrics(
 }
 
 /**
- * The same four metrics without weights, from the WebAssembly kernel (binary-kernel.ts): the
- * same values, 4× faster on a cold start. Scores it cannot rank with float32 keys (doubles,
- * negative scores) are ranked here.
+ * The same four metrics from the kernel's sums. Scores it cannot rank with float32 keys
+ * (doubles, negative scores) are ranked here.
  */
-function kernelProbabilityMetrics(labels: Int32Array, proba: Float64Array): Record<string, number> {
+function kernelProbabilityMetrics(
+  labels: Int32Array,
+  proba: Float64Array,
+  sums: BinaryProbabilitySums,
+): Record<string, number> {
   const rows = labels.length;
-  const sums = binaryProbabilitySums(labels, proba);
   let rank = sums.rank;
   if (rank === undefined && sums.positiveFinite) {
     const { isPositive, positiveProba } = positiveColumn(labels, proba);

@@ -1,6 +1,6 @@
 import { binaryMetrics, multiclassMetrics, regressionMetrics } from '../metrics/index.ts';
 import type { MetricValue } from '../record/evaluation.ts';
-import { bootstrapIntervals, type Predictions } from '../stats/index.ts';
+import type { Predictions } from '../stats/index.ts';
 
 /** The point value of every metric of the task. NaN means undefined on this data (sklearn raises). */
 export function pointMetrics(p: Predictions): Record<string, number> {
@@ -57,7 +57,11 @@ export async function scoreMetrics(
       `${where}${undefinedHere.join(', ')} left out: undefined on these rows (e.g. only one class present)`,
     );
   }
-  const intervals = bootstrap.resamples > 0 ? await bootstrapIntervals(p, defined, bootstrap) : {};
+  // The bootstrap's code (its hot loops, the worker pool) loads only when it runs.
+  const intervals =
+    bootstrap.resamples > 0
+      ? await (await import('../stats/bootstrap.ts')).bootstrapIntervals(p, defined, bootstrap)
+      : {};
   const out: Record<string, MetricValue> = {};
   for (const name of defined) {
     const ci = intervals[name];

@@ -17,6 +17,11 @@ const KERNELS = [
     module: 'packages/core/src/metrics/binary-kernel.wasm.ts',
     constant: 'BINARY_KERNEL_WASM',
   },
+  {
+    source: 'packages/core/assembly/labels.ts',
+    module: 'packages/core/src/evaluate/labels-kernel.wasm.ts',
+    constant: 'LABELS_KERNEL_WASM',
+  },
 ];
 // No runtime or allocator (the kernels only read and write memory they are given), the memory
 // imported from the host, and no abort import.

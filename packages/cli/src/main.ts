@@ -1,4 +1,7 @@
-import { InputError, isInputError, VERSION } from '@modelgate/core';
+// The router imports only these two modules of core: it loads before every command, and the
+// whole package's graph (with its dynamic imports) is the commands' business.
+import { InputError, isInputError } from '@modelgate/core/errors';
+import { VERSION } from '@modelgate/core/version';
 import { ExitCode, type Io } from './io.ts';
 
 export const HELP = `modelgate ${VERSION}: ML model CI/CD with honest gates

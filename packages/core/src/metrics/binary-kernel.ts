@@ -5,9 +5,10 @@
  * In a one-shot process every JavaScript loop over the rows runs cold; these metrics were five
  * such loops and a sort, 45 ms on 200k rows. The kernel runs compiled from the first row and
  * radix sorts: 12 ms, the copy of the inputs into its memory included. Its values are those of
- * classCounts, logLoss, brier and binaryRank to the last bit (the same float64 operations in the same order,
- * and the same Math.log); the tests hold it to that.
+ * classCounts, logLoss, brier and binaryRank to the last bit (the same float64 operations in the
+ * same order, and the same Math.log); the tests hold it to that.
  */
+import { KERNEL_DATA_START, KERNEL_MAX_BYTES, type Kernel, loadKernel } from '../util/wasm.ts';
 import { BINARY_KERNEL_WASM } from './binary-kernel.wasm.ts';
 import type { ClassCounts } from './confusion.ts';
 
@@ -28,52 +29,27 @@ export interface BinaryProbabilitySums {
   readonly rank: { readonly rocAuc: number; readonly averagePrecision: number } | undefined;
 }
 
-/** The part of the WebAssembly JavaScript API used here (TypeScript's ES libraries leave it to lib.dom). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+type BinaryProbability = (
+  rows: number,
+  labels: number,
+  predicted: number,
+  proba: number,
+  keys: number,
+  scratch: number,
+  counts: number,
+  out: number,
+) => number;
 
-interface Kernel {
-  readonly memory: WasmMemory;
-  readonly binaryProbability: (
-    rows: number,
-    labels: number,
-    predicted: number,
-    proba: number,
-    keys: number,
-    scratch: number,
-    counts: number,
-    out: number,
-  ) => number;
-}
-
-const PAGE = 65536;
-/** The kernel's own static data sits below this; the inputs go above it. */
-const RESERVED = PAGE;
 const RADIX_COUNTS_BYTES = 2048 * 4;
 const OUT_BYTES = 10 * 8;
 /** Bytes of kernel memory per row: label and prediction (i32), two probabilities (f64), key and scratch (u32). */
 const BYTES_PER_ROW = 4 + 4 + 16 + 4 + 4;
-/** WebAssembly memory is addressed with 32 bits; past this many rows the caller stays in JavaScript. */
+/** Past this many rows the caller stays in JavaScript. */
 export const KERNEL_MAX_ROWS = Math.floor(
-  (2 ** 31 - RESERVED - RADIX_COUNTS_BYTES - OUT_BYTES) / BYTES_PER_ROW,
+  (KERNEL_MAX_BYTES - KERNEL_DATA_START - RADIX_COUNTS_BYTES - OUT_BYTES) / BYTES_PER_ROW,
 );
 
 let kernel: Kernel | undefined;
-
-function instantiate(): Kernel {
-  const memory = new wasm.Memory({ initial: 1 });
-  const module = new wasm.Module(Buffer.from(BINARY_KERNEL_WASM, 'base64'));
-  const instance = new wasm.Instance(module, { env: { memory }, binary: { log: Math.log } });
-  return { memory, binaryProbability: instance.exports.binaryProbability as Kernel['binaryProbability'] };
-}
 
 /**
  * The kernel's counts and sums for `labels` and `predicted` (class 0 or 1 per row) and the
@@ -91,34 +67,22 @@ export function binaryProbabilitySums(
       `binary kernel: ${rows} labels, ${predicted.length} predictions, ${proba.length} probabilities`,
     );
   }
-  kernel ??= instantiate();
-  const { memory } = kernel;
-  // Laid out from RESERVED: the fixed-size parts first, then the rows' arrays, each 8-byte aligned.
-  const outAt = RESERVED;
+  kernel ??= loadKernel(BINARY_KERNEL_WASM, { binary: { log: Math.log } });
+  // The fixed-size parts first, then the rows' arrays, each 8-byte aligned.
+  const outAt = KERNEL_DATA_START;
   const countsAt = outAt + OUT_BYTES;
   const probaAt = countsAt + RADIX_COUNTS_BYTES;
   const labelsAt = probaAt + rows * 16;
   const predictedAt = labelsAt + rows * 4;
   const keysAt = predictedAt + rows * 4;
   const scratchAt = keysAt + rows * 4;
-  const needed = scratchAt + rows * 4;
-  if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
-  // Views are made after any growth: growing detaches the old buffer.
-  new Float64Array(memory.buffer, probaAt, rows * 2).set(proba);
-  new Int32Array(memory.buffer, labelsAt, rows).set(labels);
-  new Int32Array(memory.buffer, predictedAt, rows).set(predicted);
-  const status = kernel.binaryProbability(
-    rows,
-    labelsAt,
-    predictedAt,
-    probaAt,
-    keysAt,
-    scratchAt,
-    countsAt,
-    outAt,
-  );
-  if (status !== 0) return undefined;
-  const out = new Float64Array(memory.buffer, outAt, 10);
+  const memory = kernel.memory(scratchAt + rows * 4);
+  new Float64Array(memory, probaAt, rows * 2).set(proba);
+  new Int32Array(memory, labelsAt, rows).set(labels);
+  new Int32Array(memory, predictedAt, rows).set(predicted);
+  const run = kernel.exports.binaryProbability as BinaryProbability;
+  if (run(rows, labelsAt, predictedAt, probaAt, keysAt, scratchAt, countsAt, outAt) !== 0) return undefined;
+  const out = new Float64Array(memory, outAt, 10);
   return {
     counts: binaryCounts(out[6] as number, out[7] as number, out[8] as number, out[9] as number, rows),
     logLoss: out[0] as number,

@@ -94,9 +94,9 @@ describe('the model input, batch by batch', () => {
         for (let i = 2; i < rows; i++) {
           for (let j = 0; j < 6; j++, at++) {
             const want = bits[i * stride + first + j] as number;
-            const isNaN = (want & 0x7f800000) === 0x7f800000 && (want & 0x7fffff) !== 0;
+            const nan = (want & 0x7f800000) === 0x7f800000 && (want & 0x7fffff) !== 0;
             const where = `row ${i} column ${first + j}, shift ${shift}`;
-            if (isNaN) expect(Number.isNaN(into[at]), where).toBe(true);
+            if (nan) expect(Number.isNaN(into[at]), where).toBe(true);
             else expect(got[at], where).toBe(want);
           }
         }

@@ -270,7 +270,7 @@ function float32Run(
         let at = i * rowBytes + offset * 4;
         for (let p = 0; p < pairs; p++, k++, at += 8) {
           const two = view.getFloat64(at, true);
-          if (two === two) {
+          if (!Number.isNaN(two)) {
             out[k] = two;
           } else {
             const from = at / 4;

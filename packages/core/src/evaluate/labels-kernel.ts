@@ -23,7 +23,7 @@ type DistinctSlots = (rows: number, values: number, distinct: number, slots: num
 
 let kernel: Kernel | undefined;
 
-/** The slots of `values`; undefined past 16 distinct values (or past the kernel's memory). */
+/** The slots of `values`; undefined past 16 distinct values, or when the kernel's memory cannot grow to the rows. */
 export function labelSlots(values: Float64Array): LabelSlots | undefined {
   const rows = values.length;
   const distinctAt = KERNEL_DATA_START;
@@ -32,6 +32,7 @@ export function labelSlots(values: Float64Array): LabelSlots | undefined {
   if (slotsAt + rows > KERNEL_MAX_BYTES) return undefined;
   kernel ??= loadKernel(LABELS_KERNEL_WASM);
   const memory = kernel.memory(slotsAt + rows);
+  if (memory === undefined) return undefined;
   new Float64Array(memory, valuesAt, rows).set(values);
   const count = (kernel.exports.distinctSlots as DistinctSlots)(rows, valuesAt, distinctAt, slotsAt);
   if (count < 0) return undefined;

@@ -53,8 +53,9 @@ let kernel: Kernel | undefined;
 
 /**
  * The kernel's counts and sums for `labels` and `predicted` (class 0 or 1 per row) and the
- * row-major [rows × 2] `proba`; undefined when a label or a prediction is not 0 or 1 (the
- * caller's own checks then name it). At most {@link KERNEL_MAX_ROWS} rows.
+ * row-major [rows × 2] `proba`. Undefined when the caller must compute them in JavaScript: a
+ * label or a prediction is not 0 or 1 (the caller's own checks then name it), or the kernel's
+ * memory cannot grow to the rows. At most {@link KERNEL_MAX_ROWS} rows.
  */
 export function binaryProbabilitySums(
   labels: Int32Array,
@@ -77,6 +78,7 @@ export function binaryProbabilitySums(
   const keysAt = predictedAt + rows * 4;
   const scratchAt = keysAt + rows * 4;
   const memory = kernel.memory(scratchAt + rows * 4);
+  if (memory === undefined) return undefined;
   new Float64Array(memory, probaAt, rows * 2).set(proba);
   new Int32Array(memory, labelsAt, rows).set(labels);
   new Int32Array(memory, predictedAt, rows).set(predicted);

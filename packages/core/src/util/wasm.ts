@@ -10,7 +10,7 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
@@ -25,19 +25,30 @@ export const KERNEL_MAX_BYTES = 2 ** 31;
 export interface Kernel {
   /** The kernel's exported functions. */
   readonly exports: Record<string, unknown>;
-  /** The memory, at least `bytes` long: take views after calling this (growing detaches old ones). */
-  memory(bytes: number): ArrayBuffer;
+  /**
+   * The memory, at least `bytes` long: take views after calling this (growing detaches old
+   * ones). Undefined when it cannot grow that far (past {@link KERNEL_MAX_BYTES}, or the system
+   * refuses): the caller then does the work in JavaScript.
+   */
+  memory(bytes: number): ArrayBuffer | undefined;
 }
 
 /** Instantiates a kernel from its base64 binary, with its memory and the host functions it imports. */
 export function loadKernel(base64: string, imports: Record<string, Record<string, unknown>> = {}): Kernel {
-  const memory = new wasm.Memory({ initial: 1 });
+  const memory = new wasm.Memory({ initial: 1, maximum: KERNEL_MAX_BYTES / PAGE });
   const module = new wasm.Module(Buffer.from(base64, 'base64'));
   const { exports } = new wasm.Instance(module, { ...imports, env: { memory } });
   return {
     exports,
     memory: (bytes) => {
-      if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+      if (bytes > KERNEL_MAX_BYTES) return undefined;
+      if (memory.buffer.byteLength < bytes) {
+        try {
+          memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+        } catch {
+          return undefined;
+        }
+      }
       return memory.buffer;
     },
   };

@@ -45,7 +45,7 @@ const OUT_BYTES = 10 * 8;
 /** Bytes of kernel memory per row: label and prediction (i32), two probabilities (f64), key and scratch (u32). */
 const BYTES_PER_ROW = 4 + 4 + 16 + 4 + 4;
 /** Past this many rows the caller stays in JavaScript. */
-export const KERNEL_MAX_ROWS = Math.floor(
+const KERNEL_MAX_ROWS = Math.floor(
   (KERNEL_MAX_BYTES - KERNEL_DATA_START - RADIX_COUNTS_BYTES - OUT_BYTES) / BYTES_PER_ROW,
 );
 
@@ -53,9 +53,10 @@ let kernel: Kernel | undefined;
 
 /**
  * The kernel's counts and sums for `labels` and `predicted` (class 0 or 1 per row) and the
- * row-major [rows × 2] `proba`. Undefined when the caller must compute them in JavaScript: a
- * label or a prediction is not 0 or 1 (the caller's own checks then name it), or the kernel's
- * memory cannot grow to the rows. At most {@link KERNEL_MAX_ROWS} rows.
+ * row-major [rows × 2] `proba`. Undefined when the caller must compute them in JavaScript: no
+ * rows or more than {@link KERNEL_MAX_ROWS}, arrays of the wrong length, a label or a
+ * prediction that is not 0 or 1 (the caller's own checks then name it), or a kernel memory that
+ * cannot grow to the rows.
  */
 export function binaryProbabilitySums(
   labels: Int32Array,
@@ -63,10 +64,9 @@ export function binaryProbabilitySums(
   proba: Float64Array,
 ): BinaryProbabilitySums | undefined {
   const rows = labels.length;
-  if (predicted.length !== rows || proba.length !== rows * 2 || rows > KERNEL_MAX_ROWS) {
-    throw new RangeError(
-      `binary kernel: ${rows} labels, ${predicted.length} predictions, ${proba.length} probabilities`,
-    );
+  // Rows the kernel does not take go to JavaScript, whose checks word any mismatch.
+  if (rows === 0 || rows > KERNEL_MAX_ROWS || predicted.length !== rows || proba.length !== rows * 2) {
+    return undefined;
   }
   kernel ??= loadKernel(BINARY_KERNEL_WASM, { binary: { log: Math.log } });
   // The fixed-size parts first, then the rows' arrays, each 8-byte aligned.

@@ -3,7 +3,7 @@
  * where scikit-learn raises or the metric is undefined on these rows; the caller leaves such
  * metrics out. With no rows at all every metric is NaN.
  */
-import { type BinaryProbabilitySums, binaryProbabilitySums, KERNEL_MAX_ROWS } from './binary-kernel.ts';
+import { type BinaryProbabilitySums, binaryProbabilitySums } from './binary-kernel.ts';
 import { accuracy, averagedScores, balancedAccuracy, classCounts, classScores } from './confusion.ts';
 import { METRICS, PROBABILITY_METRICS } from './names.ts';
 import { brier, logLoss } from './probability.ts';
@@ -61,12 +61,7 @@ export function binaryMetrics(input: ClassificationInput): Record<string, number
   // Without weights, the WebAssembly kernel (binary-kernel.ts) gives the counts and the
   // probability metrics at once: the same values, 4× faster on a cold start.
   const fast =
-    proba !== undefined &&
-    weights === undefined &&
-    labels.length > 0 &&
-    labels.length <= KERNEL_MAX_ROWS &&
-    predicted.length === labels.length &&
-    proba.length === labels.length * 2
+    proba !== undefined && weights === undefined
       ? binaryProbabilitySums(labels, predicted, proba)
       : undefined;
   const counts = fast?.counts ?? classCounts(labels, predicted, 2, weights);

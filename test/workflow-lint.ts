@@ -96,6 +96,25 @@ export const PINNED_ACTIONS: Record<
     ],
     outputs: ['download-path'],
   },
+  'actions/setup-node': {
+    sha: 'a0853c24544627f65ddf259abe73b1d18a591444',
+    version: 'v5.0.0',
+    inputs: [
+      'node-version',
+      'node-version-file',
+      'architecture',
+      'check-latest',
+      'registry-url',
+      'scope',
+      'token',
+      'cache',
+      'package-manager-cache',
+      'cache-dependency-path',
+      'mirror',
+      'mirror-token',
+    ],
+    outputs: ['cache-hit', 'node-version'],
+  },
 };
 
 /** What a workflow or template may be checked against: our actions and reusable workflows. */

@@ -1,9 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: workflow text, where ${{ }} is GitHub's expression syntax
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT } from './helpers.ts';
+import { ROOT, tempDir } from './helpers.ts';
 import { condition, interpolate, parseExpression, type Value } from './workflow-expressions.ts';
 import {
   formatProblems,
@@ -26,6 +27,8 @@ const read = (...path: string[]) => readFileSync(join(ROOT, ...path), 'utf8');
 const ACTIONS = readdirSync(join(ROOT, 'actions')).sort();
 const TEMPLATES = readdirSync(join(ROOT, 'action-templates')).filter((f) => f.endsWith('.yml'));
 const REUSABLE = readdirSync(join(ROOT, 'workflows')).filter((f) => f.endsWith('.yml'));
+/** This repository's own workflows, which live only in .github/workflows/ (not reusable). */
+const OWN = ['ci.yml', 'release.yml'];
 const DOCUMENTED = ['workflows.md', 'fork-pull-requests.md'].flatMap((doc) =>
   workflowsInMarkdown(read('docs', doc)).map((w) => ({ ...w, doc })),
 );
@@ -60,9 +63,9 @@ describe('the reusable workflow', () => {
     },
   );
 
-  it('has no copy in .github/workflows/ without a source in workflows/', () => {
+  it('has no copy in .github/workflows/ without a source in workflows/ (beside the repository\'s own CI and release)', () => {
     const copies = readdirSync(join(ROOT, '.github', 'workflows')).filter((f) => f.endsWith('.yml'));
-    expect(copies.sort()).toEqual([...REUSABLE].sort());
+    expect(copies.sort()).toEqual([...REUSABLE, ...OWN].sort());
   });
 
   it.each(REUSABLE)(
@@ -71,6 +74,35 @@ describe('the reusable workflow', () => {
       expect(formatProblems(lintWorkflow(`workflows/${file}`, read('workflows', file), context))).toBe('');
     },
   );
+});
+
+describe("the repository's own workflows", () => {
+  it.each(OWN)('.github/workflows/%s validates, refers only to declared things, and asks for least privilege', (file) => {
+    expect(
+      formatProblems(lintWorkflow(`.github/workflows/${file}`, read('.github', 'workflows', file), context)),
+    ).toBe('');
+  });
+
+  it('CI runs .ci/run, which installs with npm ci and no fallback, and fails on bundle drift', () => {
+    const ci = parse(read('.github', 'workflows', 'ci.yml'));
+    const runs = ci.jobs.ci.steps.map((step: { run?: string }) => step.run ?? '');
+    expect(runs).toContain('bash .ci/run');
+    const script = read('.ci', 'run');
+    expect(script).toMatch(/^npm ci --no-audit --no-fund$/m);
+    expect(script).not.toMatch(/npm install/);
+    expect(script).toMatch(/git status --porcelain -- actions/);
+  });
+
+  it('release tags vX.Y.Z, moves the major tag, and passes the version to scripts through env only', () => {
+    const text = read('.github', 'workflows', 'release.yml');
+    expect(text).toContain('git tag -f -a "$major"');
+    expect(text).toContain('git push --force origin "refs/tags/$major"');
+    expect(untrustedInterpolations('release.yml', text)).toEqual([]);
+    // The version reaches scripts as an environment variable, never spliced into their text.
+    const withInputs = text.split('\n').filter((line) => line.includes('${{ inputs.'));
+    expect(withInputs.length).toBeGreaterThan(0);
+    for (const line of withInputs) expect(line).toMatch(/^\s+(?:[A-Z_]+|if): \$\{\{ inputs\.[a-z-]+ \}\}$/);
+  });
 });
 
 describe('the starter templates', () => {
@@ -395,5 +427,37 @@ describe('GitHub expressions, as the runner evaluates them', () => {
     expect(() => parseExpression("inputs.a == 'unterminated")).toThrow(/unterminated string/);
     expect(() => parseExpression('inputs.a ==')).toThrow(/unexpected end/);
     expect(() => parseExpression('inputs.a = 1')).toThrow(/unexpected '='/);
+  });
+});
+
+describe('the starter workflows for an organisation', () => {
+  it("are copied into workflow-templates/ of the organisation's .github repository, where GitHub lists them", () => {
+    const dotGithub = tempDir();
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'starter-workflows.mjs'), dotGithub]);
+    const copied = readdirSync(join(dotGithub, 'workflow-templates')).sort();
+    expect(copied).toEqual(readdirSync(join(ROOT, 'action-templates')).sort());
+    for (const file of copied)
+      expect(readFileSync(join(dotGithub, 'workflow-templates', file), 'utf8'), file).toBe(
+        read('action-templates', file),
+      );
+  });
+
+  it('point at a mirror with --uses, and refuse a missing target with exit 2', () => {
+    const dotGithub = tempDir();
+    execFileSync(process.execPath, [
+      join(ROOT, 'scripts', 'starter-workflows.mjs'),
+      dotGithub,
+      '--uses',
+      'acme/modelgate-mirror',
+    ]);
+    const template = readFileSync(join(dotGithub, 'workflow-templates', 'model-pr-report.yml'), 'utf8');
+    expect(template).toContain('acme/modelgate-mirror/');
+    expect(template).not.toContain('modelgate/modelgate/');
+    const missing = spawnSync(process.execPath, [
+      join(ROOT, 'scripts', 'starter-workflows.mjs'),
+      join(dotGithub, 'nope'),
+    ]);
+    expect(missing.status).toBe(2);
+    expect(String(missing.stderr)).toMatch(/^starter-workflows: error: .*nope does not exist/);
   });
 });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { context as runnerContext } from '@actions/github';
 import { InputError } from '@modelgate/core';
 
 /** The pull request a run is about, as far as the event payload tells. */
@@ -17,7 +18,10 @@ export interface PullRequestContext {
   baseRef: string;
 }
 
-/** Where and why a workflow run happens, read from the runner's environment. */
+/**
+ * Where and why a workflow run happens: `@actions/github`'s {@link Context}, reduced to the fields
+ * modelgate uses, plus what it derives from them (the run's link, the pull request, fork or not).
+ */
 export interface GitHubContext {
   eventName: string;
   owner: string;
@@ -35,40 +39,41 @@ export interface GitHubContext {
   pullRequest?: PullRequestContext;
 }
 
-const DEFAULT_API_URL = 'https://api.github.com';
-const DEFAULT_SERVER_URL = 'https://github.com';
+/** `@actions/github`'s Context class: the package exports it only as the type of its `context`. */
+type Context = typeof runnerContext;
+const Context = runnerContext.constructor as new () => Context;
+
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 
 /**
- * Reads the run's context from the variables the Actions runner sets. Takes the environment as a
- * value (not `process.env`) so the CLI and tests hand in their own.
+ * Reads the run's context from the variables the Actions runner sets, through `@actions/github`'s
+ * `Context`. Takes the environment as a value (not `process.env`) so the CLI and tests hand
+ * in their own.
  */
 export function readGitHubContext(env: NodeJS.ProcessEnv): GitHubContext {
   const eventName = required(env, 'GITHUB_EVENT_NAME');
-  const repository = required(env, 'GITHUB_REPOSITORY');
-  const [owner, repo, ...rest] = repository.split('/');
-  if (owner === undefined || repo === undefined || owner === '' || repo === '' || rest.length > 0) {
-    throw new InputError(`GITHUB_REPOSITORY is "${repository}"; expected the format {owner}/{repo}`);
-  }
+  // Context reads an unset or missing GITHUB_EVENT_PATH as an empty payload, which would make a
+  // pull_request run look like a run without a PR: both are the runner's to set, so say so.
   const eventPath = required(env, 'GITHUB_EVENT_PATH');
-  const payload = readPayload(eventPath);
-  const apiUrl = trimSlash(nonEmpty(env.GITHUB_API_URL) ?? DEFAULT_API_URL);
-  const serverUrl = trimSlash(nonEmpty(env.GITHUB_SERVER_URL) ?? DEFAULT_SERVER_URL);
-  const runId = nonEmpty(env.GITHUB_RUN_ID);
-  const attempt = Number(nonEmpty(env.GITHUB_RUN_ATTEMPT) ?? '1');
-  const runUrl =
-    runId === undefined
-      ? undefined
-      : `${serverUrl}/${owner}/${repo}/actions/runs/${runId}${attempt > 1 ? `/attempts/${attempt}` : ''}`;
+  if (!existsSync(eventPath)) {
+    throw new InputError(`GITHUB_EVENT_PATH names ${eventPath}, which cannot be read`, {
+      hint: 'the runner writes the event payload there; set it to a webhook payload JSON file when running outside GitHub Actions',
+    });
+  }
+  const { context, owner, repo } = actionsContext(env, eventPath);
+  const serverUrl = trimSlash(context.serverUrl);
+  const runUrl = Number.isSafeInteger(context.runId)
+    ? `${serverUrl}/${owner}/${repo}/actions/runs/${context.runId}${context.runAttempt > 1 ? `/attempts/${context.runAttempt}` : ''}`
+    : undefined;
   const runner = env.RUNNER_ENVIRONMENT;
-  const pullRequest = pullRequestOf(eventName, payload, `${owner}/${repo}`, eventPath);
+  const pullRequest = pullRequestOf(eventName, context.payload, `${owner}/${repo}`, eventPath);
   return {
     eventName,
     owner,
     repo,
-    sha: nonEmpty(env.GITHUB_SHA) ?? '',
-    ref: nonEmpty(env.GITHUB_REF) ?? '',
-    apiUrl,
+    sha: context.sha ?? '',
+    ref: context.ref ?? '',
+    apiUrl: trimSlash(context.apiUrl),
     serverUrl,
     runUrl,
     runnerEnvironment: runner === 'github-hosted' || runner === 'self-hosted' ? runner : undefined,
@@ -76,33 +81,58 @@ export function readGitHubContext(env: NodeJS.ProcessEnv): GitHubContext {
   };
 }
 
-function readPayload(path: string): Record<string, unknown> {
-  let text: string;
+/**
+ * `new Context()` from this environment, with the repository it names. Context reads only
+ * `process.env` (its `repo` getter too, each time), so `env` stands in for it while they are read:
+ * synchronously, so no other code sees the swap.
+ */
+function actionsContext(
+  env: NodeJS.ProcessEnv,
+  eventPath: string,
+): { context: Context; owner: string; repo: string } {
+  const saved = process.env;
+  process.env = env;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`GITHUB_EVENT_PATH names ${path}, which cannot be read`, {
-      cause: error,
-      hint: 'the runner writes the event payload there; set it to a webhook payload JSON file when running outside GitHub Actions',
-    });
+    let context: Context;
+    try {
+      context = new Context();
+    } catch (error) {
+      throw new InputError(
+        `GITHUB_EVENT_PATH names ${eventPath}, which ${error instanceof SyntaxError ? `is not JSON: ${error.message}` : 'cannot be read'}`,
+        { cause: error },
+      );
+    }
+    if (typeof context.payload !== 'object' || context.payload === null || Array.isArray(context.payload)) {
+      throw new InputError(
+        `GITHUB_EVENT_PATH names ${eventPath}, which holds no JSON object (a webhook payload)`,
+      );
+    }
+    let named: { owner: string; repo: string };
+    try {
+      named = context.repo;
+    } catch (error) {
+      throw new InputError(
+        'GITHUB_REPOSITORY is not set; it is one of the variables the GitHub Actions runner sets',
+        {
+          cause: error,
+        },
+      );
+    }
+    const { owner, repo } = named;
+    // Context splits `a/b/c` into `a` and `b` and `name` into `name` and undefined; neither is a repository.
+    const repository = env.GITHUB_REPOSITORY;
+    if (!owner || !repo || (repository !== undefined && repository !== `${owner}/${repo}`)) {
+      throw new InputError(`GITHUB_REPOSITORY is "${repository}"; expected the format {owner}/{repo}`);
+    }
+    return { context, owner, repo };
+  } finally {
+    process.env = saved;
   }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`GITHUB_EVENT_PATH names ${path}, which is not JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (!isObject(payload)) {
-    throw new InputError(`GITHUB_EVENT_PATH names ${path}, which holds no JSON object (a webhook payload)`);
-  }
-  return payload;
 }
 
 function pullRequestOf(
   eventName: string,
-  payload: Record<string, unknown>,
+  payload: Context['payload'],
   baseFullName: string,
   path: string,
 ): PullRequestContext | undefined {
@@ -110,41 +140,42 @@ function pullRequestOf(
     const pr = payload.pull_request;
     const where = `the ${eventName} payload in GITHUB_EVENT_PATH (${path})`;
     if (!isObject(pr)) throw new InputError(`${where} has no pull_request object`);
-    const head = isObject(pr.head) ? pr.head : {};
-    const base = isObject(pr.base) ? pr.base : {};
-    const number = pr.number;
-    const headSha = head.sha;
-    const baseRef = base.ref;
-    if (typeof number !== 'number' || typeof headSha !== 'string' || typeof baseRef !== 'string') {
+    const headSha = pr.head?.sha;
+    const baseRef = pr.base?.ref;
+    if (typeof pr.number !== 'number' || typeof headSha !== 'string' || typeof baseRef !== 'string') {
       throw new InputError(`${where} lacks pull_request.number, .head.sha or .base.ref`);
     }
-    const headRepo =
-      isObject(head.repo) && typeof head.repo.full_name === 'string' ? head.repo.full_name : null;
-    const baseRepo =
-      isObject(base.repo) && typeof base.repo.full_name === 'string' ? base.repo.full_name : baseFullName;
-    return { number, headSha, headRepoFullName: headRepo, isFork: !sameRepo(headRepo, baseRepo), baseRef };
-  }
-  // The `workflow_run` pattern: a privileged workflow reports on a PR's run. GitHub lists the
-  // PR only when its head is in this repository, so fork PRs need their number passed another way.
-  if (eventName === 'workflow_run' && isObject(payload.workflow_run)) {
-    const run = payload.workflow_run;
-    const pr = Array.isArray(run.pull_requests) ? run.pull_requests[0] : undefined;
-    if (!isObject(pr) || typeof pr.number !== 'number') return undefined;
-    const baseRef = isObject(pr.base) && typeof pr.base.ref === 'string' ? pr.base.ref : '';
-    const headSha = typeof run.head_sha === 'string' ? run.head_sha : '';
-    const headRepo =
-      isObject(run.head_repository) && typeof run.head_repository.full_name === 'string'
-        ? run.head_repository.full_name
-        : null;
+    const headRepo = fullName(pr.head.repo);
+    const baseRepo = fullName(pr.base.repo) ?? baseFullName;
     return {
       number: pr.number,
       headSha,
       headRepoFullName: headRepo,
-      isFork: !sameRepo(headRepo, baseFullName),
+      isFork: !sameRepo(headRepo, baseRepo),
       baseRef,
     };
   }
+  // The `workflow_run` pattern: a privileged workflow reports on a PR's run. GitHub lists the
+  // PR only when its head is in this repository, so fork PRs need their number passed another way.
+  const run = payload.workflow_run;
+  if (eventName === 'workflow_run' && isObject(run)) {
+    const pr = Array.isArray(run.pull_requests) ? run.pull_requests[0] : undefined;
+    if (!isObject(pr) || typeof pr.number !== 'number') return undefined;
+    const headRepo = fullName(run.head_repository);
+    return {
+      number: pr.number,
+      headSha: typeof run.head_sha === 'string' ? run.head_sha : '',
+      headRepoFullName: headRepo,
+      isFork: !sameRepo(headRepo, baseFullName),
+      baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : '',
+    };
+  }
   return undefined;
+}
+
+/** A payload repository's `owner/name`; null for a missing one (a deleted fork). */
+function fullName(repository: unknown): string | null {
+  return isObject(repository) && typeof repository.full_name === 'string' ? repository.full_name : null;
 }
 
 // GitHub compares owner and repository names without regard to case.
@@ -153,8 +184,8 @@ function sameRepo(a: string | null, b: string): boolean {
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = nonEmpty(env[name]);
-  if (value === undefined) {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') {
     throw new InputError(`${name} is not set; it is one of the variables the GitHub Actions runner sets`, {
       hint: 'run this inside a GitHub Actions job, or set it yourself when testing locally',
     });
@@ -162,14 +193,11 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+// biome-ignore lint/suspicious/noExplicitAny: webhook payloads are typed `any` by @actions/github
+function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

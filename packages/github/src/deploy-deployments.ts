@@ -37,7 +37,7 @@ export function githubDeploymentRecorder(options: DeploymentRecorderOptions): De
     state: DeploymentState | 'in_progress',
     details: { description: string; environmentUrl?: string },
   ) => {
-    await client.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+    await client.rest.repos.createDeploymentStatus({
       owner,
       repo,
       deployment_id: id,
@@ -53,7 +53,7 @@ export function githubDeploymentRecorder(options: DeploymentRecorderOptions): De
     async start(details): Promise<RecordedDeployment> {
       let id: number;
       try {
-        const response = await client.request('POST /repos/{owner}/{repo}/deployments', {
+        const response = await client.rest.repos.createDeployment({
           owner,
           repo,
           ref: options.ref,

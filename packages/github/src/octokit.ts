@@ -1,13 +1,13 @@
+import { getOctokit } from '@actions/github';
 import { InputError, type Logger } from '@modelgate/core';
-import { Octokit } from '@octokit/core';
-import { paginateRest } from '@octokit/plugin-paginate-rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 
-const ModelgateOctokit = Octokit.plugin(paginateRest, retry, throttling);
-
-/** The Octokit every modelgate step talks to GitHub with: `request`, `paginate`, retries and throttling. */
-export type GitHubClient = InstanceType<typeof ModelgateOctokit>;
+/**
+ * The Octokit every modelgate step talks to GitHub with: `@actions/github`'s client (the typed
+ * `rest.*` endpoint methods, `paginate`, the runner's proxy settings) with retries and throttling.
+ */
+export type GitHubClient = ReturnType<typeof getOctokit>;
 
 /** What {@link createGitHubClient} needs. The caller picks `baseUrl` (from `GITHUB_API_URL` in an action). */
 export interface GitHubClientOptions {
@@ -44,9 +44,13 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
 let clientCount = 0;
 
 /**
- * An Octokit with pagination, retries of transient failures (5xx, network) and GitHub's
- * rate limits handled: a rate limit (primary or secondary) is waited out once when the wait is
- * short, and otherwise ends the request with a {@link GitHubRateLimitError} that says when to retry.
+ * `@actions/github`'s Octokit with retries of transient failures (5xx, network) and GitHub's rate
+ * limits handled: a rate limit (primary or secondary) is waited out once when the wait is short,
+ * and otherwise ends the request with a {@link GitHubRateLimitError} that says when to retry.
+ *
+ * `getOctokit` also routes requests through the proxy the runner is configured with
+ * (`https_proxy`, `no_proxy`); it decides that for `GITHUB_API_URL` when `@actions/github` loads,
+ * which in an action is the `baseUrl` given here.
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const msPerSecond = options.msPerSecond ?? 1000;
@@ -64,30 +68,34 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       return false;
     };
 
-  const client = new ModelgateOctokit({
-    auth: options.token,
-    baseUrl: options.baseUrl.replace(/\/+$/, ''),
-    ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
-    // Octokit's debug output includes the request options, headers and token among them:
-    // it goes nowhere. Failed requests are reported by the callers, with context.
-    log: {
-      debug: () => {},
-      info: (message: string) => logger.info(message),
-      warn: (message: string) => logger.warning(message),
-      error: (message: string) => logger.info(message),
+  const client = getOctokit(
+    options.token,
+    {
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+      // Octokit's debug output includes the request options, headers and token among them:
+      // it goes nowhere. Failed requests are reported by the callers, with context.
+      log: {
+        debug: () => {},
+        info: (message: string) => logger.info(message),
+        warn: (message: string) => logger.warning(message),
+        error: (message: string) => logger.info(message),
+      },
+      retry: {
+        retries: options.retries ?? DEFAULT_RETRIES,
+        retryAfterBaseValue: msPerSecond,
+        doNotRetry: DO_NOT_RETRY,
+      },
+      throttle: {
+        id: `modelgate-${++clientCount}`,
+        retryAfterBaseValue: msPerSecond,
+        onRateLimit: onLimit('rate limit'),
+        onSecondaryRateLimit: onLimit('secondary rate limit'),
+      },
     },
-    retry: {
-      retries: options.retries ?? DEFAULT_RETRIES,
-      retryAfterBaseValue: msPerSecond,
-      doNotRetry: DO_NOT_RETRY,
-    },
-    throttle: {
-      id: `modelgate-${++clientCount}`,
-      retryAfterBaseValue: msPerSecond,
-      onRateLimit: onLimit('rate limit'),
-      onSecondaryRateLimit: onLimit('secondary rate limit'),
-    },
-  });
+    retry,
+    throttling,
+  );
 
   // Registered after the plugins, so it sees the error they finally gave up on.
   client.hook.error('request', (error) => {

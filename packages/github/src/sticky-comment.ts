@@ -72,7 +72,7 @@ export async function upsertStickyComment(
 
   if (ours !== undefined) {
     try {
-      const { data } = await client.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+      const { data } = await client.rest.issues.updateComment({
         owner,
         repo,
         comment_id: Number(ours.id),
@@ -88,7 +88,7 @@ export async function upsertStickyComment(
   }
 
   try {
-    const { data } = await client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    const { data } = await client.rest.issues.createComment({
       owner,
       repo,
       issue_number: issueNumber,
@@ -110,7 +110,7 @@ async function listComments(
   pr: string,
 ): Promise<Comment[]> {
   try {
-    return await client.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    return await client.paginate(client.rest.issues.listComments, {
       owner,
       repo,
       issue_number: issueNumber,

@@ -92,7 +92,7 @@ export class BranchFiles {
   async read(path: string): Promise<{ bytes: Uint8Array; sha: string } | undefined> {
     const { client, owner, repo, branch, location } = this.#target;
     try {
-      const response = await client.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      const response = await client.rest.repos.getContent({
         owner,
         repo,
         path,
@@ -131,7 +131,7 @@ export class BranchFiles {
   async listFolder(path: string): Promise<string[]> {
     const { client, owner, repo, branch, location } = this.#target;
     try {
-      const response = await client.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      const response = await client.rest.repos.getContent({
         owner,
         repo,
         path,
@@ -209,7 +209,7 @@ export class BranchFiles {
 
   async #write(path: string, bytes: Uint8Array, sha: string | undefined, message: string) {
     const { client, owner, repo, branch } = this.#target;
-    const response = await client.request('PUT /repos/{owner}/{repo}/contents/{path}', {
+    const response = await client.rest.repos.createOrUpdateFileContents({
       owner,
       repo,
       path,
@@ -234,15 +234,15 @@ export class BranchFiles {
     const { client, owner, repo, branch, logger, location } = this.#target;
     const doing = `creating branch ${branch}`;
     try {
-      const { data: repository } = await client.request('GET /repos/{owner}/{repo}', { owner, repo });
+      const { data: repository } = await client.rest.repos.get({ owner, repo });
       const base = repository.default_branch;
-      const { data: head } = await client.request('GET /repos/{owner}/{repo}/git/ref/{ref}', {
+      const { data: head } = await client.rest.git.getRef({
         owner,
         repo,
         ref: `heads/${base}`,
       });
       try {
-        await client.request('POST /repos/{owner}/{repo}/git/refs', {
+        await client.rest.git.createRef({
           owner,
           repo,
           ref: `refs/heads/${branch}`,

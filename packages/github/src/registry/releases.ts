@@ -59,7 +59,7 @@ export class Releases {
     const { client, owner, repo, location } = this.#target;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { data } = await client.request('POST /repos/{owner}/{repo}/releases', {
+        const { data } = await client.rest.repos.createRelease({
           owner,
           repo,
           tag_name: fields.tag,
@@ -115,7 +115,7 @@ export class Releases {
   async publish(id: number, tag: string): Promise<string> {
     const { client, owner, repo, location } = this.#target;
     try {
-      const { data } = await client.request('PATCH /repos/{owner}/{repo}/releases/{release_id}', {
+      const { data } = await client.rest.repos.updateRelease({
         owner,
         repo,
         release_id: id,
@@ -129,7 +129,7 @@ export class Releases {
 
   async delete(id: number): Promise<void> {
     const { client, owner, repo } = this.#target;
-    await client.request('DELETE /repos/{owner}/{repo}/releases/{release_id}', {
+    await client.rest.repos.deleteRelease({
       owner,
       repo,
       release_id: id,
@@ -138,12 +138,12 @@ export class Releases {
 
   async deleteTag(tag: string): Promise<void> {
     const { client, owner, repo } = this.#target;
-    await client.request('DELETE /repos/{owner}/{repo}/git/refs/{ref}', { owner, repo, ref: `tags/${tag}` });
+    await client.rest.git.deleteRef({ owner, repo, ref: `tags/${tag}` });
   }
 
   async deleteAsset(id: number): Promise<void> {
     const { client, owner, repo } = this.#target;
-    await client.request('DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+    await client.rest.repos.deleteReleaseAsset({
       owner,
       repo,
       asset_id: id,
@@ -154,7 +154,7 @@ export class Releases {
   async findAsset(tag: string, name: string): Promise<number | undefined> {
     const { client, owner, repo, location } = this.#target;
     try {
-      const { data } = await client.request('GET /repos/{owner}/{repo}/releases/tags/{tag}', {
+      const { data } = await client.rest.repos.getReleaseByTag({
         owner,
         repo,
         tag,
@@ -173,7 +173,7 @@ export class Releases {
   async download(id: number): Promise<Uint8Array | undefined> {
     const { client, owner, repo, location } = this.#target;
     try {
-      const response = await client.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+      const response = await client.rest.repos.getReleaseAsset({
         owner,
         repo,
         asset_id: id,
@@ -192,7 +192,7 @@ export class Releases {
   async #findDraft(tag: string): Promise<DraftRelease | undefined> {
     const { client, owner, repo, location } = this.#target;
     try {
-      const { data } = await client.request('GET /repos/{owner}/{repo}/releases', {
+      const { data } = await client.rest.repos.listReleases({
         owner,
         repo,
         per_page: 30,
@@ -205,6 +205,9 @@ export class Releases {
   }
 
   async #post(draft: DraftRelease, name: string, bytes: Uint8Array): Promise<AssetAnswer> {
+    // A plain request, not rest.repos.uploadReleaseAsset: that method assumes the host
+    // uploads.github.com, while the release's upload_url names the right one (another on GHES,
+    // and in the emulator), and it types the body as a string where this sends bytes.
     const { data } = await this.#target.client.request(`POST ${draft.uploadUrl}`, {
       name,
       data: bytes,
@@ -215,7 +218,7 @@ export class Releases {
 
   async #assets(id: number): Promise<AssetAnswer[]> {
     const { client, owner, repo } = this.#target;
-    const { data } = await client.request('GET /repos/{owner}/{repo}/releases/{release_id}/assets', {
+    const { data } = await client.rest.repos.listReleaseAssets({
       owner,
       repo,
       release_id: id,

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { context as runnerContext } from '@actions/github';
 import { InputError } from '@modelgate/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { webhookExample as example } from '../../../test/emulator/index.ts';
 import { readGitHubContext } from './context.ts';
+import { lineageFromContext } from './register-inputs.ts';
+import { runnerFacts } from './train-action.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-context-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -150,6 +153,102 @@ describe('readGitHubContext', () => {
     ).toBeUndefined();
   });
 
+  describe('real runs, read through @actions/github', () => {
+    afterEach(() => vi.unstubAllEnvs());
+
+    it('reads a pull_request from a fork: the PR, its head commit and a fork the train step refuses', () => {
+      const payload = example('pull_request', 'opened');
+      headRepo(payload).full_name = 'forker/Hello-World';
+      headRepo(payload).owner.login = 'forker';
+      const context = readGitHubContext(env('pull_request', payload, { GITHUB_SHA: 'b'.repeat(40) }));
+      expect(context).toMatchObject({
+        eventName: 'pull_request',
+        owner: 'Codertocat',
+        repo: 'Hello-World',
+        sha: 'b'.repeat(40),
+        pullRequest: {
+          number: payload.pull_request.number,
+          headSha: payload.pull_request.head.sha,
+          headRepoFullName: 'forker/Hello-World',
+          isFork: true,
+          baseRef: payload.pull_request.base.ref,
+        },
+      });
+      expect(runnerFacts(context).pullRequest).toEqual({
+        number: 2,
+        headRepoFullName: 'forker/Hello-World',
+        isFork: true,
+      });
+    });
+
+    it('reads a push: no pull request, the pushed commit and ref as lineage', () => {
+      const payload = example('push');
+      const context = readGitHubContext(
+        env('push', payload, { GITHUB_SHA: payload.after, GITHUB_REF: payload.ref }),
+      );
+      expect(context.pullRequest).toBeUndefined();
+      expect(lineageFromContext(context)).toEqual({
+        commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+        ref: 'refs/tags/simple-tag',
+        run_url: 'https://github.com/Codertocat/Hello-World/actions/runs/1234',
+        pr: null,
+      });
+    });
+
+    it('reads a workflow_dispatch retrain: its repository and ref, and no pull request', () => {
+      const payload = example('workflow_dispatch');
+      const context = readGitHubContext(
+        env('workflow_dispatch', payload, {
+          GITHUB_REPOSITORY: payload.repository.full_name,
+          GITHUB_REF: payload.ref,
+          GITHUB_RUN_ATTEMPT: '3',
+        }),
+      );
+      expect(context).toMatchObject({
+        eventName: 'workflow_dispatch',
+        owner: 'octo-org',
+        repo: 'octo-repo',
+        ref: 'refs/heads/main',
+        runUrl: 'https://github.com/octo-org/octo-repo/actions/runs/1234/attempts/3',
+      });
+      expect(context.pullRequest).toBeUndefined();
+    });
+
+    it('agrees with the Context @actions/github builds from process.env for the same run', () => {
+      const environment = env('pull_request', example('pull_request', 'synchronize'));
+      for (const [name, value] of Object.entries(environment)) vi.stubEnv(name, value);
+      const Context = runnerContext.constructor as new () => typeof runnerContext;
+      const actions = new Context();
+      const ours = readGitHubContext(process.env);
+      expect(ours).toMatchObject({
+        eventName: actions.eventName,
+        sha: actions.sha,
+        ref: actions.ref,
+        apiUrl: actions.apiUrl,
+        serverUrl: actions.serverUrl,
+        ...actions.repo,
+      });
+      expect(ours.pullRequest?.number).toBe(actions.issue.number);
+    });
+
+    it('leaves process.env as it was, also when the payload cannot be read', () => {
+      const before = process.env;
+      const names = Object.keys(process.env).sort();
+      readGitHubContext(env('push', example('push')));
+      const path = join(dir, 'broken.json');
+      writeFileSync(path, '{');
+      expect(() => readGitHubContext(env('push', {}, { GITHUB_EVENT_PATH: path }))).toThrow(InputError);
+      expect(process.env).toBe(before);
+      expect(Object.keys(process.env).sort()).toEqual(names);
+      expect(process.env.GITHUB_EVENT_PATH).not.toBe(path);
+    });
+
+    it('takes the repository from the payload when GITHUB_REPOSITORY is unset, as Context does', () => {
+      const { GITHUB_REPOSITORY, ...rest } = env('workflow_dispatch', example('workflow_dispatch'));
+      expect(readGitHubContext(rest)).toMatchObject({ owner: 'octo-org', repo: 'octo-repo' });
+    });
+  });
+
   describe('errors name the variable', () => {
     const fails = (environment: NodeJS.ProcessEnv, message: string | RegExp) => {
       expect(() => readGitHubContext(environment)).toThrow(InputError);
@@ -189,6 +288,22 @@ describe('readGitHubContext', () => {
         env('push', {}, { GITHUB_REPOSITORY: 'just-a-name' }),
         'GITHUB_REPOSITORY is "just-a-name"; expected the format {owner}/{repo}',
       );
+    });
+
+    it('GITHUB_REPOSITORY with more than owner and repo', () => {
+      fails(
+        env('push', {}, { GITHUB_REPOSITORY: 'octo/models/extra' }),
+        'GITHUB_REPOSITORY is "octo/models/extra"; expected the format {owner}/{repo}',
+      );
+    });
+
+    it('GITHUB_REPOSITORY unset and no repository in the payload', () => {
+      const { GITHUB_REPOSITORY, ...rest } = env('push', {});
+      fails(rest, 'GITHUB_REPOSITORY is not set; it is one of the variables the GitHub Actions runner sets');
+    });
+
+    it('a payload that is not a JSON object', () => {
+      fails(env('push', [1, 2]), /which holds no JSON object \(a webhook payload\)$/);
     });
 
     it('GITHUB_EVENT_NAME unset', () => {

@@ -44,6 +44,11 @@ type Context = typeof runnerContext;
 const Context = runnerContext.constructor as new () => Context;
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+const NOT_SET = (name: string) =>
+  `${name} is not set; it is one of the variables the GitHub Actions runner sets`;
+const RUN_IN_ACTIONS = 'run this inside a GitHub Actions job, or set it yourself when testing locally';
+const EVENT_FILE_HINT =
+  'the runner writes the event payload there; set it to a webhook payload JSON file when running outside GitHub Actions';
 
 /**
  * Reads the run's context from the variables the Actions runner sets, through `@actions/github`'s
@@ -57,7 +62,7 @@ export function readGitHubContext(env: NodeJS.ProcessEnv): GitHubContext {
   const eventPath = required(env, 'GITHUB_EVENT_PATH');
   if (!existsSync(eventPath)) {
     throw new InputError(`GITHUB_EVENT_PATH names ${eventPath}, which cannot be read`, {
-      hint: 'the runner writes the event payload there; set it to a webhook payload JSON file when running outside GitHub Actions',
+      hint: EVENT_FILE_HINT,
     });
   }
   const { context, owner, repo } = actionsContext(env, eventPath);
@@ -97,10 +102,11 @@ function actionsContext(
     try {
       context = new Context();
     } catch (error) {
-      throw new InputError(
-        `GITHUB_EVENT_PATH names ${eventPath}, which ${error instanceof SyntaxError ? `is not JSON: ${error.message}` : 'cannot be read'}`,
-        { cause: error },
-      );
+      const which = error instanceof SyntaxError ? `is not JSON: ${error.message}` : 'cannot be read';
+      throw new InputError(`GITHUB_EVENT_PATH names ${eventPath}, which ${which}`, {
+        cause: error,
+        hint: EVENT_FILE_HINT,
+      });
     }
     if (typeof context.payload !== 'object' || context.payload === null || Array.isArray(context.payload)) {
       throw new InputError(
@@ -111,12 +117,10 @@ function actionsContext(
     try {
       named = context.repo;
     } catch (error) {
-      throw new InputError(
-        'GITHUB_REPOSITORY is not set; it is one of the variables the GitHub Actions runner sets',
-        {
-          cause: error,
-        },
-      );
+      throw new InputError(`${NOT_SET('GITHUB_REPOSITORY')}, and the payload names no repository`, {
+        cause: error,
+        hint: RUN_IN_ACTIONS,
+      });
     }
     const { owner, repo } = named;
     // Context splits `a/b/c` into `a` and `b` and `name` into `name` and undefined; neither is a repository.
@@ -186,9 +190,7 @@ function sameRepo(a: string | null, b: string): boolean {
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name]?.trim();
   if (value === undefined || value === '') {
-    throw new InputError(`${name} is not set; it is one of the variables the GitHub Actions runner sets`, {
-      hint: 'run this inside a GitHub Actions job, or set it yourself when testing locally',
-    });
+    throw new InputError(NOT_SET(name), { hint: RUN_IN_ACTIONS });
   }
   return value;
 }

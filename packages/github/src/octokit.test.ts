@@ -26,11 +26,7 @@ function client(token: string, options: Partial<GitHubClientOptions> = {}) {
 }
 
 const getPull = (octokit: ReturnType<typeof client>) =>
-  octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
-    owner: 'octo',
-    repo: 'models',
-    pull_number: 7,
-  });
+  octokit.rest.pulls.get({ owner: 'octo', repo: 'models', pull_number: 7 });
 
 describe('createGitHubClient', () => {
   it('authenticates with the token against the given base URL', async () => {
@@ -120,13 +116,8 @@ describe('createGitHubClient', () => {
       await getPull(octokit).catch((e: unknown) => e),
       await getPull(octokit).catch((e: unknown) => e),
     ];
-    const written = await octokit
-      .request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-        owner: 'octo',
-        repo: 'models',
-        issue_number: 7,
-        body: 'hi',
-      })
+    const written = await octokit.rest.issues
+      .createComment({ owner: 'octo', repo: 'models', issue_number: 7, body: 'hi' })
       .catch((e: unknown) => e);
     expect(written).toMatchObject({ status: 403 });
     const seen = [

@@ -1,7 +1,7 @@
 // Builds every bundle: one per action (actions/<step>/main.ts → actions/<step>/dist/index.js)
 // and the CLI (packages/cli/dist/modelgate.js). Actions are found by folder, so adding one needs
-// no edit here. onnxruntime-node stays external: its native binaries cannot be bundled, so each
-// action ships the lockfile it installs from on first use (DESIGN.md).
+// no edit here. onnxruntime-node stays external: its native binaries cannot be bundled, so an
+// action finds it on the runner (packages/github/src/runtime/, DESIGN.md).
 import {
   copyFileSync,
   existsSync,
@@ -17,7 +17,6 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const runtimeDir = join(root, 'packages', 'core', 'runtime');
 // Worker threads' entry points, found next to the code that starts them (new URL('./x.js', import.meta.url)).
 const dataWorker = join(root, 'packages', 'core', 'src', 'data', 'worker.ts');
 
@@ -63,10 +62,6 @@ await Promise.all(
       entryPoints: { index: join(actionsDir, name, 'main.ts'), worker: dataWorker },
       outdir: staging,
     });
-    // The dist folder is its own tiny npm project, so `npm ci` there installs onnxruntime-node.
-    copyFileSync(join(runtimeDir, 'package.json'), join(staging, 'package.json'));
-    copyFileSync(join(runtimeDir, 'package-lock.json'), join(staging, 'package-lock.json'));
-    writeFileSync(join(staging, '.npmrc'), 'onnxruntime-node-install=skip\n');
     replace(staging, dist);
   }),
 );

@@ -1,7 +1,9 @@
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ONNXRUNTIME_PIN } from '../packages/github/src/runtime/pin.ts';
+import { packPinnedTarballs, startTestRegistry } from '../packages/github/src/runtime/testing.ts';
 import { FIXTURES, ROOT, runBuiltAction, tempDir } from './helpers.ts';
 
 /** The inputs and outputs CONTRACT.md promises for each action ("at least"). */
@@ -112,27 +114,53 @@ describe('action.yml files', () => {
 });
 
 describe('the evaluate action', () => {
-  it('installs onnxruntime-node into its own dist on first use, evaluates, and sets outputs and the job summary', async () => {
+  it('downloads onnxruntime-node once from a clean copy of the action into the tool cache, evaluates, and sets outputs and the job summary', async () => {
     const work = tempDir();
     // A fresh copy of the built action, as a runner checks it out: no node_modules anywhere near it.
     cpSync(join(ROOT, 'actions', 'evaluate', 'dist'), join(work, 'action', 'dist'), { recursive: true });
-    expect(existsSync(join(work, 'action', 'dist', 'node_modules'))).toBe(false);
+    // The runner's npm registry: the real tarballs, served on loopback.
+    const packed = join(work, 'packed');
+    mkdirSync(packed);
+    const registry = await startTestRegistry(packPinnedTarballs(packed));
+    const toolCache = join(work, 'tool-cache');
     const data = join(FIXTURES, 'binary-sigmoid');
-    const run = await runBuiltAction(join(work, 'action', 'dist', 'index.js'), {
-      cwd: work,
-      actionYml: join(ROOT, 'actions', 'evaluate', 'action.yml'),
-      inputs: {
-        model: join(data, 'model.onnx'),
-        data: join(data, 'data.csv'),
-        label: 'target',
-        'slice-by': 'size',
-        bootstrap: '200',
-        out: 'eval.json',
-      },
-    });
+    let run: Awaited<ReturnType<typeof runBuiltAction>>;
+    try {
+      run = await runBuiltAction(join(work, 'action', 'dist', 'index.js'), {
+        cwd: work,
+        actionYml: join(ROOT, 'actions', 'evaluate', 'action.yml'),
+        inputs: {
+          model: join(data, 'model.onnx'),
+          data: join(data, 'data.csv'),
+          label: 'target',
+          'slice-by': 'size',
+          bootstrap: '200',
+          out: 'eval.json',
+        },
+        env: {
+          MODELGATE_ONNXRUNTIME_PATH: undefined,
+          RUNNER_TOOL_CACHE: toolCache,
+          RUNNER_TEMP: join(work, 'temp'),
+          npm_config_registry: registry.url,
+        },
+      });
+    } finally {
+      await registry.close();
+    }
     expect(run.log).not.toMatch(/::error::/);
     expect(run.code).toBe(0);
-    expect(existsSync(join(work, 'action', 'dist', 'node_modules', 'onnxruntime-node'))).toBe(true);
+    expect(registry.requests.map((r) => r.path)).toEqual([
+      `/onnxruntime-node/-/onnxruntime-node-${ONNXRUNTIME_PIN.version}.tgz`,
+      `/onnxruntime-common/-/onnxruntime-common-${ONNXRUNTIME_PIN.version}.tgz`,
+    ]);
+    const entry = join(
+      toolCache,
+      'modelgate-onnxruntime',
+      ONNXRUNTIME_PIN.version,
+      `${process.platform}-${process.arch}`,
+    );
+    expect(existsSync(join(entry, 'node_modules', 'onnxruntime-node', 'package.json'))).toBe(true);
+    expect(existsSync(join(work, 'action', 'dist', 'node_modules'))).toBe(false);
     expect(run.outputs.evaluation).toBe('eval.json');
     const record = JSON.parse(readFileSync(join(work, 'eval.json'), 'utf8'));
     const expected = JSON.parse(readFileSync(join(data, 'expected.json'), 'utf8'));
@@ -156,5 +184,49 @@ describe('the evaluate action', () => {
     expect(run.code).toBe(1);
     expect(run.log).toMatch(/::error::model file not found: .*missing\.onnx/);
     expect(run.outputs).toEqual({});
+  });
+});
+
+describe('the compare-to-baseline action', () => {
+  it('scores the candidate and the baseline model from a clean copy with the onnxruntime-node its onnxruntime-path input names', async () => {
+    const work = tempDir();
+    cpSync(join(ROOT, 'actions', 'compare-to-baseline', 'dist'), join(work, 'action', 'dist'), {
+      recursive: true,
+    });
+    writeFileSync(join(work, 'gates.yml'), 'model: cancer\ngates:\n  accuracy: { min: 0.5 }\n');
+    writeFileSync(join(work, 'push.json'), JSON.stringify({ ref: 'refs/heads/main' }));
+    const data = join(FIXTURES, 'binary-sigmoid');
+    const run = await runBuiltAction(join(work, 'action', 'dist', 'index.js'), {
+      cwd: work,
+      actionYml: join(ROOT, 'actions', 'compare-to-baseline', 'action.yml'),
+      inputs: {
+        model: join(ROOT, 'examples', 'breast-cancer', 'model.onnx'),
+        'baseline-model': join(data, 'model.onnx'),
+        data: join(data, 'data.csv'),
+        label: 'target',
+        'slice-by': 'size',
+        gates: 'gates.yml',
+        bootstrap: '100',
+        comment: 'false',
+        'onnxruntime-path': ROOT,
+      },
+      // Only the input may answer: no variable, an empty tool cache, a registry nobody serves.
+      env: {
+        MODELGATE_ONNXRUNTIME_PATH: undefined,
+        RUNNER_TOOL_CACHE: join(work, 'tool-cache'),
+        npm_config_registry: 'http://127.0.0.1:9/',
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_EVENT_PATH: join(work, 'push.json'),
+        GITHUB_REPOSITORY: 'octo-org/octo-repo',
+        GITHUB_SHA: 'c'.repeat(40),
+        GITHUB_REF: 'refs/heads/main',
+      },
+    });
+    expect(run.log).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(run.log).toContain(`(input 'onnxruntime-path')`);
+    const verdict = JSON.parse(readFileSync(join(work, run.outputs.verdict as string), 'utf8'));
+    expect(verdict.paired).toBe(true);
+    expect(verdict.passed).toBe(true);
   });
 });

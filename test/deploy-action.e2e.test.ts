@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '@modelgate/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,16 +41,10 @@ beforeAll(async () => {
   gh = await startEmulator();
   const repo = gh.addRepo(REPO);
   sha = gh.store.resolveCommit(repo, 'main')?.sha ?? '';
-  // A fresh copy of the built action, as a runner checks it out. onnxruntime-node is linked in
-  // where its first-use install would put it (the evaluate action's test covers that install).
+  // A fresh copy of the built action, as a runner checks it out. Its smoke check finds
+  // onnxruntime-node through MODELGATE_ONNXRUNTIME_PATH (runBuiltAction points it at this repository).
   const dist = join(work, 'action', 'dist');
   await copyBuiltAction(join(ROOT, 'actions', 'deploy', 'dist'), dist);
-  mkdirSync(join(dist, 'node_modules'));
-  symlinkSync(
-    join(ROOT, 'node_modules', 'onnxruntime-node'),
-    join(dist, 'node_modules', 'onnxruntime-node'),
-    'dir',
-  );
   main = join(dist, 'index.js');
   writeFileSync(join(work, 'event.json'), JSON.stringify({ ref: 'refs/heads/main', after: sha }));
 });
@@ -69,7 +63,7 @@ async function copyBuiltAction(from: string, to: string): Promise<void> {
       size > 0 &&
       existsSync(bundle) &&
       statSync(bundle).size === size &&
-      existsSync(join(from, 'package-lock.json'))
+      existsSync(join(from, 'worker.js'))
     ) {
       rmSync(to, { recursive: true, force: true });
       cpSync(from, to, { recursive: true });

@@ -59,9 +59,9 @@ export interface ActionRun {
 
 /**
  * Runs a built action the way the runner does: every input from action.yml's defaults, then the
- * given ones, as INPUT_* variables; GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files; any extra
- * environment (GITHUB_EVENT_PATH, GITHUB_API_URL, …). Asynchronous, so an in-process emulator
- * can answer the child's requests.
+ * given ones, as INPUT_* variables; GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files; onnxruntime-node
+ * from this repository (MODELGATE_ONNXRUNTIME_PATH); any extra environment (GITHUB_EVENT_PATH,
+ * GITHUB_API_URL, …). Asynchronous, so an in-process emulator can answer the child's requests.
  */
 export async function runBuiltAction(
   main: string,
@@ -88,6 +88,10 @@ export async function runBuiltAction(
     HOME: process.env.HOME,
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    // An action that scores a model finds onnxruntime-node in the repository's own node_modules,
+    // as in a runner image that installed it: no test downloads it from a public registry. A test
+    // of the download sets this to undefined and serves the tarballs from a loopback registry.
+    MODELGATE_ONNXRUNTIME_PATH: ROOT,
     ...options.env,
   };
   const inputs: Record<string, string> = {};

@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createFsRegistry, type ModelVersion } from '@modelgate/core';
@@ -144,8 +136,9 @@ async function seedProduction(): Promise<void> {
 }
 
 /**
- * A copy of each built action, as a runner checks one out, with onnxruntime-node linked in where
- * its first-use install would put it (the evaluate action's own test covers that install).
+ * A copy of each built action, as a runner checks one out. The steps that score a model find
+ * onnxruntime-node through MODELGATE_ONNXRUNTIME_PATH, which runBuiltAction points at this
+ * repository (the evaluate action's own test covers the download).
  */
 function checkOutActions(): void {
   for (const step of ['train', 'evaluate', 'compare-to-baseline', 'register', 'deploy']) {
@@ -153,14 +146,9 @@ function checkOutActions(): void {
     if (!existsSync(join(from, 'dist', 'index.js')))
       throw new Error(`actions/${step} is not built (npm run build)`);
     const to = join(actions, step);
-    mkdirSync(join(to, 'dist', 'node_modules'), { recursive: true });
+    mkdirSync(join(to, 'dist'), { recursive: true });
     copyFileSync(join(from, 'action.yml'), join(to, 'action.yml'));
     copyFileSync(join(from, 'dist', 'index.js'), join(to, 'dist', 'index.js'));
-    symlinkSync(
-      join(ROOT, 'node_modules', 'onnxruntime-node'),
-      join(to, 'dist', 'node_modules', 'onnxruntime-node'),
-      'dir',
-    );
   }
 }
 

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { compare, loadGateSpec, writeFileAtomic, writeJsonAtomic } from '@modelgate/core';
 import {
   actionLogger,
+  actionRuntimeLoader,
   publishReport,
   readCompareInputs,
   readGitHubContext,
@@ -18,6 +19,11 @@ await runAction(async () => {
     );
   }
 
+  // Records mode scores nothing, and the loader only searches when a model is scored.
+  const runtime = actionRuntimeLoader(
+    settings.source.mode === 'paired' ? settings.source.evaluate.provider : 'cpu',
+  );
+
   const result = await core.group('Compare', () =>
     compare(
       {
@@ -32,6 +38,7 @@ await runAction(async () => {
           pr: context.pullRequest?.number,
         },
         ...(context.runUrl === undefined ? {} : { summaryUrl: context.runUrl }),
+        runtime,
       },
       actionLogger,
     ),

@@ -1,14 +1,12 @@
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { deploy, describeOutcome, openRegistry, openTarget } from '@modelgate/core';
 import {
   actionLogger,
+  actionRuntimeLoader,
   createGitHubClient,
   deploySummary,
   githubDeploymentRecorder,
   githubRegistryOpener,
-  installingRuntimeLoader,
   readDeployInputs,
   readGitHubContext,
   runAction,
@@ -36,7 +34,8 @@ await runAction(async () => {
         });
   if (recorder === undefined)
     core.warning('no github-token: the deploy is not recorded as a GitHub Deployment');
-  const runtime = installingRuntimeLoader(dirname(fileURLToPath(import.meta.url)), 'cpu', actionLogger);
+  // The smoke check scores a few rows on CPU: no GPU is worth starting for them.
+  const runtime = actionRuntimeLoader('cpu');
 
   const outcome = await core.group(`Deploy ${settings.request.name}@${settings.request.ref}`, () =>
     deploy(settings.request, {

@@ -1,11 +1,9 @@
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { actionInput, evaluate, evaluateSettingsFrom, writeJsonAtomic } from '@modelgate/core';
 import {
   actionLogger,
+  actionRuntimeLoader,
   evaluationSummary,
-  installingRuntimeLoader,
   readEvaluateInputs,
   runAction,
 } from '@modelgate/github';
@@ -13,8 +11,7 @@ import {
 await runAction(async () => {
   const { raw, out } = await readEvaluateInputs();
   const settings = evaluateSettingsFrom(raw, actionInput);
-  const distDir = dirname(fileURLToPath(import.meta.url));
-  const runtime = installingRuntimeLoader(distDir, settings.provider, actionLogger);
+  const runtime = actionRuntimeLoader(settings.provider);
 
   const { record } = await core.group('Evaluate', () => evaluate({ ...settings, runtime }, actionLogger));
 

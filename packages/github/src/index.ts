@@ -8,7 +8,7 @@ export * from './octokit.ts';
 export * from './publish-report.ts';
 export * from './register-inputs.ts';
 export * from './registry/index.ts';
-export * from './runtime-install.ts';
+export * from './runtime/index.ts';
 export * from './sticky-comment.ts';
 export * from './summary.ts';
 export * from './train-action.ts';

@@ -13,6 +13,7 @@ import {
   registryBaselineModel,
   registryBaselineRecord,
 } from '../registry/baseline.ts';
+import type { RuntimeLoader } from '../inference/runtime.ts';
 import { type ReportInput, renderReport } from '../report/index.ts';
 import { mcnemarExact, type Predictions, pairedDistributions } from '../stats/index.ts';
 import { VERSION } from '../version.ts';
@@ -36,6 +37,11 @@ export interface CompareSettings {
   readonly provenance?: ReportInput['provenance'];
   readonly history?: ReportInput['history'];
   readonly summaryUrl?: string;
+  /**
+   * Loads onnxruntime-node for the paired mode's two models; default: the evaluate settings' own,
+   * else a plain import (the CLI). An action passes the loader that finds it on the runner.
+   */
+  readonly runtime?: RuntimeLoader;
 }
 
 export interface CompareResult {
@@ -72,13 +78,16 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
   } else {
     // Resolved before the candidate is scored, so a bad registry ref fails fast.
     const baselineModel = await baselineModelOf(source.baselineModel, notes, logger);
+    // Both models are scored with the same runtime, loaded once.
+    const scoring =
+      settings.runtime === undefined ? source.evaluate : { ...source.evaluate, runtime: settings.runtime };
     try {
       logger.info('evaluating the candidate');
-      const c = await evaluate(source.evaluate, logger);
+      const c = await evaluate(scoring, logger);
       candidate = c.record;
       if (baselineModel !== null) {
         logger.info('evaluating the baseline on the same rows');
-        const b = await evaluate({ ...source.evaluate, model: baselineModel.path }, logger);
+        const b = await evaluate({ ...scoring, model: baselineModel.path }, logger);
         baseline = b.record;
         // A fetched registry model lives in a temporary file: name it by where it came from.
         if (baseline.model !== undefined) baseline.model.path = baselineModel.label;

@@ -5,8 +5,8 @@ export type OnnxRuntime = typeof Ort;
 
 /**
  * Loads onnxruntime-node. A port, because where the package lives differs: the CLI resolves it
- * from node_modules, while an action installs it into its own dist folder on first use
- * (DESIGN.md: the bundles keep it external).
+ * from node_modules, while an action finds it on the runner (a given path, the tool cache, or one
+ * verified download: @modelgate/github's onnxRuntimeLoader), since the bundles keep it external.
  */
 export type RuntimeLoader = () => Promise<OnnxRuntime>;
 

@@ -1,13 +1,14 @@
-import { getOctokit } from '@actions/github';
+import { getOctokitOptions, defaults as runnerDefaults } from '@actions/github/lib/utils';
 import { InputError, type Logger } from '@modelgate/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
 
-/**
- * The Octokit every modelgate step talks to GitHub with: `@actions/github`'s client (the typed
- * `rest.*` endpoint methods, `paginate`, the runner's proxy settings) with retries and throttling.
- */
-export type GitHubClient = ReturnType<typeof getOctokit>;
+/** `@octokit/rest` (the typed `rest.*` endpoint methods and `paginate`) with retries and throttling. */
+export const ModelgateOctokit = Octokit.plugin(retry, throttling);
+
+/** The Octokit every modelgate step talks to GitHub with. */
+export type GitHubClient = InstanceType<typeof ModelgateOctokit>;
 
 /** What {@link createGitHubClient} needs. The caller picks `baseUrl` (from `GITHUB_API_URL` in an action). */
 export interface GitHubClientOptions {
@@ -44,13 +45,13 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
 let clientCount = 0;
 
 /**
- * `@actions/github`'s Octokit with retries of transient failures (5xx, network) and GitHub's rate
+ * `@octokit/rest`'s Octokit with retries of transient failures (5xx, network) and GitHub's rate
  * limits handled: a rate limit (primary or secondary) is waited out once when the wait is short,
  * and otherwise ends the request with a {@link GitHubRateLimitError} that says when to retry.
  *
- * `getOctokit` also routes requests through the proxy the runner is configured with
- * (`https_proxy`, `no_proxy`); it decides that for `GITHUB_API_URL` when `@actions/github` loads,
- * which in an action is the `baseUrl` given here.
+ * Requests go through the proxy the runner is configured with (`https_proxy`, `no_proxy`), as
+ * `@actions/github` decides it for `GITHUB_API_URL` when it loads, which in an action is the
+ * `baseUrl` given here.
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const msPerSecond = options.msPerSecond ?? 1000;
@@ -68,18 +69,23 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       return false;
     };
 
-  const client = getOctokit(
-    options.token,
-    {
+  // @actions/github's options: the token's Authorization header, the user agent with the run's
+  // orchestration id, and the runner's proxy (https_proxy, no_proxy) for its fetch.
+  const client = new ModelgateOctokit(
+    getOctokitOptions(options.token, {
+      request: runnerDefaults.request,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
       ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
       // Octokit's debug output includes the request options, headers and token among them:
       // it goes nowhere. Failed requests are reported by the callers, with context.
       log: {
         debug: () => {},
-        info: (message: string) => logger.info(message),
+        // @octokit/rest's request-log plugin reports every request at info ("GET /repos/… - 200
+        // in 12ms") and every failed one at error, the registry's expected 404s among them: too
+        // much for a step's log, and each caller reports the failures that matter, with context.
+        info: () => {},
         warn: (message: string) => logger.warning(message),
-        error: (message: string) => logger.info(message),
+        error: () => {},
       },
       retry: {
         retries: options.retries ?? DEFAULT_RETRIES,
@@ -92,9 +98,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         onRateLimit: onLimit('rate limit'),
         onSecondaryRateLimit: onLimit('secondary rate limit'),
       },
-    },
-    retry,
-    throttling,
+    }),
   );
 
   // Registered after the plugins, so it sees the error they finally gave up on.

@@ -2,11 +2,8 @@
  * Test support for the registry: a GitHub client for the emulator, and realistic records.
  * Not exported from the package.
  */
-import { getOctokit } from '@actions/github';
 import type { EvaluationRecord, Logger, Verdict } from '@modelgate/core';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import type { GitHubClient } from '../octokit.ts';
+import { type GitHubClient, ModelgateOctokit } from '../octokit.ts';
 
 // createGitHubClient's list (not exported): 409 is retried by the plugin, which is why the
 // registry's compare-and-swap writes switch the plugin's retries off.
@@ -14,7 +11,7 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
 let clients = 0;
 
 /**
- * The client createGitHubClient builds (`@actions/github`'s, with retries and throttling), with
+ * The client createGitHubClient builds (`@octokit/rest`'s, with retries and throttling), with
  * waits scaled to milliseconds and one difference: plugin-throttling spaces one client's writes 1 s apart, and
  * writes that notify people (creating a release) 3 s apart, for GitHub's secondary limits; that
  * would make each register here take 6 s. Those two limiters run each request at once instead.
@@ -27,25 +24,21 @@ export function testClient(options: {
 }): GitHubClient {
   const logger = options.logger ?? quietLogger;
   const immediately = { schedule: (_options: unknown, job: () => Promise<unknown>) => job() };
-  return getOctokit(
-    options.token,
-    {
-      baseUrl: options.baseUrl,
-      log: { debug() {}, info: logger.info, warn: logger.warning, error: logger.info },
-      retry: { retries: options.retries ?? 3, retryAfterBaseValue: 1, doNotRetry: DO_NOT_RETRY },
-      throttle: {
-        id: `modelgate-registry-test-${++clients}`,
-        retryAfterBaseValue: 1,
-        onRateLimit: () => false,
-        onSecondaryRateLimit: () => false,
-        // Duck-typed: the plugin only calls limiter.key(id).schedule(options, job).
-        write: { key: () => immediately } as never,
-        notifications: { key: () => immediately } as never,
-      },
+  return new ModelgateOctokit({
+    auth: options.token,
+    baseUrl: options.baseUrl,
+    log: { debug() {}, info() {}, warn: logger.warning, error() {} },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: 1, doNotRetry: DO_NOT_RETRY },
+    throttle: {
+      id: `modelgate-registry-test-${++clients}`,
+      retryAfterBaseValue: 1,
+      onRateLimit: () => false,
+      onSecondaryRateLimit: () => false,
+      // Duck-typed: the plugin only calls limiter.key(id).schedule(options, job).
+      write: { key: () => immediately } as never,
+      notifications: { key: () => immediately } as never,
     },
-    retry,
-    throttling,
-  );
+  });
 }
 
 export const quietLogger: Logger = { info() {}, warning() {} };

@@ -1,6 +1,5 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as actionsCache from '@actions/cache';
 import {
   InputError,
   type Logger,
@@ -12,7 +11,7 @@ import type { ActionsCacheApi } from '../train-cache.ts';
 import { cacheServiceOffered, restoreRuntime, runtimeCacheEntry, saveRuntime } from './actions-cache.ts';
 import { RegistryUnreachable, stageFromRegistry } from './from-registry.ts';
 import { type GivenPath, packageInGivenPath } from './given-path.ts';
-import { npmRegistryFrom } from './npm-config.ts';
+import { type NpmRegistry, npmRegistryFrom } from './npm-config.ts';
 import {
   binaryFolder,
   hasCudaProvider,
@@ -106,7 +105,11 @@ export async function findOnnxRuntime(
   const cached = inToolCache('tool-cache');
   if (cached !== undefined) return cached;
 
-  const service = cacheServiceOffered(env) ? (search.actionsCache ?? actionsCache) : undefined;
+  // Imported here: @actions/cache brings the Azure storage SDK, whose start-up (about 15 ms) every
+  // step would pay otherwise, on runners that have no cache service too.
+  const service = cacheServiceOffered(env)
+    ? (search.actionsCache ?? (await import('@actions/cache')))
+    : undefined;
   const entry = runtimeCacheEntry(toolCache.folder(version, arch), version, arch);
   if (service !== undefined && (await restoreRuntime(service, entry, logger))) {
     const restored = inToolCache('actions-cache');
@@ -119,7 +122,12 @@ export async function findOnnxRuntime(
   );
   const staged = await stage(search, target, registry);
   try {
-    const folder = await toolCache.add(staged.folder, version, arch);
+    const folder = await toolCache.add(staged.folder, version, arch).catch((error: unknown) => {
+      throw new InputError(
+        `could not keep onnxruntime-node ${version} in the tool cache ${toolCache.root}: ${(error as Error)?.message ?? error}`,
+        { cause: error, hint: `make it writable (RUNNER_TOOL_CACHE names it on a runner), or ${GIVE_ONE}` },
+      );
+    });
     logger.info(`onnxruntime-node ${version}: ${folder} (${mb(staged.bytes)} downloaded, verified, cached)`);
     if (service !== undefined) await saveRuntime(service, entry, logger);
     return { packageDir: join(folder, 'node_modules', 'onnxruntime-node'), source: 'registry' };
@@ -128,7 +136,7 @@ export async function findOnnxRuntime(
   }
 }
 
-async function stage(search: RuntimeSearch, target: Target, registry: ReturnType<typeof npmRegistryFrom>) {
+async function stage(search: RuntimeSearch, target: Target, registry: NpmRegistry) {
   try {
     return await stageFromRegistry({
       pin: ONNXRUNTIME_PIN,

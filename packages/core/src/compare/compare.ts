@@ -3,6 +3,7 @@ import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
 import { subsetPredictions } from '../evaluate/score.ts';
 import type { EvaluateSettings, Logger } from '../evaluate/settings.ts';
 import { type ChangeEvidence, decide, type GateSpec } from '../gates/index.ts';
+import type { RuntimeLoader } from '../inference/runtime.ts';
 import { MEASURED_METRICS } from '../metrics/index.ts';
 import type { EvaluationRecord } from '../record/evaluation.ts';
 import { readEvaluationRecord } from '../record/read.ts';
@@ -13,7 +14,6 @@ import {
   registryBaselineModel,
   registryBaselineRecord,
 } from '../registry/baseline.ts';
-import type { RuntimeLoader } from '../inference/runtime.ts';
 import { type ReportInput, renderReport } from '../report/index.ts';
 import { mcnemarExact, type Predictions, pairedDistributions } from '../stats/index.ts';
 import { VERSION } from '../version.ts';

@@ -33,6 +33,9 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   sourcemap: false,
+  // The bundles' path comments are relative to this folder: the committed bundles must be the
+  // same bytes whichever folder the repository is cloned to, and whichever folder builds them.
+  absWorkingDir: root,
 };
 
 /**
@@ -51,6 +54,28 @@ const actions = readdirSync(actionsDir, { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(actionsDir, entry.name, 'main.ts')))
   .map((entry) => entry.name);
 
+/**
+ * An action's main.ts exports `run()` (so @github/local-action and tests can drive it); the
+ * bundle's entry is this two-line module that calls it, the actions/typescript-action layout
+ * without an index.ts in every action folder.
+ */
+const ACTION_ENTRY = 'modelgate-action-entry:';
+const actionEntry = {
+  name: 'action-entry',
+  setup(plugin) {
+    // A path relative to the root, because esbuild names the entry by it in a comment.
+    plugin.onResolve({ filter: /^modelgate-action-entry:/ }, (args) => ({
+      path: args.path.slice(ACTION_ENTRY.length),
+      namespace: 'action-entry',
+    }));
+    plugin.onLoad({ filter: /.*/, namespace: 'action-entry' }, (args) => ({
+      contents: `import { run } from './main.ts';\nawait run();\n`,
+      resolveDir: join(root, dirname(args.path)),
+      loader: 'js',
+    }));
+  },
+};
+
 await Promise.all(
   actions.map(async (name) => {
     const dist = join(actionsDir, name, 'dist');
@@ -59,8 +84,9 @@ await Promise.all(
     mkdirSync(staging, { recursive: true });
     await build({
       ...common,
-      entryPoints: { index: join(actionsDir, name, 'main.ts'), worker: dataWorker },
+      entryPoints: { index: `${ACTION_ENTRY}actions/${name}/main.ts`, worker: dataWorker },
       outdir: staging,
+      plugins: [actionEntry],
     });
     replace(staging, dist);
   }),

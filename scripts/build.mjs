@@ -103,8 +103,8 @@ rmSync(cliStaging, { recursive: true, force: true });
 // other commands are one build, so the GitHub and registry code they share (4 MB with @actions/*
 // and @azure/storage-blob) ships once: a bundle for each of them made dist/ 33 MB, not 7 MB.
 const HOT_COMMANDS = new Set(['evaluate']);
-// Builds from packages/cli (npm pack runs its prepack script there) name the same paths.
-const cliCommon = { ...common, absWorkingDir: root, metafile: true };
+// The metafiles name what each build took in, for licenses.txt (paths relative to the root).
+const cliCommon = { ...common, metafile: true };
 const commands = new Set();
 const commandsApart = {
   name: 'commands-apart',

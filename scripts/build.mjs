@@ -82,12 +82,14 @@ await Promise.all(
     const staging = `${dist}.${process.pid}.tmp`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    await build({
+    const result = await build({
       ...common,
       entryPoints: { index: `${ACTION_ENTRY}actions/${name}/main.ts`, worker: dataWorker },
       outdir: staging,
       plugins: [actionEntry],
+      metafile: true,
     });
+    writeFileSync(join(staging, 'licenses.txt'), bundledLicenses([result]));
     replace(staging, dist);
   }),
 );
@@ -156,8 +158,8 @@ writeFileSync(join(cliStaging, 'licenses.txt'), bundledLicenses([router, ...cliB
 replace(cliStaging, cliDist);
 
 /**
- * The license texts of every package that the CLI's bundle carries (dist/licenses.txt, as ncc
- * writes it). The bundle keeps no comments (legalComments: 'none'), and the MIT, ISC, BSD and
+ * The license texts of every package that a bundle carries (dist/licenses.txt of each action and
+ * of the CLI, as ncc writes it). The bundle keeps no comments (legalComments: 'none'), and the MIT, ISC, BSD and
  * Apache licenses of the code it copies ask for their notices to travel with the copies.
  */
 function bundledLicenses(results) {

@@ -4,9 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { VERSION } from '../packages/core/src/version.ts';
 import { ROOT } from './helpers.ts';
 
+const versionOf = (...path: string[]) =>
+  (JSON.parse(readFileSync(join(ROOT, ...path, 'package.json'), 'utf8')) as { version: string }).version;
+
 describe('the version every record carries', () => {
-  it('is the package version', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect(VERSION).toBe(pkg.version);
+  it('is the version of the root and of every workspace package', () => {
+    expect(VERSION).toBe(versionOf());
+    for (const name of ['core', 'github', 'server', 'cli'])
+      expect(versionOf('packages', name), name).toBe(VERSION);
+  });
+
+  it('is the published CLI’s (the release workflow tags packages/cli’s version), and CHANGELOG.md has its section', () => {
+    expect(versionOf('packages', 'cli')).toBe(VERSION);
+    expect(readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')).toMatch(
+      new RegExp(`^## \\[${VERSION.replaceAll('.', '\\.')}\\]`, 'm'),
+    );
   });
 });

@@ -63,7 +63,7 @@ describe('the reusable workflow', () => {
     },
   );
 
-  it('has no copy in .github/workflows/ without a source in workflows/ (beside the repository\'s own CI and release)', () => {
+  it("has no copy in .github/workflows/ without a source in workflows/ (beside the repository's own CI and release)", () => {
     const copies = readdirSync(join(ROOT, '.github', 'workflows')).filter((f) => f.endsWith('.yml'));
     expect(copies.sort()).toEqual([...REUSABLE, ...OWN].sort());
   });
@@ -77,11 +77,16 @@ describe('the reusable workflow', () => {
 });
 
 describe("the repository's own workflows", () => {
-  it.each(OWN)('.github/workflows/%s validates, refers only to declared things, and asks for least privilege', (file) => {
-    expect(
-      formatProblems(lintWorkflow(`.github/workflows/${file}`, read('.github', 'workflows', file), context)),
-    ).toBe('');
-  });
+  it.each(OWN)(
+    '.github/workflows/%s validates, refers only to declared things, and asks for least privilege',
+    (file) => {
+      expect(
+        formatProblems(
+          lintWorkflow(`.github/workflows/${file}`, read('.github', 'workflows', file), context),
+        ),
+      ).toBe('');
+    },
+  );
 
   it('CI runs .ci/run, which installs with npm ci and no fallback, and fails on bundle drift', () => {
     const ci = parse(read('.github', 'workflows', 'ci.yml'));

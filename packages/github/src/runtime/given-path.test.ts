@@ -2,11 +2,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '@modelgate/core';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { actionRuntimeLoader } from './action-loader.ts';
 import { findOnnxRuntime, onnxRuntimeLoader, type RuntimeSearch } from './loader.ts';
-import { closedRegistryUrl } from './testing.ts';
+import { closedRegistryUrl, inputErrorOf } from './testing.ts';
 
 // The repository's own install: its node_modules holds onnxruntime-node, as a runner image's would.
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -39,15 +38,6 @@ function search(env: NodeJS.ProcessEnv, extra: Partial<RuntimeSearch>): RuntimeS
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  return error as InputError;
-}
-
 describe('a path the user gives for onnxruntime-node', () => {
   it('is used first when it is a folder with node_modules/onnxruntime-node in it: no cache, no registry', async () => {
     const env = await offlineRunner();
@@ -64,7 +54,7 @@ describe('a path the user gives for onnxruntime-node', () => {
 
   it('fails as bad input naming the input when it holds no onnxruntime-node, instead of downloading one', async () => {
     const given = { path: work, what: INPUT };
-    const error = await failure(findOnnxRuntime(search(await offlineRunner(), { given })));
+    const error = await inputErrorOf(findOnnxRuntime(search(await offlineRunner(), { given })));
     expect(error.message).toBe(
       `input 'onnxruntime-path' is '${work}', which holds no onnxruntime-node: expected a folder with node_modules/onnxruntime-node in it, or the onnxruntime-node package folder itself`,
     );
@@ -72,7 +62,7 @@ describe('a path the user gives for onnxruntime-node', () => {
 
   it('fails as bad input when its onnxruntime-node has no binaries for this machine', async () => {
     const given = { path: ROOT, what: INPUT };
-    const error = await failure(
+    const error = await inputErrorOf(
       findOnnxRuntime(search(await offlineRunner(), { given }), { platform: 'aix', arch: 'ppc64' }),
     );
     expect(error.message).toBe(
@@ -82,13 +72,13 @@ describe('a path the user gives for onnxruntime-node', () => {
 
   it('comes from MODELGATE_ONNXRUNTIME_PATH in an action, and the onnxruntime-path input wins over it', async () => {
     const env = { ...(await offlineRunner()), MODELGATE_ONNXRUNTIME_PATH: join(work, 'image-install') };
-    const fromVariable = await failure(actionRuntimeLoader('cpu', env)());
+    const fromVariable = await inputErrorOf(actionRuntimeLoader('cpu', env)());
     expect(fromVariable.message).toMatch(
       /^MODELGATE_ONNXRUNTIME_PATH is '.*image-install', which holds no onnxruntime-node: /,
     );
     // How the runner hands the action its `onnxruntime-path` input.
     vi.stubEnv('INPUT_ONNXRUNTIME-PATH', join(work, 'from-input'));
-    const fromInput = await failure(actionRuntimeLoader('cpu', env)());
+    const fromInput = await inputErrorOf(actionRuntimeLoader('cpu', env)());
     expect(fromInput.message).toMatch(
       /^input 'onnxruntime-path' is '.*from-input', which holds no onnxruntime-node: /,
     );

@@ -13,12 +13,17 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '@modelgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionsCacheApi } from '../train-cache.ts';
 import { type FoundRuntime, findOnnxRuntime, onnxRuntimeLoader, type RuntimeSearch } from './loader.ts';
 import { ONNXRUNTIME_PIN } from './pin.ts';
-import { closedRegistryUrl, packPinnedTarballs, startTestRegistry, type TestRegistry } from './testing.ts';
+import {
+  closedRegistryUrl,
+  inputErrorOf,
+  packPinnedTarballs,
+  startTestRegistry,
+  type TestRegistry,
+} from './testing.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MODEL = join(ROOT, 'test', 'fixtures', 'models', 'binary-sigmoid', 'model.onnx');
@@ -97,15 +102,6 @@ function sizeOf(path: string): number {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.size;
   return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
-}
-
-async function failure(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  return error as InputError;
 }
 
 describe('a runner without onnxruntime-node: the first job downloads it, later jobs find it', () => {
@@ -195,7 +191,7 @@ describe('when there is no runtime to be had', () => {
     });
     try {
       const env = runner({ npm_config_registry: registry.url });
-      const error = await failure(findOnnxRuntime(search(env)));
+      const error = await inputErrorOf(findOnnxRuntime(search(env)));
       const actual = `sha512-${createHash('sha512').update(tampered).digest('base64')}`;
       const pinned = ONNXRUNTIME_PIN.packages.find((p) => p.name === 'onnxruntime-common')?.integrity;
       expect(error.message).toBe(
@@ -211,7 +207,7 @@ describe('when there is no runtime to be had', () => {
   it("fails as bad input naming 'onnxruntime-path' when nothing is cached and the registry refuses connections", async () => {
     const closed = await closedRegistryUrl();
     const env = runner({ npm_config_registry: closed });
-    const error = await failure(findOnnxRuntime(search(env)));
+    const error = await inputErrorOf(findOnnxRuntime(search(env)));
     expect(error.message).toMatch(
       new RegExp(
         `^onnxruntime-node ${version} is not on this runner and its download failed \\(${closed}onnxruntime-node/-/onnxruntime-node-${version}\\.tgz: .*ECONNREFUSED.*\\): set input 'onnxruntime-path' \\(or MODELGATE_ONNXRUNTIME_PATH\\) to a folder with node_modules/onnxruntime-node in it, or let the runner reach an npm registry$`,
@@ -226,7 +222,9 @@ describe('when there is no runtime to be had', () => {
   it('says what the registry answered when it does not have the tarball', async () => {
     const registry = await startTestRegistry(new Map());
     try {
-      const error = await failure(findOnnxRuntime(search(runner({ npm_config_registry: registry.url }))));
+      const error = await inputErrorOf(
+        findOnnxRuntime(search(runner({ npm_config_registry: registry.url }))),
+      );
       expect(error.message).toContain(
         `(${registry.url}onnxruntime-node/-/onnxruntime-node-${version}.tgz: HTTP 404 Not Found)`,
       );

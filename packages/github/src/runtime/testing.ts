@@ -7,6 +7,8 @@ import { createReadStream } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { InputError } from '@modelgate/core';
+import { expect } from 'vitest';
 import { ONNXRUNTIME_PIN } from './pin.ts';
 
 /** Packs each pinned package's registry tarball into `dir`; returns the files by package name. */
@@ -78,4 +80,14 @@ export async function closedRegistryUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}/`;
+}
+
+/** The InputError a promise rejects with; fails the test when it resolves or rejects otherwise. */
+export async function inputErrorOf(promise: Promise<unknown>): Promise<InputError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return error as InputError;
 }

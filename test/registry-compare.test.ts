@@ -7,8 +7,9 @@ import { EVALUATE_FLAGS, MODEL_A, MODEL_B, makeRecords, type RegistryRecords } f
 /**
  * `modelgate compare --baseline registry:ALIAS`: the aliased version's model is fetched (digest
  * checked) and scored paired on the candidate's rows, exactly as if it had been given with
- * --baseline-model; with --candidate its stored evaluation is the baseline. A registry without
- * the alias yet is the first model: no baseline, and the report says why.
+ * --baseline-model; with --candidate its stored evaluation is the baseline. An empty registry,
+ * or a model never given an alias, is the first model (the report says why); a name or alias
+ * that does not exist while others do is exit 2, naming them.
  */
 const dir = tempDir('modelgate-registry-compare-');
 let records: RegistryRecords;
@@ -102,19 +103,7 @@ describe('compare with a registry baseline', () => {
     );
   });
 
-  it('treats a registry without the alias yet as the first model: no baseline, change rules skip, a note says why', async () => {
-    const result = await compare(['--model', MODEL_B, '--baseline', 'registry:champion', ...EVALUATE_FLAGS]);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.verdict.baseline).toBeNull();
-    expect(result.verdict.rules.map((r: { rule: string; status: string }) => [r.rule, r.status])).toEqual([
-      ['min', 'pass'],
-      ['max_drop', 'skip'],
-    ]);
-    expect(result.verdict.notes[0]).toBe(
-      "no baseline: model 'cancer' has no alias 'champion' yet in fs:.modelgate/registry, so this is treated as the first model",
-    );
-    expect(result.report).toContain("has no alias 'champion' yet");
-
+  it('is the first model only where nothing could have been meant: an empty registry, or a model never given an alias', async () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     const fresh = await compare(
@@ -122,20 +111,99 @@ describe('compare with a registry baseline', () => {
       empty,
     );
     expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.verdict.baseline).toBeNull();
+    expect(fresh.verdict.rules.map((r: { rule: string; status: string }) => [r.rule, r.status])).toEqual([
+      ['min', 'pass'],
+      ['max_drop', 'skip'],
+    ]);
     expect(fresh.verdict.notes[0]).toBe(
       "no baseline: the registry fs:.modelgate/registry holds no model 'cancer' yet, so this is treated as the first model",
     );
+
+    // Registered but never promoted: the reusable workflow registers before its deploy moves
+    // the alias, and a first deploy that was rolled back leaves exactly this.
+    const unpromoted = join(dir, 'unpromoted');
+    mkdirSync(unpromoted);
+    const registered = await cli(
+      [
+        'register',
+        '--name',
+        'cancer',
+        '--model',
+        MODEL_A,
+        '--evaluation',
+        records.evalA,
+        '--verdict',
+        records.passA,
+      ],
+      unpromoted,
+    );
+    expect(registered.code, registered.stderr).toBe(0);
+    const result = await compare(
+      ['--model', MODEL_B, '--baseline', 'registry:production', ...EVALUATE_FLAGS],
+      unpromoted,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.verdict.baseline).toBeNull();
+    expect(result.verdict.notes[0]).toBe(
+      "no baseline: model 'cancer' has no alias 'production' yet in fs:.modelgate/registry (no version has been given an alias; the latest is v1), so this is treated as the first model",
+    );
+    expect(result.report).toContain("has no alias 'production' yet");
   });
 
-  it('fails the gate on a missing alias when the spec sets require_baseline', async () => {
+  it('stops with exit 2 on an alias the model lacks while it has others, naming them', async () => {
+    const prefix = await compare(['--model', MODEL_B, '--baseline', 'registry:prod', ...EVALUATE_FLAGS]);
+    expect(prefix.code).toBe(2);
+    expect(prefix.stderr).toBe(
+      "modelgate: error: model 'cancer' has no alias 'prod' (aliases: production → v1)\nhint: did you mean 'production'?\n",
+    );
+    expect(prefix.verdict).toBeUndefined();
+    const other = await compare(['--candidate', records.evalB, '--baseline', 'registry:champion']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe(
+      "modelgate: error: model 'cancer' has no alias 'champion' (aliases: production → v1)\nhint: set one with 'modelgate registry alias cancer champion VERSION'\n",
+    );
+  });
+
+  it('stops with exit 2 on a model name the registry lacks while it holds others, naming them', async () => {
+    const typo = await compare([
+      '--candidate',
+      records.evalB,
+      '--baseline',
+      'registry:production',
+      '--name',
+      'cancr',
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe(
+      "modelgate: error: no model named 'cancr' in the registry fs:.modelgate/registry (models: cancer)\nhint: did you mean 'cancer'?\n",
+    );
+    expect(typo.verdict).toBeUndefined();
+    const fresh = await compare([
+      '--candidate',
+      records.evalB,
+      '--baseline',
+      'registry:production',
+      '--name',
+      'fraud',
+    ]);
+    expect(fresh.code).toBe(2);
+    expect(fresh.stderr).toBe(
+      "modelgate: error: no model named 'fraud' in the registry fs:.modelgate/registry (models: cancer)\nhint: if 'fraud' is a new model, gate its first version with the baseline 'none'\n",
+    );
+  });
+
+  it('fails the gate on a missing baseline when the spec sets require_baseline', async () => {
     const strict = join(dir, 'require.yml');
     writeFileSync(
       strict,
       'model: cancer\nrequire_baseline: true\ngates:\n  accuracy: { min: 0.9, max_drop: 0.05 }\n',
     );
+    const empty = join(dir, 'empty-strict');
+    mkdirSync(empty);
     const result = await cli(
-      ['compare', '--gates', strict, '--candidate', records.evalB, '--baseline', 'registry:champion'],
-      cwd,
+      ['compare', '--gates', strict, '--candidate', records.evalB, '--baseline', 'registry:production'],
+      empty,
     );
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/fail +accuracy max_drop: no baseline, and require_baseline is set/);

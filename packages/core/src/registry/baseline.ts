@@ -5,7 +5,7 @@ import { InputError } from '../errors.ts';
 import type { Logger } from '../evaluate/settings.ts';
 import type { EvaluationRecord } from '../record/evaluation.ts';
 import { shortDigest } from '../report/format.ts';
-import { parseRef, RegistryLookupError } from './names.ts';
+import { LATEST, parseRef, RegistryLookupError } from './names.ts';
 import type { ModelVersion, Registry } from './types.ts';
 
 /** The prefix of a registry baseline (`--baseline registry:production`). */
@@ -115,10 +115,16 @@ export async function registryBaselineRecord(
 }
 
 /**
- * Resolves the ref. A model or alias that does not exist yet is the first model's situation: no
- * baseline, said in a note, and the change rules skip (or fail, with `require_baseline`). An
- * explicit version number that does not exist, or an alias one typo away from an existing one,
- * is a mistake worth stopping for.
+ * Resolves the ref. The first model's situation (no baseline, said in a note; the change rules
+ * skip, or fail with `require_baseline`) is only where nothing could have been meant:
+ * - the registry holds no models at all (the reusable workflow's very first run);
+ * - the model exists but has no versions, or no aliases at all (registered, never promoted:
+ *   the workflow registers before its deploy moves the alias, and a first deploy can fail).
+ *
+ * Anything else that does not resolve is a mistake worth stopping for (exit 2), naming what
+ * exists: a model name the registry lacks while it holds others (a misspelt name, or a new
+ * model, whose first gate says `--baseline none`), an alias the model lacks while it has others,
+ * and a version number that does not exist.
  */
 async function lookUp(baseline: RegistryBaselineRef): Promise<ModelVersion | { found: false; note: string }> {
   const { registry, name, ref } = baseline;
@@ -127,15 +133,39 @@ async function lookUp(baseline: RegistryBaselineRef): Promise<ModelVersion | { f
     return await registry.resolve(name, ref);
   } catch (error) {
     if (!(error instanceof RegistryLookupError)) throw error;
-    if (error.kind === 'alias' && error.suggestion !== undefined) throw error;
-    if (error.kind === 'version' && parsed.kind === 'version') throw error;
-    const what =
-      error.kind === 'model'
-        ? `the registry ${registry.location} holds no model '${name}' yet`
-        : parsed.kind === 'alias'
-          ? `model '${name}' has no alias '${parsed.alias}' yet in ${registry.location}`
-          : `model '${name}' has no versions yet in ${registry.location}`;
-    return { found: false, note: `no baseline: ${what}, so this is treated as the first model` };
+    const first = (what: string) => ({
+      found: false as const,
+      note: `no baseline: ${what}, so this is treated as the first model`,
+    });
+    if (error.kind === 'model') {
+      if (error.existing.length === 0)
+        return first(`the registry ${registry.location} holds no model '${name}' yet`);
+      if (error.suggestion !== undefined) throw error;
+      throw new RegistryLookupError('model', error.message, {
+        existing: error.existing,
+        hint: `if '${name}' is a new model, gate its first version with the baseline 'none'`,
+      });
+    }
+    if (error.kind === 'version') {
+      if (parsed.kind === 'version') throw error;
+      return first(`model '${name}' has no versions yet in ${registry.location}`);
+    }
+    if (error.existing.length > 0) throw error;
+    const latest = await latestVersion(registry, name);
+    if (latest === undefined) return first(`model '${name}' has no versions yet in ${registry.location}`);
+    return first(
+      `model '${name}' has no alias '${ref}' yet in ${registry.location} (no version has been given an alias; the latest is v${latest})`,
+    );
+  }
+}
+
+/** The highest version number of a model, or undefined when it has none. */
+async function latestVersion(registry: Registry, name: string): Promise<number | undefined> {
+  try {
+    return (await registry.resolve(name, LATEST)).version;
+  } catch (error) {
+    if (error instanceof RegistryLookupError) return undefined;
+    throw error;
   }
 }
 

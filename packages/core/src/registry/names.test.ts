@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
 import {
+  closestName,
   describeVersions,
   parseNameAtRef,
   parseRef,
   unknownAlias,
+  unknownModel,
   unknownVersion,
   validateAlias,
   validateModelName,
@@ -85,5 +87,14 @@ describe('lookup errors', () => {
     expect(error.hint).toBe("did you mean 'production'?");
     expect(error.suggestion).toBe('production');
     expect(unknownAlias('churn', 'champion', {}).suggestion).toBeUndefined();
+    expect(unknownAlias('churn', 'champion', { production: 3 }).existing).toEqual(['production']);
+  });
+
+  it('suggest the one name that starts with what was typed, when edit distance is too far', () => {
+    expect(closestName('prod', ['production', 'staging'])).toBe('production');
+    // Two names start with it, or one letter is too little to go on: no guess.
+    expect(closestName('prod', ['production', 'prod-eu'])).toBeUndefined();
+    expect(closestName('s', ['staging'])).toBeUndefined();
+    expect(unknownModel('fs:r', 'cancr', ['cancer', 'fraud']).hint).toBe("did you mean 'cancer'?");
   });
 });

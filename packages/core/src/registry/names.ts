@@ -86,27 +86,41 @@ export class RegistryLookupError extends InputError {
   readonly kind: 'model' | 'version' | 'alias';
   /** An existing name close enough to the one asked for to be a likely typo. */
   readonly suggestion: string | undefined;
+  /** The names of this kind that do exist (models in the registry, aliases of the model). */
+  readonly existing: readonly string[];
 
   constructor(
     kind: 'model' | 'version' | 'alias',
     message: string,
-    options: { hint?: string; suggestion?: string } = {},
+    options: { hint?: string; suggestion?: string; existing?: readonly string[] } = {},
   ) {
     super(message, options.hint === undefined ? {} : { hint: options.hint });
     this.kind = kind;
     this.suggestion = options.suggestion;
+    this.existing = options.existing ?? [];
   }
+}
+
+/**
+ * The existing name a user most likely meant: a near miss by edit distance (`prodution`), else
+ * the one name that starts with what was typed (`prod` for `production`, too far for edit distance).
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  const near = didYouMean(name, known);
+  if (near !== undefined) return near;
+  const prefixed = known.filter((candidate) => candidate.toLowerCase().startsWith(name.toLowerCase()));
+  return name.length >= 2 && prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
 /** The error for a model name the registry does not hold, listing the ones it does. */
 export function unknownModel(location: string, name: string, known: readonly string[]): RegistryLookupError {
-  const guess = didYouMean(name, known);
+  const guess = closestName(name, known);
   return new RegistryLookupError(
     'model',
     `no model named '${name}' in the registry ${location} (${known.length === 0 ? 'it holds no models yet' : `models: ${preview(known)}`})`,
     guess === undefined
-      ? { hint: "register one with 'modelgate register --name NAME …'" }
-      : { hint: `did you mean '${guess}'?`, suggestion: guess },
+      ? { hint: "register one with 'modelgate register --name NAME …'", existing: known }
+      : { hint: `did you mean '${guess}'?`, suggestion: guess, existing: known },
   );
 }
 
@@ -130,7 +144,7 @@ export function unknownAlias(
   aliases: Record<string, number>,
 ): RegistryLookupError {
   const names = Object.keys(aliases).sort();
-  const guess = didYouMean(alias, names);
+  const guess = closestName(alias, names);
   const have =
     names.length === 0
       ? 'it has no aliases yet'
@@ -139,8 +153,8 @@ export function unknownAlias(
     'alias',
     `model '${name}' has no alias '${alias}' (${have})`,
     guess === undefined
-      ? { hint: `set one with 'modelgate registry alias ${name} ${alias} VERSION'` }
-      : { hint: `did you mean '${guess}'?`, suggestion: guess },
+      ? { hint: `set one with 'modelgate registry alias ${name} ${alias} VERSION'`, existing: names }
+      : { hint: `did you mean '${guess}'?`, suggestion: guess, existing: names },
   );
 }
 

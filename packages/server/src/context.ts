@@ -8,4 +8,6 @@ export interface RouteContext {
   readonly metrics: ServerMetrics;
   readonly logger: ServerLogger;
   readonly adminToken: string;
+  /** The largest infer request body, in bytes; larger ones get 413. */
+  readonly maxBodyBytes: number;
 }

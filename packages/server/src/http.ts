@@ -2,11 +2,43 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InputError } from '@modelgate/core';
 
 /**
- * Request bodies above this are refused with 413 before they are buffered: a JSON tensor of
- * 1M float32 values is about 20 MB, so this leaves room for large batches while keeping one
- * client from exhausting the server's memory.
+ * The default cap on an infer request's body. A million float values (10,000 rows of 100
+ * features, or six 224×224×3 images) take about 20 MB as JSON, at 20 to 21 bytes a value as
+ * JavaScript's and Python's json write a float32; 32 MiB holds that with room. Parsing holds about
+ * four times the body at once (the bytes, the text, the numbers, the tensor), so this also bounds
+ * what one unauthenticated request can make the server hold to about 130 MB.
  */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** How a client that needs more is told to ask for it (the 413's last words). */
+const RAISE_LIMIT =
+  "send fewer rows per request, or raise the limit with 'modelgate serve --max-body-bytes N' (the server option maxBodyBytes)";
+
+/** The 413 for a body over `limit`: it says the limit and how to raise it, and closes the connection. */
+export function bodyTooLarge(limit: number, declared?: number): HttpError {
+  const size = declared === undefined ? 'request body is' : `request body of ${declared} bytes is`;
+  return new HttpError(
+    413,
+    `${size} over this server's limit of ${limit} bytes (${mebibytes(limit)}); ${RAISE_LIMIT}`,
+    {
+      // The rest of the body is never read: closing is the only way to stop it arriving.
+      headers: { connection: 'close' },
+    },
+  );
+}
+
+function mebibytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(2)} MiB`;
+}
+
+/** The Content-Length a request declares, or undefined when it has none (a chunked body). */
+export function declaredLength(request: IncomingMessage): number | undefined {
+  const header = request.headers['content-length'];
+  if (header === undefined) return undefined;
+  const length = Number(header);
+  return Number.isFinite(length) ? length : undefined;
+}
 
 /** An error that becomes an HTTP response: the status and a message the client can act on. */
 export class HttpError extends Error {
@@ -25,27 +57,32 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads a request body whole, refusing anything above `limit` bytes with 413. */
-export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/**
+ * Reads a request body whole, refusing anything above `limit` bytes with 413: at once when the
+ * Content-Length says so, else as soon as the streamed bytes pass it, keeping none of the rest.
+ */
+export function readBody(request: IncomingMessage, limit = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      request.resume();
-      reject(new HttpError(413, `request body of ${declared} bytes is over the ${limit}-byte limit`));
+    const declared = declaredLength(request);
+    if (declared !== undefined && declared > limit) {
+      reject(bodyTooLarge(limit, declared));
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        request.removeAllListeners('data');
+        request.off('data', onData);
+        chunks.length = 0;
+        // Discard whatever arrives until the 413 is sent and the connection closes.
         request.resume();
-        reject(new HttpError(413, `request body is over the ${limit}-byte limit`));
+        reject(bodyTooLarge(limit));
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    request.on('data', onData);
     request.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     request.on('error', reject);
     // A client that hangs up mid-body gets no answer, but the request must not wait forever.
@@ -57,8 +94,8 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Prom
 }
 
 /** Parses a JSON request body; an empty body reads as `{}`. */
-export async function readJson(request: IncomingMessage): Promise<unknown> {
-  const body = await readBody(request);
+export async function readJson(request: IncomingMessage, limit = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const body = await readBody(request, limit);
   if (body.length === 0) return {};
   try {
     return JSON.parse(body.toString('utf8'));

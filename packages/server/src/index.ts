@@ -1,5 +1,6 @@
 export type { BatchSettings } from './batcher.ts';
 export type { ModelState, VersionState } from './host.ts';
+export { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 export type { ServerLogger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export { ServerMetrics } from './metrics.ts';

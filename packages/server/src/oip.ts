@@ -80,7 +80,7 @@ async function infer(
         'the binary tensor extension is not supported: send tensors as JSON "data" arrays',
       );
     }
-    const body = await readJson(request);
+    const body = await readJson(request, context.maxBodyBytes);
     const slot = host.slot(name);
     if (slot === undefined) throw notLoaded(name, host.names());
     // Chosen and referenced with no await in between: a swap that happens from here on leaves

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -9,7 +10,7 @@ import {
 } from '@modelgate/core';
 import type { BatchSettings } from './batcher.ts';
 import { ModelHost } from './host.ts';
-import { HttpError } from './http.ts';
+import { bodyTooLarge, DEFAULT_MAX_BODY_BYTES, declaredLength, HttpError, sendError } from './http.ts';
 import { type ServerLogger, silentLogger } from './logger.ts';
 import { ServerMetrics } from './metrics.ts';
 import { handle } from './routes.ts';
@@ -45,6 +46,8 @@ export interface ServerOptions {
   readonly maxBatch?: number;
   /** How long a queued request waits for company, in milliseconds. Default 2. */
   readonly maxWaitMs?: number;
+  /** The largest infer request body, in bytes; larger ones get 413. Default 32 MiB. */
+  readonly maxBodyBytes?: number;
   readonly provider?: Provider;
   readonly runtime?: RuntimeLoader;
   /** Versions loaded as primary before the server reports itself started: `NAME@REF`. */
@@ -73,6 +76,7 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const batching = checkBatching(options);
+  const maxBodyBytes = checkBodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   const logger = options.logger ?? silentLogger;
   const token =
     options.adminToken !== undefined
@@ -91,8 +95,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
     logger,
   });
-  const context = { host, metrics, logger, adminToken: token.token };
+  const context = { host, metrics, logger, adminToken: token.token, maxBodyBytes };
   const server = createServer((request, response) => {
+    void handle(context, request, response);
+  });
+  // A client that asks before sending (Expect: 100-continue) is refused before it sends a byte.
+  server.on('checkContinue', (request, response) => {
+    const declared = declaredLength(request);
+    if (declared !== undefined && declared > maxBodyBytes) {
+      sendError(response, bodyTooLarge(maxBodyBytes, declared));
+      return;
+    }
+    response.writeContinue();
     void handle(context, request, response);
   });
   // Clients that keep connections open (load generators, the deploy step) reuse them.
@@ -170,6 +184,16 @@ function checkBatching(options: ServerOptions): BatchSettings {
     throw new InputError(`--max-wait-ms must be between 0 and 60000 milliseconds; got ${maxWaitMs}`);
   }
   return { maxBatch, maxWaitMs };
+}
+
+function checkBodyLimit(bytes: number): number {
+  // The body becomes one string for JSON.parse, and V8 has a longest string.
+  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > constants.MAX_STRING_LENGTH) {
+    throw new InputError(
+      `--max-body-bytes must be a whole number of bytes from 1 to ${constants.MAX_STRING_LENGTH} (the longest string JSON.parse can read); got ${bytes}`,
+    );
+  }
+  return bytes;
 }
 
 function checkToken(token: string): string {

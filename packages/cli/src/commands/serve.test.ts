@@ -61,6 +61,16 @@ describe('modelgate serve', () => {
     expect(wait.stderr).toMatch(
       /^modelgate: error: --max-wait-ms 'soon' is not valid; expected milliseconds/,
     );
+    const body = await cli(['serve', '--max-body-bytes', '1MB']);
+    expect(body.code).toBe(2);
+    expect(body.stderr).toMatch(
+      /^modelgate: error: --max-body-bytes '1MB' is not valid; expected an integer ≥ 1/,
+    );
+    const huge = await cli(['serve', '--max-body-bytes', String(2 ** 40), '--port', '0']);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(
+      /^modelgate: error: --max-body-bytes must be a whole number of bytes from 1 to /,
+    );
     const flag = await cli(['serve', '--max-bach', '8']);
     expect(flag.stderr).toMatch(/unknown option --max-bach .*\nhint: did you mean --max-batch\?/);
   });

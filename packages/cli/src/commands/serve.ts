@@ -5,11 +5,13 @@ import {
   type Provider,
   parseChoice,
   parseInteger,
+  readConfigFile,
 } from '@modelgate/core';
 import {
   ADMIN_TOKEN_ENV,
   DEFAULT_ADMIN_TOKEN_FILE,
   DEFAULT_BATCHING,
+  DEFAULT_MAX_BODY_BYTES,
   DEFAULT_PORT,
   type ServerLogger,
   startServer,
@@ -52,6 +54,8 @@ Options:
   --max-batch N             rows per inference run with dynamic batching (default ${DEFAULT_BATCHING.maxBatch});
                             1 turns batching off
   --max-wait-ms MS          how long a request waits to share a run (default ${DEFAULT_BATCHING.maxWaitMs})
+  --max-body-bytes N        the largest infer request body (default ${DEFAULT_MAX_BODY_BYTES}, 32 MiB); a
+                            larger one gets 413 without being read
   --provider cpu|cuda|auto  execution provider (default cpu; cuda falls back to CPU and says so)
   --quiet                   print only the start-up lines
 
@@ -80,6 +84,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     model: { type: 'string', multiple: true },
     'max-batch': { type: 'string' },
     'max-wait-ms': { type: 'string' },
+    'max-body-bytes': { type: 'string' },
     provider: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -91,10 +96,19 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const port = parseInteger('port', values.port, DEFAULT_PORT, cliOption, 0, 65_535);
   const maxBatch = parseInteger('max-batch', values['max-batch'], DEFAULT_BATCHING.maxBatch, cliOption, 1);
   const maxWaitMs = parseWait(values['max-wait-ms']);
+  const maxBodyBytes = parseInteger(
+    'max-body-bytes',
+    values['max-body-bytes'],
+    DEFAULT_MAX_BODY_BYTES,
+    cliOption,
+    1,
+  );
   const provider: Provider =
     parseChoice('provider', values.provider, ['auto', 'cpu', 'cuda'], cliOption) ?? 'cpu';
   const host = values.host ?? '127.0.0.1';
   if (host.trim() === '') throw new InputError('--host needs an address, like 127.0.0.1 or 0.0.0.0');
+  // A --config that names no file is exit 2 naming it; the file gives 'registry:'.
+  await readConfigFile(values.config, io.cwd, cliOption);
   const { registry } = await cliRegistry(io, values);
 
   const quiet = values.quiet === true;
@@ -114,6 +128,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     adminTokenFile: values['admin-token-file'],
     maxBatch,
     maxWaitMs,
+    maxBodyBytes,
     provider,
     preload: values.model ?? [],
     logger,

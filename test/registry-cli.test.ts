@@ -200,6 +200,37 @@ describe('modelgate register and registry', () => {
     expect(readFileSync(join(cwd, 'champion.onnx'))).toEqual(readFileSync(MODEL_A));
   });
 
+  it('moves an alias back only with --allow-downgrade, naming the alias, its version and the flag', async () => {
+    const cwd = workdir();
+    expect((await cli(registerArgs(MODEL_A, records.evalA, records.passA), cwd)).code).toBe(0);
+    expect(
+      (await cli(registerArgs(MODEL_B, records.evalB, records.passB, '--alias', 'production'), cwd)).code,
+    ).toBe(0);
+    const back = await cli(['registry', 'alias', 'cancer', 'production', '1'], cwd);
+    expect(back.code).toBe(2);
+    expect(back.stderr).toBe(
+      "modelgate: error: alias 'production' of model 'cancer' names v2; moving it to v1 would move it back\nhint: aliases only move forward: give --allow-downgrade to move it back on purpose\n",
+    );
+    expect((await cli(['registry', 'show', 'cancer@production', '--json'], cwd)).stdout).toMatch(
+      /"version": 2,/,
+    );
+    const allowed = await cli(['registry', 'alias', 'cancer', 'production', '1', '--allow-downgrade'], cwd);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toBe('cancer: production → v1 (was v2)\n');
+    // Forward needs no flag.
+    expect((await cli(['registry', 'alias', 'cancer', 'production', '2'], cwd)).stdout).toBe(
+      'cancer: production → v2 (was v1)\n',
+    );
+    expectBadInput(
+      await cli(['registry', 'alias', 'cancer', 'production', '--remove', '--allow-downgrade'], cwd),
+      /: --allow-downgrade only goes with registry alias NAME ALIAS REF$/,
+    );
+    expectBadInput(
+      await cli([...registerArgs(MODEL_A, records.evalA, records.passA), '--allow-downgrade'], cwd),
+      /: --allow-downgrade only goes with --alias$/,
+    );
+  });
+
   it('uses the registry the config names', async () => {
     const cwd = workdir();
     writeFileSync(

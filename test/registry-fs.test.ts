@@ -163,6 +163,59 @@ describe('the filesystem registry', () => {
     expect(gone.message).toBe("model 'cancer' has no alias 'champion' (aliases: production → v2)");
   });
 
+  it('moves an alias only forward, unless allowDowngrade; a removed alias may be set anywhere again', async () => {
+    const { registry, root } = freshRegistry();
+    await registry.register(requestA({ alias: 'production' }));
+    await registry.register(requestB({ alias: 'production' }));
+    const back = await errorOf(registry.setAlias('cancer', 'production', 1));
+    expect(back.message).toBe(
+      "alias 'production' of model 'cancer' names v2; moving it to v1 would move it back",
+    );
+    expect(back.hint).toBe('aliases only move forward: give --allow-downgrade to move it back on purpose');
+    expect((await registry.resolve('cancer', 'production')).version).toBe(2);
+    // Staying put is not a move back.
+    expect((await registry.setAlias('cancer', 'production', 2)).aliases).toEqual(['production']);
+    const moved = await registry.setAlias('cancer', 'production', 1, { allowDowngrade: true });
+    expect(moved).toMatchObject({ version: 1, aliases: ['production'] });
+    await registry.removeAlias('cancer', 'production');
+    expect((await registry.setAlias('cancer', 'production', 1)).aliases).toEqual(['production']);
+    // The alias file mirrors the last move, for readers of the files.
+    const file = JSON.parse(
+      readFileSync(join(root, 'models', 'cancer', 'aliases', 'production.json'), 'utf8'),
+    );
+    expect(file).toMatchObject({ name: 'cancer', alias: 'production', version: 1 });
+  });
+
+  it('reads and moves an alias of a registry written before alias moves existed', async () => {
+    const { registry, root } = freshRegistry();
+    await registry.register(requestA());
+    await registry.register(requestB());
+    const aliases = join(root, 'models', 'cancer', 'aliases');
+    writeFileSync(
+      join(aliases, 'production.json'),
+      JSON.stringify({ name: 'cancer', alias: 'production', version: 2, updated_at: '2026-01-01T00:00:00Z' }),
+    );
+    expect((await registry.resolve('cancer', 'production')).version).toBe(2);
+    expect((await errorOf(registry.setAlias('cancer', 'production', 1))).message).toMatch(
+      /names v2; moving it to v1/,
+    );
+    await registry.register(requestA({ alias: 'production' }));
+    expect((await registry.resolve('cancer', 'production')).version).toBe(3);
+  });
+
+  it('leaves the alias on the highest version when 8 registers race to move it', async () => {
+    const { registry } = freshRegistry();
+    const registered = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? requestA : requestB)({ alias: 'champion' })).map(
+        (request) => registry.register(request),
+      ),
+    );
+    expect(registered.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((await registry.resolve('cancer', 'champion')).version).toBe(8);
+    // A register that lost the race does not claim the alias in what it returns.
+    expect(registered.find((v) => v.version === 8)?.aliases).toEqual(['champion']);
+  });
+
   it('stores the same model file once (content-addressed) however often it is registered', async () => {
     const { registry, root } = freshRegistry();
     await registry.register(requestA());
@@ -257,10 +310,10 @@ describe('the filesystem registry', () => {
       new RegExp(`^registry file ${escapeRegExp(record)} is damaged: it is not valid JSON`),
     );
     expect((await errorOf(registry.list('cancer'))).message).toMatch(/versions\/2\.json is damaged/);
-    const alias = join(root, 'models', 'cancer', 'aliases', 'production.json');
+    const alias = join(root, 'models', 'cancer', 'aliases', 'production.moves', '1.json');
     writeFileSync(
       alias,
-      JSON.stringify({ name: 'cancer', alias: 'production', version: 'one', updated_at: '' }),
+      JSON.stringify({ name: 'cancer', alias: 'production', version: 'one', seq: 1, updated_at: '' }),
     );
     expect((await errorOf(registry.resolve('cancer', '1'))).message).toBe(
       `registry file ${alias} is damaged: 'version' Invalid input: expected number, received string`,

@@ -92,8 +92,17 @@ describe('concurrent writers', () => {
     expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     // Each record is the one its writer made: the model and its verdict agree.
     for (const version of versions) expect(version.verdict?.candidate.sha256).toBe(version.sha256);
-    // The last alias write wins; it names one of the eight.
-    expect(versions.filter((v) => v.aliases.includes('production'))).toHaveLength(1);
+    // Aliases only move forward: whichever write lands last, the alias ends on the highest.
+    expect(versions.filter((v) => v.aliases.includes('production')).map((v) => v.version)).toEqual([8]);
+    // A register that found the alias already further says so, and still succeeds.
+    for (const run of runs) {
+      const { version } = JSON.parse(run.stdout);
+      if (version === 8) expect(run.stderr).toBe('');
+      else if (run.stderr !== '')
+        expect(run.stderr).toMatch(
+          /^warning: alias 'production' stays on v\d: a concurrent register moved it to a newer version first, and aliases only move forward \(--allow-downgrade moves it back\)\n$/,
+        );
+    }
   });
 });
 

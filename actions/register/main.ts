@@ -37,7 +37,13 @@ export async function run(): Promise<void> {
     const version = await core.group(`Register ${request.name} in ${registry.location}`, () =>
       registry.register(request),
     );
-    const alias = request.alias === undefined ? '' : `; ${request.alias} → v${version.version}`;
+    const moved = request.alias !== undefined && version.aliases.includes(request.alias);
+    if (request.alias !== undefined && !moved) {
+      core.warning(
+        `alias '${request.alias}' stays where it is: a concurrent register moved it to a newer version than v${version.version} first, and aliases only move forward (input 'allow-downgrade: true' moves it back)`,
+      );
+    }
+    const alias = moved ? `; ${request.alias} → v${version.version}` : '';
     core.info(`registered ${version.name} v${version.version} (sha256 ${version.sha256})${alias}`);
     await core.summary
       .addRaw(

@@ -30,7 +30,7 @@ export interface RegisterActionSettings {
  * The only place the register action reads its inputs. The registry is the `registry` input,
  * else the config's `registry:` section, else `fs:.modelgate/registry`; the model name is
  * `name`, else the config's `model:`. `require-passed` defaults to true: a verdict that did not
- * pass is refused (CONTRACT.md).
+ * pass is refused (CONTRACT.md). `allow-downgrade` defaults to false: aliases only move forward.
  */
 export async function readRegisterInputs(): Promise<RegisterActionSettings> {
   const configPath = optionalInput('config') ?? '.modelgate.yml';
@@ -45,6 +45,9 @@ export async function readRegisterInputs(): Promise<RegisterActionSettings> {
   const evaluationPath = requiredInput('evaluation');
   const verdictPath = optionalInput('verdict');
   const alias = optionalInput('alias');
+  const allowDowngrade = booleanInput('allow-downgrade') ?? false;
+  if (allowDowngrade && alias === undefined)
+    throw new InputError("input 'allow-downgrade' only applies with input 'alias'");
   const cwd = process.cwd();
   const params = optionalInput('params');
   const training = optionalInput('training');
@@ -60,6 +63,7 @@ export async function readRegisterInputs(): Promise<RegisterActionSettings> {
       verdict: verdictPath === undefined ? null : await readVerdictRecord(verdictPath, 'verdict'),
       lineage,
       ...(alias === undefined ? {} : { alias }),
+      ...(allowDowngrade ? { allowDowngrade } : {}),
       requirePassed: booleanInput('require-passed') ?? true,
     },
     registry:

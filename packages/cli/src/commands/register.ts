@@ -14,7 +14,7 @@ import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
 import { cliRegistry } from './registry.ts';
 
-export const REGISTER_HELP = `Usage: modelgate register --name NAME --model M.onnx --evaluation E.json --verdict V.json [--alias ALIAS] [--json]
+export const REGISTER_HELP = `Usage: modelgate register --name NAME --model M.onnx --evaluation E.json --verdict V.json [--alias ALIAS [--allow-downgrade]] [--json]
 
 Stores a new version of NAME in the model registry: the model file (content-addressed, its
 sha256 checked on every read), its evaluation record, its verdict and its lineage (commit,
@@ -30,7 +30,10 @@ Options:
   --model PATH              the ONNX model file
   --evaluation PATH         its evaluation record (modelgate evaluate --out)
   --verdict PATH            its verdict (modelgate compare --out)
-  --alias ALIAS             move this alias (e.g. production, champion) to the new version
+  --alias ALIAS             move this alias (e.g. production, champion) to the new version;
+                            aliases only move forward, so when a concurrent register moved
+                            it to a newer version first, it stays there (with a warning)
+  --allow-downgrade         move --alias to the new version even then
   --require-passed BOOL     true (default) or false: refuse a verdict that did not pass
   --no-require-passed       the same as --require-passed false
   --params YAML|PATH        training params for the lineage, inline or a YAML/JSON file
@@ -58,6 +61,7 @@ export async function registerCommand(argv: string[], io: Io): Promise<number> {
     evaluation: { type: 'string' },
     verdict: { type: 'string' },
     alias: { type: 'string' },
+    'allow-downgrade': { type: 'boolean' },
     'require-passed': { type: 'string' },
     'no-require-passed': { type: 'boolean' },
     params: { type: 'string' },
@@ -83,6 +87,8 @@ export async function registerCommand(argv: string[], io: Io): Promise<number> {
       "register needs --evaluation: the model's evaluation record (modelgate evaluate --out)",
     );
   }
+  if (values['allow-downgrade'] && values.alias === undefined)
+    throw new InputError('--allow-downgrade only goes with --alias');
   const requirePassed = requirePassedFlag(values['require-passed'], values['no-require-passed'] === true);
   const path = (file: string) => resolve(io.cwd, file);
 
@@ -102,6 +108,7 @@ export async function registerCommand(argv: string[], io: Io): Promise<number> {
     verdict: values.verdict === undefined ? null : await readVerdictRecord(path(values.verdict)),
     lineage,
     ...(values.alias === undefined ? {} : { alias: values.alias }),
+    ...(values['allow-downgrade'] ? { allowDowngrade: true } : {}),
     requirePassed,
   };
   // register() makes these checks too; run them here first so a refusal names the files.
@@ -110,6 +117,13 @@ export async function registerCommand(argv: string[], io: Io): Promise<number> {
     ...(values.verdict === undefined ? {} : { verdict: values.verdict }),
   });
   const version = await registry.register(request);
+  if (request.alias !== undefined && !version.aliases.includes(request.alias)) {
+    const named = await registry.resolve(name, request.alias).catch(() => undefined);
+    const where = named === undefined ? 'where it is' : `on v${named.version}`;
+    io.stderr(
+      `warning: alias '${request.alias}' stays ${where}: a concurrent register moved it to a newer version first, and aliases only move forward (--allow-downgrade moves it back)\n`,
+    );
+  }
 
   if (values.json) {
     io.stdout(`${JSON.stringify(version, null, 2)}\n`);

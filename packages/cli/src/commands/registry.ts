@@ -21,7 +21,7 @@ import { ExitCode, type Io } from '../io.ts';
 
 export const REGISTRY_HELP = `Usage: modelgate registry list NAME [--json]
        modelgate registry show NAME@REF [--json]
-       modelgate registry alias NAME ALIAS REF [--json]
+       modelgate registry alias NAME ALIAS REF [--allow-downgrade] [--json]
        modelgate registry alias NAME ALIAS --remove
        modelgate registry fetch NAME@REF --out PATH
 
@@ -31,6 +31,7 @@ Reads the model registry and moves aliases. REF is a version number (3 or v3), a
   list    every version of NAME, oldest first: created, sha256, verdict, aliases, commit
   show    one version's modelgate/model-version@1 record (--json prints it whole)
   alias   points ALIAS at the version REF names (a number, another alias, or latest);
+          aliases only move forward (to a higher version) unless --allow-downgrade;
           --remove deletes the alias
   fetch   writes the version's model file to PATH after checking its sha256
 
@@ -40,6 +41,7 @@ Options:
   --config PATH     the config file (default: .modelgate.yml, when there is one)
   --json            print JSON (list: an array of version records)
   --remove          (alias) delete ALIAS instead of moving it
+  --allow-downgrade (alias) allow moving ALIAS to a lower version than it names now
   --out PATH        (fetch) where to write the model
 
 Examples:
@@ -47,11 +49,13 @@ Examples:
   modelgate registry show churn@production --json
   modelgate registry alias churn production 7
   modelgate registry alias churn production staging     # promote what staging names
+  modelgate registry alias churn production 6 --allow-downgrade   # go back on purpose
   modelgate registry alias churn staging --remove
   modelgate registry fetch churn@production --out champion.onnx
 
-Exit codes: 0 success; 2 bad input: an unknown model, version or alias, a bad alias name, a bad
---registry, a damaged registry file, or a model file whose sha256 no longer matches.`;
+Exit codes: 0 success; 2 bad input or refused: an unknown model, version or alias, a bad alias
+name, an alias moved back without --allow-downgrade, a bad --registry, a damaged registry file,
+or a model file whose sha256 no longer matches.`;
 
 const SUBCOMMANDS = ['list', 'show', 'alias', 'fetch'] as const;
 
@@ -64,6 +68,7 @@ export async function registryCommand(argv: string[], io: Io): Promise<number> {
       config: { type: 'string' },
       json: { type: 'boolean' },
       remove: { type: 'boolean' },
+      'allow-downgrade': { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -85,6 +90,8 @@ export async function registryCommand(argv: string[], io: Io): Promise<number> {
     });
   }
   if (values.remove && subcommand !== 'alias') throw new InputError('--remove only goes with registry alias');
+  if (values['allow-downgrade'] && (subcommand !== 'alias' || values.remove))
+    throw new InputError('--allow-downgrade only goes with registry alias NAME ALIAS REF');
   if (values.out !== undefined && subcommand !== 'fetch')
     throw new InputError('--out only goes with registry fetch');
   const { registry } = await cliRegistry(io, values);
@@ -134,7 +141,9 @@ export async function registryCommand(argv: string[], io: Io): Promise<number> {
     if (error instanceof RegistryLookupError) return undefined;
     throw error;
   });
-  const moved = await registry.setAlias(name, alias, target.version);
+  const moved = await registry.setAlias(name, alias, target.version, {
+    allowDowngrade: values['allow-downgrade'] === true,
+  });
   if (values.json) {
     io.stdout(`${JSON.stringify(moved, null, 2)}\n`);
   } else {

@@ -151,7 +151,9 @@ export async function deploy(request: DeployRequest, context: DeployContext): Pr
 
   try {
     await goLive(model, request, context, plan, step, smokeOn);
-    const moved = await registry.setAlias(version.name, request.alias, version.version);
+    const moved = await registry.setAlias(version.name, request.alias, version.version, {
+      allowDowngrade: request.allowDowngrade,
+    });
     await step({ action: 'alias', detail: `'${request.alias}' → v${moved.version}` });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,11 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { mapLimit } from '../util/async.ts';
 import { sha256 } from '../util/fs.ts';
 import {
+  AliasDowngradeError,
+  checkAliasMove,
   parseRef,
   RegistryLookupError,
   unknownAlias,
@@ -15,8 +29,20 @@ import {
   validateModelName,
 } from './names.ts';
 import { findParentVersion, type PreparedRegistration, prepareRegistration } from './prepare.ts';
-import { parseStoredAlias, parseStoredVersion, type StoredVersion } from './stored.ts';
-import { MODEL_VERSION_SCHEMA, type ModelVersion, type RegisterRequest, type Registry } from './types.ts';
+import {
+  parseStoredAlias,
+  parseStoredAliasMove,
+  parseStoredVersion,
+  type StoredAliasMove,
+  type StoredVersion,
+} from './stored.ts';
+import {
+  type AliasMoveOptions,
+  MODEL_VERSION_SCHEMA,
+  type ModelVersion,
+  type RegisterRequest,
+  type Registry,
+} from './types.ts';
 
 /** The default registry: a folder in the repository (CONTRACT.md). */
 export const DEFAULT_FS_REGISTRY = '.modelgate/registry';
@@ -27,6 +53,10 @@ const READ_CONCURRENCY = 64;
 const MAX_CLAIM_ATTEMPTS = 10_000;
 // Temporary files older than this were left by a killed writer and are swept on the next register.
 const STALE_TEMP_MS = 60 * 60 * 1000;
+// Each retry of an alias move means another writer moved it first; a handful is normal with 8
+// concurrent registers, this many in a row means something is wrong.
+const MAX_ALIAS_ATTEMPTS = 1_000;
+const ALIAS_MOVES_SUFFIX = '.moves';
 
 /**
  * A crash injected at a named step of a register (`MODELGATE_TEST_CRASH_AT=after-claim`), so the
@@ -44,6 +74,7 @@ function crashPoint(step: CrashPoint): void {
  *     blobs/sha256/<hex>                 model files, content-addressed and read-only
  *     models/<name>/versions/<n>.json    one modelgate/model-version@1 record per version
  *     models/<name>/aliases/<alias>.json which version an alias names
+ *     models/<name>/aliases/<alias>.moves/<seq>.json  every move of the alias, by link(2)
  *     models/<name>/claims/<n>           O_EXCL version claims
  *     tmp/                               files being written (renamed into place when whole)
  *
@@ -53,6 +84,13 @@ function crashPoint(step: CrashPoint): void {
  * exactly one process can do, and every file appears by rename, whole. A writer killed at any
  * point leaves at worst an unused claim (a gap in the numbers) or a stray temporary file, and
  * the registry reads as before.
+ *
+ * An alias moves by compare-and-swap, because it may only move forward: a writer reads the
+ * highest move `seq` and links its move as `seq + 1`, which link(2) does only if no other writer
+ * did first (then it reads again and decides again). The highest move is the alias's value;
+ * `<alias>.json` mirrors it for readers of the files (and registries written before moves
+ * existed are read from it), and every writer brings the mirror up to the highest move after
+ * its own.
  */
 export function createFsRegistry(root: string, options: { location?: string } = {}): Registry {
   return new FsRegistry(resolve(root), options.location ?? `fs:${root}`);
@@ -136,28 +174,36 @@ class FsRegistry implements Registry {
       'mid-record',
     );
     crashPoint('after-record');
-    if (prepared.alias !== undefined) await this.#writeAlias(name, prepared.alias, version);
+    if (prepared.alias !== undefined) {
+      try {
+        await this.#moveAlias(name, prepared.alias, version, request.allowDowngrade === true);
+      } catch (error) {
+        // A concurrent register moved the alias to a newer version first: it stays there, and
+        // the version returned does not list it.
+        if (!(error instanceof AliasDowngradeError)) throw error;
+      }
+    }
     return this.#complete(stored, await this.#aliases(name));
   }
 
-  async setAlias(name: string, alias: string, version: number): Promise<ModelVersion> {
+  async setAlias(
+    name: string,
+    alias: string,
+    version: number,
+    options: AliasMoveOptions = {},
+  ): Promise<ModelVersion> {
     validateAlias(alias);
     await this.#requireModel(validateModelName(name));
     // The version must exist (and read cleanly) before anything points at it.
     const stored = await this.#readVersion(name, version);
-    await this.#writeAlias(name, alias, version);
+    await this.#moveAlias(name, alias, version, options.allowDowngrade === true);
     return this.#complete(stored, await this.#aliases(name));
   }
 
   async removeAlias(name: string, alias: string): Promise<void> {
     validateAlias(alias);
     await this.#requireModel(validateModelName(name));
-    try {
-      await unlink(this.#aliasPath(name, alias));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw registryIoError(this.location, error);
-      throw unknownAlias(name, alias, await this.#aliases(name));
-    }
+    await this.#moveAlias(name, alias, null, true);
   }
 
   async fetchModel(version: ModelVersion): Promise<Uint8Array> {
@@ -195,6 +241,9 @@ class FsRegistry implements Registry {
   #aliasPath(name: string, alias: string): string {
     return join(this.#modelDir(name), 'aliases', `${alias}.json`);
   }
+  #aliasMovesDir(name: string, alias: string): string {
+    return join(this.#modelDir(name), 'aliases', `${alias}${ALIAS_MOVES_SUFFIX}`);
+  }
   #blobPath(digest: string): string {
     if (!/^[0-9a-f]{64}$/.test(digest)) throw new InputError(`'${digest}' is not a sha256 digest`);
     return join(this.#root, 'blobs', 'sha256', digest);
@@ -225,20 +274,38 @@ class FsRegistry implements Registry {
   }
 
   async #aliases(name: string): Promise<Record<string, number>> {
-    const dir = join(this.#modelDir(name), 'aliases');
-    const files = (await readdirOrEmpty(dir, this.location)).filter((file) => file.endsWith('.json'));
+    const entries = await readdirOrEmpty(join(this.#modelDir(name), 'aliases'), this.location);
+    const names = new Set<string>();
+    for (const entry of entries) {
+      if (entry.endsWith('.json')) names.add(entry.slice(0, -'.json'.length));
+      else if (entry.endsWith(ALIAS_MOVES_SUFFIX)) names.add(entry.slice(0, -ALIAS_MOVES_SUFFIX.length));
+    }
     const aliases: Record<string, number> = {};
     await Promise.all(
-      files.map(async (file) => {
-        const path = join(dir, file);
-        const text = await readText(path, this.location);
-        // Removed between the listing and the read: the alias is gone, which is what it says.
-        if (text === undefined) return;
-        const stored = parseStoredAlias(text, path, name, file.slice(0, -'.json'.length));
-        aliases[stored.alias] = stored.version;
+      [...names].map(async (alias) => {
+        const { version } = await this.#currentAlias(name, alias);
+        if (version !== null) aliases[alias] = version;
       }),
     );
     return aliases;
+  }
+
+  /** The alias's value: its highest move, else (a registry from before moves) its file; version null: none. */
+  async #currentAlias(name: string, alias: string): Promise<{ seq: number; version: number | null }> {
+    const dir = this.#aliasMovesDir(name, alias);
+    const seq = numbered(await readdirOrEmpty(dir, this.location), '.json').at(-1);
+    if (seq !== undefined) {
+      const path = join(dir, `${seq}.json`);
+      const text = await readText(path, this.location);
+      // Moves are never deleted; a missing one was removed by hand.
+      if (text === undefined) throw new InputError(`registry file ${path} vanished while it was read`);
+      return parseStoredAliasMove(text, path, name, alias, seq);
+    }
+    const path = this.#aliasPath(name, alias);
+    const text = await readText(path, this.location);
+    // Removed between the listing and the read: the alias is gone, which is what it says.
+    if (text === undefined) return { seq: 0, version: null };
+    return { seq: 0, version: parseStoredAlias(text, path, name, alias).version };
   }
 
   async #readVersion(
@@ -319,9 +386,86 @@ class FsRegistry implements Registry {
     await chmod(path, 0o444);
   }
 
-  async #writeAlias(name: string, alias: string, version: number): Promise<void> {
-    const record = { name, alias, version, updated_at: new Date().toISOString() };
-    await this.#writeAtomic(this.#aliasPath(name, alias), `${JSON.stringify(record, null, 2)}\n`);
+  /**
+   * Moves (or, with version null, removes) an alias by compare-and-swap on its moves: decide on
+   * the value read, link the move as the next `seq`, and when another writer linked it first,
+   * read again and decide again.
+   */
+  async #moveAlias(
+    name: string,
+    alias: string,
+    version: number | null,
+    allowDowngrade: boolean,
+  ): Promise<void> {
+    const dir = this.#aliasMovesDir(name, alias);
+    await mkdir(dir, { recursive: true });
+    for (let attempt = 0; attempt < MAX_ALIAS_ATTEMPTS; attempt++) {
+      const current = await this.#currentAlias(name, alias);
+      if (version === null) {
+        if (current.version === null) throw unknownAlias(name, alias, await this.#aliases(name));
+      } else {
+        checkAliasMove(name, alias, current.version ?? undefined, version, allowDowngrade);
+        if (current.version === version) return this.#mirrorAlias(name, alias);
+      }
+      const move: StoredAliasMove = {
+        name,
+        alias,
+        version,
+        seq: current.seq + 1,
+        updated_at: new Date().toISOString(),
+      };
+      if (await this.#linkNew(join(dir, `${move.seq}.json`), `${JSON.stringify(move, null, 2)}\n`)) {
+        return this.#mirrorAlias(name, alias);
+      }
+    }
+    throw new Error(`could not move alias ${alias} of ${name} in ${MAX_ALIAS_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * Brings `<alias>.json` up to the alias's highest move. A writer that renames an older value
+   * over a newer one reads the moves again afterwards and puts the newer back, so the last
+   * writer to touch the file always leaves the highest move there.
+   */
+  async #mirrorAlias(name: string, alias: string): Promise<void> {
+    const path = this.#aliasPath(name, alias);
+    for (let attempt = 0; attempt < MAX_ALIAS_ATTEMPTS; attempt++) {
+      const current = await this.#currentAlias(name, alias);
+      const text = await readText(path, this.location);
+      const mirrored = text === undefined ? undefined : mirrorSeq(text);
+      if (current.version === null) {
+        if (text === undefined) return;
+        await unlink(path).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw registryIoError(this.location, error);
+        });
+        continue;
+      }
+      if (mirrored === current.seq) return;
+      const record = {
+        name,
+        alias,
+        version: current.version,
+        seq: current.seq,
+        updated_at: new Date().toISOString(),
+      };
+      await this.#writeAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
+    }
+  }
+
+  /** Creates `path` whole with `content` unless it exists: false when another writer made it first. */
+  async #linkNew(path: string, content: string): Promise<boolean> {
+    const tmp = join(this.#root, 'tmp');
+    await mkdir(tmp, { recursive: true });
+    const temporary = join(tmp, `${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await writeFile(temporary, content);
+      await link(temporary, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw registryIoError(this.location, error);
+    } finally {
+      await rm(temporary, { force: true });
+    }
   }
 
   /** Writes into tmp/ and renames into place, so readers see the whole file or none of it. */
@@ -353,6 +497,16 @@ class FsRegistry implements Registry {
         // Another writer swept it first.
       }
     }
+  }
+}
+
+/** The move `seq` an alias file mirrors; 0 for a file from before moves, or one that does not parse. */
+function mirrorSeq(text: string): number {
+  try {
+    const seq = (JSON.parse(text) as { seq?: unknown }).seq;
+    return typeof seq === 'number' ? seq : 0;
+  } catch {
+    return 0;
   }
 }
 

@@ -158,6 +158,35 @@ export function unknownAlias(
   );
 }
 
+/** A move of an alias to an older version than it names now, refused unless asked for. */
+export class AliasDowngradeError extends InputError {
+  /** The version the alias names now. */
+  readonly current: number;
+  /** The version it was asked to name. */
+  readonly requested: number;
+
+  constructor(name: string, alias: string, current: number, requested: number) {
+    super(
+      `alias '${alias}' of model '${name}' names v${current}; moving it to v${requested} would move it back`,
+      { hint: 'aliases only move forward: give --allow-downgrade to move it back on purpose' },
+    );
+    this.current = current;
+    this.requested = requested;
+  }
+}
+
+/** Refuses a move of an alias to a lower version than `current`, unless `allowDowngrade`. */
+export function checkAliasMove(
+  name: string,
+  alias: string,
+  current: number | undefined,
+  requested: number,
+  allowDowngrade: boolean,
+): void {
+  if (current !== undefined && requested < current && !allowDowngrade)
+    throw new AliasDowngradeError(name, alias, current, requested);
+}
+
 /** "1–5", or "1–3, 5, 9–12" when numbers were skipped (an interrupted register leaves a gap). */
 export function describeVersions(versions: readonly number[]): string {
   const sorted = [...versions].sort((a, b) => a - b);

@@ -72,6 +72,35 @@ export function parseStoredVersion(text: string, path: string, name: string, ver
   } as StoredVersion;
 }
 
+const storedAliasMoveShape = z.object({
+  name: z.string(),
+  alias: z.string(),
+  version: z.number().int().positive().nullable(),
+  seq: z.number().int().positive(),
+  updated_at: z.string(),
+});
+
+/** One move of an alias (`version` null: removed), the `seq`-th; the highest `seq` is the alias's value. */
+export type StoredAliasMove = z.infer<typeof storedAliasMoveShape>;
+
+/** Parses a stored alias move, checking that it is the alias and move its path says. */
+export function parseStoredAliasMove(
+  text: string,
+  path: string,
+  name: string,
+  alias: string,
+  seq: number,
+): StoredAliasMove {
+  const record = parseShape(text, path, storedAliasMoveShape);
+  if (record.name !== name || record.alias !== alias || record.seq !== seq) {
+    throw damaged(
+      path,
+      `it is move ${record.seq} of alias '${record.alias}' of ${record.name}, not move ${seq} of '${alias}' of ${name}`,
+    );
+  }
+  return record;
+}
+
 /** Parses a stored alias, checking that it is the alias its path says. */
 export function parseStoredAlias(
   text: string,

@@ -41,10 +41,22 @@ export interface RegisterRequest {
   readonly evaluation: EvaluationRecord | null;
   readonly verdict: Verdict | null;
   readonly lineage: Partial<Lineage>;
-  /** Alias to move to the new version in the same step (e.g. `champion`). */
+  /**
+   * Alias to move to the new version in the same step (e.g. `champion`). When a concurrent
+   * register moved it to a newer version first, it stays there (aliases only move forward)
+   * and the returned version does not list it.
+   */
   readonly alias?: string;
+  /** Move `alias` even when a concurrent register moved it to a newer version meanwhile. */
+  readonly allowDowngrade?: boolean;
   /** Refuse a verdict that did not pass (the default; CONTRACT.md register `require-passed`). */
   readonly requirePassed: boolean;
+}
+
+/** How an alias may move. */
+export interface AliasMoveOptions {
+  /** Allow a move to a lower version than the alias names now (default false). */
+  readonly allowDowngrade?: boolean;
 }
 
 /**
@@ -58,7 +70,11 @@ export interface Registry {
   list(name: string): Promise<ModelVersion[]>;
   resolve(name: string, ref: string): Promise<ModelVersion>;
   register(request: RegisterRequest): Promise<ModelVersion>;
-  setAlias(name: string, alias: string, version: number): Promise<ModelVersion>;
+  /**
+   * Points `alias` at `version`, as a compare-and-swap: a move to a version lower than the one
+   * the alias names at that moment is refused (an AliasDowngradeError), unless `allowDowngrade`.
+   */
+  setAlias(name: string, alias: string, version: number, options?: AliasMoveOptions): Promise<ModelVersion>;
   removeAlias(name: string, alias: string): Promise<void>;
   /** The model's bytes, verified against the version's sha256 (a mismatch is an InputError naming both digests). */
   fetchModel(version: ModelVersion): Promise<Uint8Array>;

@@ -258,6 +258,25 @@ describe('GitHub registry: races', () => {
     expect(lost.length).toBeGreaterThan(0);
   });
 
+  it('leaves an alias on the highest version when 8 registers race to move it, and moves it back only when allowed', async () => {
+    const requests = await Promise.all(Array.from({ length: 8 }, () => request()));
+    const registered = await Promise.all(
+      requests.map((r) => registry().register({ ...r, alias: 'champion' })),
+    );
+    expect(registered.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(index()).toMatchObject({ last_claimed: 8, aliases: { champion: 8 } });
+    expect(registered.find((v) => v.version === 8)?.aliases).toEqual(['champion']);
+
+    await expect(registry().setAlias('churn', 'champion', 3)).rejects.toThrow(
+      "alias 'champion' of model 'churn' names v8; moving it to v3 would move it back",
+    );
+    expect(index()).toMatchObject({ aliases: { champion: 8 } });
+    expect((await registry().setAlias('churn', 'champion', 3, { allowDowngrade: true })).aliases).toEqual([
+      'champion',
+    ]);
+    expect(index()).toMatchObject({ aliases: { champion: 3 } });
+  });
+
   it('re-reads the index and retries when its write meets a 409', async () => {
     gh.fail({ method: 'PUT', path: /\/contents\/models%2Fchurn%2Findex\.json$/, status: 409 });
     const version = await registry().register(await request());

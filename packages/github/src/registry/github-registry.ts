@@ -17,6 +17,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  AliasDowngradeError,
+  type AliasMoveOptions,
+  checkAliasMove,
   findParentVersion,
   InputError,
   type Logger,
@@ -150,26 +153,38 @@ class GitHubRegistry implements Registry {
     let aliases = claimed.value.aliases;
     if (prepared.alias !== undefined) {
       try {
-        aliases = (await this.#moveAlias(name, prepared.alias, version, claimed)).aliases;
+        aliases = (
+          await this.#moveAlias(name, prepared.alias, version, claimed, request.allowDowngrade === true)
+        ).aliases;
       } catch (error) {
-        throw new InputError(
-          `registered ${name} v${version} in ${this.location}, but could not move alias '${prepared.alias}' to it: ${(error as Error).message}`,
-          { cause: error, hint: `run 'modelgate registry alias ${name} ${prepared.alias} ${version}'` },
-        );
+        if (!(error instanceof AliasDowngradeError)) {
+          throw new InputError(
+            `registered ${name} v${version} in ${this.location}, but could not move alias '${prepared.alias}' to it: ${(error as Error).message}`,
+            { cause: error, hint: `run 'modelgate registry alias ${name} ${prepared.alias} ${version}'` },
+          );
+        }
+        // A concurrent register moved the alias to a newer version first: it stays there, and
+        // the version returned does not list it.
+        aliases = { ...aliases, [prepared.alias]: error.current };
       }
     }
     this.#logger.info(`registered ${name} v${version}: ${record.url}`);
     return snapshot.complete(record, aliases);
   }
 
-  async setAlias(name: string, alias: string, version: number): Promise<ModelVersion> {
+  async setAlias(
+    name: string,
+    alias: string,
+    version: number,
+    options: AliasMoveOptions = {},
+  ): Promise<ModelVersion> {
     validateAlias(alias);
     const snapshot = await this.#snapshot(validateModelName(name));
     const index = await snapshot.existing();
     // The version must exist before anything points at it.
     const record = await snapshot.find(version);
     if (record === undefined) throw snapshot.noVersion(version);
-    const moved = await this.#moveAlias(name, alias, version, index);
+    const moved = await this.#moveAlias(name, alias, version, index, options.allowDowngrade === true);
     return snapshot.complete(record, moved.aliases);
   }
 
@@ -367,6 +382,7 @@ class GitHubRegistry implements Registry {
     alias: string,
     version: number,
     start: FileVersion<RegistryIndex>,
+    allowDowngrade: boolean,
   ): Promise<RegistryIndex> {
     const moved = await this.#files.update<RegistryIndex, RegistryIndex>(
       indexPath(name),
@@ -374,6 +390,8 @@ class GitHubRegistry implements Registry {
       (current) => {
         const index = current ?? emptyIndex(name);
         if (index.aliases[alias] === version) return { keep: index };
+        // Decided on the index as read; a conflicting write makes update() read it again and ask again.
+        checkAliasMove(name, alias, index.aliases[alias], version, allowDowngrade);
         const aliases = Object.fromEntries(
           Object.entries({ ...index.aliases, [alias]: version }).sort(([a], [b]) =>
             a < b ? -1 : a > b ? 1 : 0,
@@ -395,7 +413,7 @@ class GitHubRegistry implements Registry {
       list: (name) => this.list(name),
       resolve: (_name, ref) => snapshot.resolve(parseRef(ref)),
       register: (request) => this.register(request),
-      setAlias: (name, alias, version) => this.setAlias(name, alias, version),
+      setAlias: (name, alias, version, options) => this.setAlias(name, alias, version, options),
       removeAlias: (name, alias) => this.removeAlias(name, alias),
       fetchModel: (version) => this.fetchModel(version),
     };

@@ -384,3 +384,60 @@ describe('bad input: exit 2, one clear line, nothing written', () => {
     expect(result.stderr).toMatch(/^modelgate: error: --name is required/);
   });
 });
+
+describe('bad values never become metrics: exit 2 naming the file, row and column', () => {
+  /** Evaluates with the binary model; stderr's lines and the exit code. */
+  async function evaluateBad(args: string[]): Promise<{ code: number; lines: string[]; out: string }> {
+    const out = join(dir, `bad-value-${args.join('-').replace(/\W+/g, '-').slice(-60)}.json`);
+    const result = await cli(['evaluate', ...args, '--bootstrap', '0', '--out', out]);
+    expect(existsSync(out)).toBe(false);
+    return { code: result.code, lines: result.stderr.split('\n').filter((line) => line !== ''), out };
+  }
+
+  const modelArgs = (data: string) => [
+    '--model',
+    model,
+    '--data',
+    data,
+    '--label',
+    'target',
+    '--slice-by',
+    'size',
+  ];
+
+  it('rejects one NaN feature cell, which used to turn every output into "logits"', async () => {
+    const data = file('nan-cell.csv', withCell(17, 'mean_texture', 'NaN'));
+    const { code, lines } = await evaluateBad(modelArgs(data));
+    expect(code).toBe(2);
+    expect(lines).toEqual([
+      `modelgate: error: ${data}: column 'mean_texture' row 17 is 'NaN' (not a number); features must be finite numbers`,
+      'hint: fill or drop missing values before evaluating (pandas: df.fillna(…) or df.dropna())',
+    ]);
+  });
+
+  it('rejects inf and a 5,000,000-digit number, which parsed as Infinity', async () => {
+    const inf = file('inf-cell.csv', withCell(200, 'worst_area', 'inf'));
+    const infinite = await evaluateBad(modelArgs(inf));
+    expect(infinite.code).toBe(2);
+    expect(infinite.lines[0]).toBe(
+      `modelgate: error: ${inf}: column 'worst_area' row 200 is 'inf' (infinite); features must be finite numbers`,
+    );
+    const digits = `9${'0'.repeat(5_000_000)}`;
+    const long = file('long-cell.csv', withCell(1, 'mean_radius', digits));
+    const huge = await evaluateBad(modelArgs(long));
+    expect(huge.code).toBe(2);
+    expect(huge.lines[0]).toBe(
+      `modelgate: error: ${long}: column 'mean_radius' row 1 is '${digits.slice(0, 40)}…', beyond float32's range (±3.4e38), the type the model takes`,
+    );
+  });
+
+  it('rejects a finite float64 that overflows float32', async () => {
+    const data = file('overflow-cell.csv', withCell(5, 'mean_area', '-1e300'));
+    const { code, lines } = await evaluateBad(modelArgs(data));
+    expect(code).toBe(2);
+    expect(lines).toEqual([
+      `modelgate: error: ${data}: column 'mean_area' row 5 is '-1e300', beyond float32's range (±3.4e38), the type the model takes`,
+      'hint: rescale or clip the feature to float32 range before evaluating',
+    ]);
+  });
+});

@@ -135,13 +135,18 @@ describe('reading CSV', () => {
 describe('the model input matrix', () => {
   it('is row-major float32 equal to Math.fround(parseFloat(text)) for every cell', async () => {
     const texts = [
-      ['0.1', '16777217', '3.4028235677973366e38', '1e-46'],
+      // The largest double that rounds to float32's largest value, not to ∞ (the next one is out of range).
+      ['0.1', '16777217', '3.4028235677973362e38', '1e-46'],
       ['-7.000000000000001', '0.30000000000000004', '1.401298464324817e-45', '123456789.123456789'],
     ];
     const table = await readCsvText(`a,b,c,d\n${texts.map((row) => row.join(',')).join('\n')}\n`);
     const matrix = table.matrix(['a', 'b', 'c', 'd']);
     expect(matrix).toBeInstanceOf(Float32Array);
     expect([...matrix]).toEqual(texts.flat().map((text) => Math.fround(Number.parseFloat(text))));
+    const over = await readCsvText('a\n3.4028235677973366e38\n');
+    expect(() => over.matrix(['a'])).toThrow(
+      `${over.path}: column 'a' row 1 is '3.4028235677973366e38', beyond float32's range (±3.4e38), the type the model takes`,
+    );
   });
 
   it('takes the columns in the order asked for', async () => {

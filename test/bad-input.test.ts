@@ -440,4 +440,47 @@ describe('bad values never become metrics: exit 2 naming the file, row and colum
       'hint: rescale or clip the feature to float32 range before evaluating',
     ]);
   });
+
+  /** A predictions file: the binary fixture's, with proba_1 of data row `row` (1-based) replaced. */
+  function predictionsWith(name: string, row: number, value: string): string {
+    const text = readFileSync(join(FIXTURES, 'predictions-binary', 'predictions.csv'), 'utf8');
+    const rows = text.trimEnd().split('\n');
+    rows[row] = `${(rows[row] as string).split(',')[0]},${value}`;
+    return file(name, `${rows.join('\n')}\n`);
+  }
+
+  it('holds a predictions file to [0, 1]: 1.5, -0.2 and nan are errors, never logits', async () => {
+    for (const [row, value] of [
+      [3, '1.5'],
+      [40, '-0.2'],
+      [7, 'nan'],
+    ] as const) {
+      const predictions = predictionsWith(`proba-${row}.csv`, row, value);
+      const { code, lines } = await evaluateBad(['--predictions', predictions, '--label', 'y']);
+      expect(code).toBe(2);
+      expect(lines).toEqual([
+        `modelgate: error: predictions file ${predictions}: column 'proba_1' row ${row} is '${value}', not a probability in [0, 1]`,
+        'hint: write probabilities (predict_proba), not logits or scores; to score a model whose output is logits, evaluate the model with --model',
+      ]);
+    }
+  });
+
+  it('holds each row of per-class probabilities to a sum of 1', async () => {
+    const text = readFileSync(join(FIXTURES, 'predictions-multiclass', 'predictions.csv'), 'utf8');
+    const rows = text.trimEnd().split('\n');
+    rows[2] = 'cat,0.1,0.5,0.2,0.1,mobile';
+    const predictions = file('sums.csv', `${rows.join('\n')}\n`);
+    const { code, lines } = await evaluateBad([
+      '--predictions',
+      predictions,
+      '--label',
+      'y',
+      '--slice-by',
+      'source',
+    ]);
+    expect(code).toBe(2);
+    expect(lines[0]).toBe(
+      `modelgate: error: predictions file ${predictions}: row 2's probabilities (proba_bird, proba_cat, proba_dog, proba_fish) sum to 0.9, not 1`,
+    );
+  });
 });

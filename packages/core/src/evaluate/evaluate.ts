@@ -1,4 +1,5 @@
 import { type FeatureRows, readTable, type Table } from '../data/index.ts';
+import { parseNumber } from '../data/numbers.ts';
 import { InputError } from '../errors.ts';
 import { loadModel } from '../inference/model.ts';
 import { chooseOutput, percentile, predict } from '../inference/predict.ts';
@@ -8,7 +9,7 @@ import type { Predictions } from '../stats/index.ts';
 import { VERSION } from '../version.ts';
 import { classIndices, classOrder, numericTarget } from './classes.ts';
 import { scoreMetrics } from './score.ts';
-import { toClassScores } from './scores.ts';
+import { PROBABILITY_SUM_TOLERANCE, toClassScores } from './scores.ts';
 import type { EvaluateSettings, Logger } from './settings.ts';
 
 /** The evaluation record and the per-row predictions behind it (which a paired compare reuses). */
@@ -350,10 +351,7 @@ function fromPredictionsFile(
           `predictions file ${table.path}: column '${probaColumns[0]}' names no class (classes: ${classes.join(', ')})`,
         );
       }
-      const p = numericTarget(table.column(probaColumns[0] as string), {
-        file: table.path,
-        column: probaColumns[0] as string,
-      });
+      const p = probabilities(table, probaColumns[0] as string);
       values = index === 1 ? p : p.map((v) => 1 - v);
       columns = 1;
     } else {
@@ -375,14 +373,14 @@ function fromPredictionsFile(
             },
           );
         }
-        const column = numericTarget(table.column(`proba_${name}`), {
-          file: table.path,
-          column: `proba_${name}`,
-        });
+        const column = probabilities(table, `proba_${name}`);
         for (let i = 0; i < rows; i++) values[i * columns + c] = column[i] as number;
       });
+      checkRowSums(table.path, values, rows, classes);
     }
     const scores = toClassScores(values, rows, columns, classes.length);
+    // Held to [0, 1] and to sums of 1 above: a user's probabilities are never read as logits.
+    if (scores.transform !== 'none') throw new Error(`bug: predictions of ${table.path} read as logits`);
     return {
       predictions: {
         task: finalTask,
@@ -402,6 +400,45 @@ function fromPredictionsFile(
     classes,
     transform: 'labels',
   };
+}
+
+/**
+ * A `proba_<class>` column of a predictions file: numbers in [0, 1]. A predictions file holds
+ * probabilities, so a value outside [0, 1] (or NaN) is an error naming the cell, never read as a
+ * logit the way a model's own output is (CONTRACT.md "Choosing the output").
+ */
+function probabilities(table: Table, column: string): Float64Array {
+  const cells = table.column(column);
+  const values =
+    cells.kind === 'number'
+      ? cells.values
+      : Float64Array.from(cells.values, (text) => parseNumber(text) ?? Number.NaN);
+  for (let row = 0; row < values.length; row++) {
+    const v = values[row] as number;
+    if (v >= 0 && v <= 1) continue;
+    const text = table.strings(column)[row] as string;
+    throw new InputError(
+      `predictions file ${table.path}: column '${column}' row ${row + 1} is ${text.trim() === '' ? 'empty' : `'${text}'`}, not a probability in [0, 1]`,
+      {
+        hint: 'write probabilities (predict_proba), not logits or scores; to score a model whose output is logits, evaluate the model with --model',
+      },
+    );
+  }
+  return values;
+}
+
+/** Every row of per-class probabilities must sum to 1 (within the tolerance a model's output gets). */
+function checkRowSums(path: string, values: Float64Array, rows: number, classes: readonly string[]): void {
+  const columns = classes.length;
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let c = 0; c < columns; c++) sum += values[i * columns + c] as number;
+    if (Math.abs(sum - 1) <= PROBABILITY_SUM_TOLERANCE) continue;
+    throw new InputError(
+      `predictions file ${path}: row ${i + 1}'s probabilities (${classes.map((c) => `proba_${c}`).join(', ')}) sum to ${Number(sum.toPrecision(6))}, not 1`,
+      { hint: 'give each class its probability, so that every row sums to 1' },
+    );
+  }
 }
 
 /**

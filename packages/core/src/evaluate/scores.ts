@@ -1,7 +1,7 @@
 import type { OutputTransform } from '../record/evaluation.ts';
 
 /** Tolerance for "rows sum to 1": float32 softmax rows are off by a few ulps, never by 1e-3. */
-const PROBABILITY_SUM_TOLERANCE = 1e-3;
+export const PROBABILITY_SUM_TOLERANCE = 1e-3;
 
 export interface ClassScores {
   /** Row-major [rows × numClasses] probabilities. */

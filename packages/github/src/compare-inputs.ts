@@ -5,14 +5,14 @@ import {
   DEFAULT_REGISTRY_SPEC,
   evaluateSettingsFrom,
   InputError,
-  loadConfig,
   openRegistry,
   type RegistryBaselineRef,
+  readCompareConfig,
   registryBaselineRef,
   registrySpecFromConfig,
 } from '@modelgate/core';
 import { actionLogger, optionalInput } from './action.ts';
-import { readEvaluateInputs } from './evaluate-inputs.ts';
+import { configInput, readEvaluateInputs } from './evaluate-inputs.ts';
 import { githubRegistryOpener } from './register-inputs.ts';
 
 /** The compare-to-baseline action's settings, validated. */
@@ -48,18 +48,23 @@ function booleanInput(name: string): boolean | undefined {
  * else `fs:.modelgate/registry`; a registry without that model or alias yet means no baseline.
  */
 export async function readCompareInputs(): Promise<CompareActionSettings> {
-  const configPath = optionalInput('config') ?? '.modelgate.yml';
-  const gatesPath = optionalInput('gates') ?? configPath;
-  const config = await loadConfig(configPath, { required: configPath !== '.modelgate.yml' });
-  // A separate gates file may name the model too (`model:`), as the CLI's --gates does.
-  const gatesConfig = gatesPath === configPath ? config : await loadConfig(gatesPath, { required: true });
+  // The same resolution as `modelgate compare`: config file, gate spec and model name.
+  const {
+    file,
+    gatesName: gatesPath,
+    name: givenName,
+  } = await readCompareConfig(
+    { config: configInput(), gates: optionalInput('gates'), name: optionalInput('name') },
+    process.cwd(),
+    actionInput,
+  );
+  const { path: configPath, config } = file;
   const baseline = optionalInput('baseline') ?? 'registry:production';
   const candidate = optionalInput('candidate');
   const model = optionalInput('model');
   const baselineModel = optionalInput('baseline-model');
 
   const none = baseline === 'none';
-  const givenName = optionalInput('name') ?? gatesConfig.model ?? config.model;
   const name = givenName ?? 'model';
   const token = optionalInput('github-token');
   // `baseline-model` given outright wins over the default `registry:production`.

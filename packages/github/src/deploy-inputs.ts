@@ -3,10 +3,11 @@ import {
   DEFAULT_REGISTRY_SPEC,
   type DeploySettings,
   deploySettingsFrom,
-  loadConfig,
+  readConfigFile,
   registrySpecFromConfig,
 } from '@modelgate/core';
 import { optionalInput } from './action.ts';
+import { configInput } from './evaluate-inputs.ts';
 
 /** The deploy action's settings, validated. */
 export interface DeployActionSettings {
@@ -22,8 +23,7 @@ export interface DeployActionSettings {
  * `deploy:` section (and `model:`, `registry:`), which overrides the defaults.
  */
 export async function readDeployInputs(): Promise<DeployActionSettings> {
-  const configPath = optionalInput('config') ?? '.modelgate.yml';
-  const config = await loadConfig(configPath, { required: configPath !== '.modelgate.yml' });
+  const { path: configPath, config } = await readConfigFile(configInput(), process.cwd(), actionInput);
   const settings = deploySettingsFrom(
     {
       name: optionalInput('name'),

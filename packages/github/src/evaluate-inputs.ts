@@ -1,32 +1,48 @@
 import * as core from '@actions/core';
-import { loadConfig, type RawEvaluateOptions } from '@modelgate/core';
+import {
+  actionInput,
+  DEFAULT_CONFIG_FILE,
+  evaluateOptionsWithConfig,
+  evaluateSettingsWithConfig,
+  type RawEvaluateOptions,
+  readConfigFile,
+} from '@modelgate/core';
 import { listInput, optionalInput } from './action.ts';
 
+/** The `config` input, with action.yml's default standing for "the default file, if any". */
+export function configInput(): string | undefined {
+  const given = optionalInput('config');
+  return given === DEFAULT_CONFIG_FILE ? undefined : given;
+}
+
 /**
- * The only place the evaluate action reads its inputs: each input, else the config file's
- * `evaluate:` section (CONTRACT.md: an input overrides the config).
+ * The only place the evaluate action reads its inputs. Each input, else the config file's
+ * `evaluate:` section, else the default: core's `evaluateOptionsWithConfig`, the same precedence
+ * as `modelgate evaluate`. The options are checked here, so a bad value from the file is named
+ * by its key there rather than as an input.
  */
 export async function readEvaluateInputs(): Promise<{ raw: RawEvaluateOptions; out: string }> {
-  const configPath = optionalInput('config') ?? '.modelgate.yml';
-  const config = (await loadConfig(configPath, { required: configPath !== '.modelgate.yml' })).evaluate ?? {};
-  const joined = (v: string[] | undefined) => v?.join(',');
-  const raw: RawEvaluateOptions = {
+  const file = await readConfigFile(configInput(), process.cwd(), actionInput);
+  const inputs: RawEvaluateOptions = {
     model: optionalInput('model'),
-    predictions: optionalInput('predictions') ?? config.predictions,
-    data: optionalInput('data') ?? config.data,
-    label: optionalInput('label') ?? config.label,
-    task: optionalInput('task') ?? config.task,
-    classes: optionalInput('classes') ?? joined(config.classes),
-    features: optionalInput('features') ?? joined(config.features),
-    output: optionalInput('output') ?? config.output,
-    'slice-by': listInput('slice-by') ?? config.slice_by ?? [],
-    bootstrap: optionalInput('bootstrap') ?? config.bootstrap,
-    confidence: optionalInput('confidence') ?? config.confidence,
-    seed: optionalInput('seed') ?? config.seed,
-    provider: optionalInput('provider') ?? config.provider,
-    'batch-size': optionalInput('batch-size') ?? config.batch_size,
+    predictions: optionalInput('predictions'),
+    data: optionalInput('data'),
+    label: optionalInput('label'),
+    task: optionalInput('task'),
+    classes: optionalInput('classes'),
+    features: optionalInput('features'),
+    output: optionalInput('output'),
+    'slice-by': listInput('slice-by') ?? [],
+    bootstrap: optionalInput('bootstrap'),
+    confidence: optionalInput('confidence'),
+    seed: optionalInput('seed'),
+    provider: optionalInput('provider'),
+    'batch-size': optionalInput('batch-size'),
   };
-  // A model given as an input means the config's predictions file is not meant.
-  if (raw.model !== undefined) delete raw.predictions;
-  return { raw, out: core.getInput('out') || 'modelgate-evaluation.json' };
+  // Checked with the file's names for the file's values; main.ts then validates the merged options.
+  evaluateSettingsWithConfig(inputs, file, actionInput);
+  return {
+    raw: evaluateOptionsWithConfig(inputs, file.config.evaluate).raw,
+    out: core.getInput('out') || 'modelgate-evaluation.json',
+  };
 }

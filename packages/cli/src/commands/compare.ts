@@ -4,12 +4,15 @@ import {
   type CompareSource,
   cliOption,
   compare,
+  DEFAULT_CONFIG_FILE,
   DEFAULT_REGISTRY_SPEC,
-  evaluateSettingsFrom,
+  evaluateSettingsWithConfig,
   InputError,
-  loadConfig,
   loadGateSpec,
+  type OptionNamer,
+  type RawEvaluateOptions,
   type RegistryBaselineRef,
+  readCompareConfig,
   registryBaselineRef,
   registrySpecFromConfig,
   writeFileAtomic,
@@ -20,10 +23,10 @@ import { ExitCode, type Io } from '../io.ts';
 import { EVALUATE_FLAGS } from './evaluate.ts';
 import { openCliRegistry } from './registry.ts';
 
-export const COMPARE_HELP = `Usage: modelgate compare --candidate E.json --baseline B.json|none --gates G.yml [--out V.json] [--report R.md]
-       modelgate compare --model M.onnx --baseline-model B.onnx --data D --label COL --gates G.yml [--out V.json] [--report R.md]
-       modelgate compare --model M.onnx --baseline registry:ALIAS --data D --label COL --gates G.yml
-       modelgate compare --model M.onnx --baseline none --data D --label COL --gates G.yml
+export const COMPARE_HELP = `Usage: modelgate compare --candidate E.json --baseline B.json|none --config G.yml [--out V.json] [--report R.md]
+       modelgate compare --model M.onnx --baseline-model B.onnx --data D --label COL --config G.yml [--out V.json] [--report R.md]
+       modelgate compare --model M.onnx --baseline registry:ALIAS --data D --label COL --config G.yml
+       modelgate compare --model M.onnx --baseline none --data D --label COL --config G.yml
 
 Gates a candidate against its baseline and writes a modelgate/verdict@1 and a markdown report.
 With two models it scores both on the same rows and bootstraps the paired differences (the
@@ -41,7 +44,11 @@ Options:
                          the baseline's evaluation record, none, or a registered version
   --model PATH           the candidate model (paired mode), with the evaluate flags below
   --baseline-model PATH  the baseline model, scored on the same rows
-  --gates PATH           the gate spec (default: .modelgate.yml)
+  --config PATH          the config file: the gate spec ('gates:', 'slice_gates:'), with 'model:',
+                         'registry:' and the 'evaluate:' defaults of the paired mode (default:
+                         .modelgate.yml); a flag overrides the file, as an input overrides it
+                         in the compare-to-baseline action
+  --gates PATH           the same as --config (its older name)
   --name NAME            model name for the report marker and the registry (default: 'model:' in the config, else 'model')
   --registry SPEC        fs:PATH or github:OWNER/REPO for registry: baselines (default: the config's 'registry:',
                          else ${DEFAULT_REGISTRY_SPEC})
@@ -52,9 +59,11 @@ Options:
   --confidence, --seed, --provider, --batch-size: as for 'modelgate evaluate'
 
 Examples:
-  modelgate compare --candidate new.json --baseline champion.json --gates .modelgate.yml --report report.md
+  modelgate compare --candidate new.json --baseline champion.json --config .modelgate.yml --report report.md
   modelgate compare --model new.onnx --baseline-model champion.onnx --data eval.csv --label y --gates gates.yml
-  modelgate compare --model new.onnx --baseline registry:production --data eval.csv --label y --gates gates.yml
+  modelgate compare --model new.onnx --baseline registry:production --data eval.csv --label y --config gates.yml
+  modelgate compare --model new.onnx --baseline registry:production --out verdict.json
+      (data, label and slices from the 'evaluate:' section of .modelgate.yml here)
 
 Exit codes: 0 the gate passed; 1 the gate failed; 2 bad input, usage or gate spec; other: a bug.`;
 
@@ -64,6 +73,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     candidate: { type: 'string' },
     baseline: { type: 'string' },
     'baseline-model': { type: 'string' },
+    config: { type: 'string' },
     gates: { type: 'string' },
     name: { type: 'string' },
     'baseline-ref': { type: 'string' },
@@ -76,26 +86,23 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(`${COMPARE_HELP}\n`);
     return ExitCode.Ok;
   }
-  const gatesPath = resolve(io.cwd, values.gates ?? '.modelgate.yml');
-  if (values.gates === undefined && !existsSync(gatesPath)) {
-    throw new InputError('no gate spec: pass --gates FILE, or add .modelgate.yml here');
-  }
+  const { config: configFile, gates, name: givenName, gatesPath } = await compareConfigFrom(values, io);
   const spec = await loadGateSpec(gatesPath);
-  const config = await loadConfig(gatesPath, { required: true });
+  const config = configFile.config;
   const baselineNone = values.baseline === 'none';
-  const name = values.name ?? config.model ?? 'model';
+  const name = givenName ?? 'model';
   const registryRef = registryBaselineRef(values.baseline);
   if (registryRef === undefined && values.registry !== undefined) {
     throw new InputError('--registry only matters with --baseline registry:REF');
   }
   const fromRegistry = async (ref: string): Promise<RegistryBaselineRef> => {
-    if (values.name === undefined && config.model === undefined) {
+    if (givenName === undefined) {
       throw new InputError(
-        `--baseline registry:${ref} needs the model's registry name: pass --name or set 'model:' in ${gatesPath}`,
+        `--baseline registry:${ref} needs the model's registry name: pass --name or set 'model:' in ${gates}`,
       );
     }
     const spec =
-      values.registry ?? registrySpecFromConfig(config.registry, gatesPath) ?? DEFAULT_REGISTRY_SPEC;
+      values.registry ?? registrySpecFromConfig(config.registry, configFile.path) ?? DEFAULT_REGISTRY_SPEC;
     return {
       registry: await openCliRegistry(spec, io, values.registry === undefined ? 'registry' : '--registry'),
       name,
@@ -126,8 +133,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     if (values['baseline-model'] !== undefined && values.baseline !== undefined && !baselineNone) {
       throw new InputError('give --baseline-model or --baseline, not both');
     }
-    const { model: _model, ...rest } = values;
-    const evaluate = evaluateSettingsFrom({ ...rest, model: values.model }, cliOption);
+    const evaluate = evaluateSettingsWithConfig(evaluateFlags(values), configFile, cliOption);
     source = {
       mode: 'paired',
       evaluate,
@@ -157,7 +163,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   if (values.report !== undefined) await writeFileAtomic(values.report, result.report);
 
   io.stdout(`${result.report.split('\n')[0]?.replace(/^#+\s*/, '')}\n`);
-  const icon = { pass: '✔', fail: '✘', skip: '-', error: '!' } as const;
+  const icon = { pass: '✔', fail: '✘', inconclusive: '?', skip: '-', error: '!' } as const;
   for (const rule of result.verdict.rules) {
     const where = rule.slice === undefined ? '' : ` [${rule.slice.column}=${rule.slice.value}]`;
     io.stdout(
@@ -167,4 +173,37 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   if (values.out !== undefined) io.stdout(`verdict: ${values.out}\n`);
   if (values.report !== undefined) io.stdout(`report: ${values.report}\n`);
   return result.verdict.passed ? ExitCode.Ok : ExitCode.GateFailed;
+}
+
+/**
+ * compare's files: `--config`, or its alias `--gates`, else `.modelgate.yml` here. Both given
+ * must name the same file, or which one wins would be a guess.
+ */
+async function compareConfigFrom(
+  values: { config?: string | undefined; gates?: string | undefined; name?: string | undefined },
+  io: Io,
+) {
+  const { config, gates } = values;
+  if (config !== undefined && gates !== undefined && resolve(io.cwd, config) !== resolve(io.cwd, gates)) {
+    throw new InputError(
+      `--gates '${gates}' and --config '${config}' disagree: --gates is another name for --config`,
+      { hint: 'give one of them' },
+    );
+  }
+  const given = config ?? gates;
+  if (given === undefined && !existsSync(resolve(io.cwd, DEFAULT_CONFIG_FILE))) {
+    throw new InputError(`no gate spec: pass --config FILE, or add ${DEFAULT_CONFIG_FILE} here`);
+  }
+  // A missing file is named by the flag the user typed.
+  const namer: OptionNamer = (option) =>
+    option === 'config' && config === undefined ? '--gates' : cliOption(option);
+  const found = await readCompareConfig({ config: given, name: values.name }, io.cwd, namer);
+  return { config: found.file, gates: found.gatesName, name: found.name, gatesPath: found.gatesPath };
+}
+
+/** The evaluate flags among compare's, for its paired mode. */
+function evaluateFlags(values: Record<string, unknown>): RawEvaluateOptions {
+  return Object.fromEntries(
+    Object.entries(values).filter(([flag]) => Object.hasOwn(EVALUATE_FLAGS, flag)),
+  ) as RawEvaluateOptions;
 }

@@ -10,6 +10,7 @@ import {
   type Logger,
   openTarget,
   outcomeExitCode,
+  readConfigFile,
 } from '@modelgate/core';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
@@ -111,7 +112,9 @@ export async function deployCommand(argv: string[], io: Io): Promise<number> {
   if (values['no-require-gate'] && values['require-gate'] !== undefined) {
     throw new InputError('give --require-gate or --no-require-gate, not both');
   }
-  const { registry, config, configPath } = await cliRegistry(io, values);
+  // The config file first: a --config that names no file is exit 2 naming it.
+  const { config, path: configPath } = await readConfigFile(values.config, io.cwd, cliOption);
+  const { registry } = await cliRegistry(io, values);
   const parsed = deploySettingsFrom(
     {
       ...values,

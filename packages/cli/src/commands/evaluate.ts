@@ -1,4 +1,10 @@
-import { cliOption, evaluate, evaluateSettingsFrom, writeJsonAtomic } from '@modelgate/core';
+import {
+  cliOption,
+  evaluate,
+  evaluateSettingsWithConfig,
+  readConfigFile,
+  writeJsonAtomic,
+} from '@modelgate/core';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
 import { metricsTable } from '../render.ts';
@@ -15,7 +21,7 @@ Input:
   --data PATH           dataset: .csv, .jsonl, .npy, .npz or .parquet
   --predictions PATH    predictions file instead of a model: the label column, then
                         'prediction' or one 'proba_<class>' column per class
-  --label COL           label column (required)
+  --label COL           label column (required: here or in the config's 'evaluate:')
 Options:
   --task T              binary | multiclass | regression (inferred when left out)
   --classes a,b,c       class names in model-output order (default: sorted label values)
@@ -28,10 +34,14 @@ Options:
   --provider P          auto | cpu | cuda (cuda falls back to cpu, and says so)
   --batch-size N        rows per inference batch (default 8192)
   --out PATH            where to write the record (default: print it to stdout)
+  --config PATH         the config file (default: .modelgate.yml, when there is one); its
+                        'evaluate:' section gives defaults for every option above, and a
+                        flag overrides it, as an input overrides it in the evaluate action
 
 Examples:
   modelgate evaluate --model model.onnx --data eval.csv --label target --out eval.json
   modelgate evaluate --predictions preds.csv --label y --task binary --bootstrap 0
+  modelgate evaluate --model model.onnx --config .modelgate.yml --bootstrap 200
 
 Exit codes: 0 written; 2 bad input or usage (one 'modelgate: error:' line); other: a bug.`;
 
@@ -57,13 +67,19 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     ...EVALUATE_FLAGS,
     predictions: { type: 'string' },
     out: { type: 'string' },
+    config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     io.stdout(`${EVALUATE_HELP}\n`);
     return ExitCode.Ok;
   }
-  const settings = evaluateSettingsFrom(values, cliOption);
+  const { config, out: _out, help: _help, ...options } = values;
+  const settings = evaluateSettingsWithConfig(
+    options,
+    await readConfigFile(config, io.cwd, cliOption),
+    cliOption,
+  );
   // With --out the terminal gets the summary; without it stdout carries the record itself.
   // Progress goes with the summary; stderr carries only warnings and errors, so a failed run
   // prints exactly its one error line there.

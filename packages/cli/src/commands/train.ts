@@ -7,7 +7,9 @@ import {
   InputError,
   type Logger,
   type OptionNamer,
+  readConfigFile,
   train,
+  trainOptionsWithConfig,
   trainSettingsFrom,
 } from '@modelgate/core';
 import { parseFlags } from '../args.ts';
@@ -41,9 +43,13 @@ Options:
                               kept in MODELGATE_CACHE_DIR (default ${DEFAULT_LOCAL_CACHE_DIR})
   --cache-key KEY             the key those paths are saved under
   --telemetry-interval-seconds S   GPU sampling interval (default 5)
+  --config PATH               the config file (default: .modelgate.yml, when there is one); its
+                              'train:' section gives defaults for every option here (model_path
+                              for --out), and a flag overrides it, as an input does in the action
 
 Examples:
   modelgate train --command "python train.py" --out model.onnx --params '{"lr": 0.01, "epochs": 5}'
+  modelgate train --config .modelgate.yml --params @params.yaml
   modelgate train --command "Rscript train.R" --out out/model.onnx --gpus 2 --require-gpu
   modelgate train --command "./train.sh" --out model.onnx --params @params.yaml --timeout-minutes 90 \\
     --cache-paths checkpoints --cache-key resnet-v1
@@ -72,25 +78,30 @@ export async function trainCommand(argv: string[], io: Io): Promise<number> {
     'cache-paths': { type: 'string', multiple: true },
     'cache-key': { type: 'string' },
     'telemetry-interval-seconds': { type: 'string' },
+    config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     io.stdout(`${TRAIN_HELP}\n`);
     return ExitCode.Ok;
   }
-  if (values.out === undefined || values.out.trim() === '') {
-    throw new InputError('--out is required: where the training command writes the model', {
-      hint: "see 'modelgate train --help'",
-    });
-  }
-  const settings = trainSettingsFrom(
+  const { config, out, help: _help, ...flags } = values;
+  const file = await readConfigFile(config, io.cwd, trainOption);
+  const raw = trainOptionsWithConfig(
     {
-      ...values,
-      'model-path': values.out,
+      ...flags,
+      'model-path': out,
       ...(values['require-gpu'] === undefined ? {} : { 'require-gpu': values['require-gpu'] }),
     },
-    trainOption,
+    file,
   );
+  if (raw['model-path'] === undefined || raw['model-path'].trim() === '') {
+    throw new InputError(
+      `--out is required: where the training command writes the model (or 'train.model_path' in ${file.path})`,
+      { hint: "see 'modelgate train --help'" },
+    );
+  }
+  const settings = trainSettingsFrom(raw, trainOption);
   const logger: Logger = {
     info: (message) => io.stderr(`modelgate: ${message}\n`),
     warning: (message) => io.stderr(`warning: ${message}\n`),

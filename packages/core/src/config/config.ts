@@ -49,15 +49,20 @@ export type ModelgateConfig = z.infer<typeof configSchema>;
 
 /**
  * Reads the config file. A missing file is an empty config only when the path is the default
- * one (`required: false`); a file given on purpose must exist.
+ * one (`required: false`); a file given on purpose must exist. Messages name it as `name`, the
+ * way the user wrote it, when the file is read from elsewhere than the working directory.
  */
 export async function loadConfig(
-  path: string,
-  { required }: { required: boolean },
+  file: string,
+  {
+    required,
+    name,
+  }: { required: boolean /** How messages name the file (default: `file`). */; name?: string },
 ): Promise<ModelgateConfig> {
+  const path = name ?? file;
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return {};
     throw new InputError(`config file not found: ${path}`, { cause: error });
@@ -89,3 +94,8 @@ export async function loadConfig(
     `config file ${path}: ${where === '' ? '' : `'${where}' `}${issue?.message ?? 'is not valid'}`,
   );
 }
+
+export * from './compare.ts';
+export * from './evaluate.ts';
+export * from './file.ts';
+export * from './train.ts';

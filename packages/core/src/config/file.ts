@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError } from '../errors.ts';
+import type { OptionNamer } from '../util/options.ts';
+import { loadConfig, type ModelgateConfig } from './config.ts';
+
+/** The config file every step reads when none is named: present or not, it is optional. */
+export const DEFAULT_CONFIG_FILE = '.modelgate.yml';
+
+/** A step's config file, read: the path as the caller named it, and its parsed contents. */
+export interface ConfigFile {
+  /** As the user wrote it (relative to the working directory); errors name it this way. */
+  readonly path: string;
+  readonly config: ModelgateConfig;
+}
+
+/**
+ * Reads the config file a step was given (`--config` / input `config`), or the default
+ * `.modelgate.yml` when there is one in `cwd`. A file named on purpose must exist: a missing one
+ * is a usage error naming the option, never silently an empty config.
+ */
+export async function readConfigFile(
+  given: string | undefined,
+  cwd: string,
+  namer: OptionNamer,
+): Promise<ConfigFile> {
+  const named = given === undefined || given.trim() === '' ? undefined : given.trim();
+  const path = named ?? DEFAULT_CONFIG_FILE;
+  const absolute = resolve(cwd, path);
+  if (named !== undefined && !existsSync(absolute)) {
+    throw new InputError(`${namer('config')} '${named}': no such file`, {
+      hint: `leave ${namer('config')} out to use ${DEFAULT_CONFIG_FILE} when there is one`,
+    });
+  }
+  return { path, config: await loadConfig(absolute, { required: named !== undefined, name: path }) };
+}

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubEmulator, startEmulator, webhookExample } from './emulator/index.ts';
@@ -7,7 +7,8 @@ import { cli, FIXTURES, ROOT, runBuiltAction, tempDir } from './helpers.ts';
 /**
  * The built compare-to-baseline action, run as the runner runs it, against the GitHub API
  * emulator over loopback with a real pull_request payload: one sticky comment per model, found
- * across every page of a busy PR, updated in place, never duplicated.
+ * across every page of a busy PR, updated in place, never duplicated; and a comments API that
+ * keeps failing (5xx, 429) costs a warning, never the verdict, the report or the outputs.
  */
 const work = tempDir();
 const main = join(ROOT, 'actions', 'compare-to-baseline', 'dist', 'index.js');
@@ -155,5 +156,61 @@ describe('compare-to-baseline on a pull request', () => {
       .map((c) => c.status);
     expect(patches).toEqual([502, 200]);
     expect(ours()).toHaveLength(1);
+  });
+
+  /** The decision is written whatever GitHub does: outputs, files and the summary, then one warning. */
+  function expectDecisionKept(result: Awaited<ReturnType<typeof run>>, passed: 'true' | 'false') {
+    expect(result.outputs.passed).toBe(passed);
+    expect(result.outputs['comment-url']).toBe('');
+    expect(existsSync(join(work, result.outputs.verdict as string))).toBe(true);
+    expect(JSON.parse(readFileSync(join(work, result.outputs.verdict as string), 'utf8')).passed).toBe(
+      passed === 'true',
+    );
+    expect(readFileSync(join(work, result.outputs.report as string), 'utf8')).toContain(MARKER);
+    expect(result.summary).toContain(MARKER);
+    expect(result.log).not.toMatch(/internal error/);
+  }
+
+  it('keeps the decision when the comments API answers 503 after every retry: a warning with the status, and the gate decides the step', async () => {
+    const before = ours()[0]?.body;
+    // The first call and the client's 3 retries, each after the Retry-After it was given.
+    gh.fail({ path: /\/comments/, status: 503, times: 4, headers: { 'retry-after': '1' } });
+    const result = await run('pass.yml', gh.token('write'));
+    expect(result.code).toBe(0);
+    expectDecisionKept(result, 'true');
+    expect(result.log).toMatch(
+      new RegExp(
+        `::warning::could not post the report comment on pull request #${prNumber}: GitHub answered 503 \\(Server Error\\) after retries; the gate's result stands, and the report is in the job summary`,
+      ),
+    );
+    expect(gh.calls.filter((c) => c.injected && c.status === 503)).toHaveLength(4);
+    expect(ours()[0]?.body).toBe(before);
+
+    gh.fail({ path: /\/comments/, status: 503, times: 4, headers: { 'retry-after': '1' } });
+    const failing = await run('fail.yml', gh.token('write'));
+    expect(failing.code).toBe(1);
+    expectDecisionKept(failing, 'false');
+    expect(failing.log).toMatch(/::error::cancer fails its gates: accuracy min/);
+    expect(failing.log).toMatch(/::warning::could not post the report comment .*GitHub answered 503/);
+  });
+
+  it('retries a bare 429 after its Retry-After, and keeps the decision when it persists', async () => {
+    gh.fail({ path: /\/comments/, status: 429, headers: { 'retry-after': '1' } });
+    const retried = await run('pass.yml', gh.token('write'));
+    expect(retried.code).toBe(0);
+    expect(retried.outputs['comment-url']).toBe(ours()[0]?.html_url);
+    expect(retried.log).toMatch(
+      /::warning::GitHub answered 429 to GET .*comments.* with Retry-After 1 s; retrying in 1 s/,
+    );
+
+    gh.fail({ path: /\/comments/, status: 429, times: 2, headers: { 'retry-after': '1' } });
+    const result = await run('pass.yml', gh.token('write'));
+    expect(result.code).toBe(0);
+    expectDecisionKept(result, 'true');
+    expect(result.log).toMatch(
+      new RegExp(
+        `::warning::could not post the report comment on pull request #${prNumber}: GitHub answered 429 `,
+      ),
+    );
   });
 });

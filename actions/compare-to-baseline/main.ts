@@ -48,19 +48,24 @@ export async function run(): Promise<void> {
         actionLogger,
       ),
     );
+    // The decision first: the verdict, the report and the outputs are written before any call
+    // to GitHub, so a comment that cannot be posted never loses them.
     await writeJsonAtomic(settings.verdictPath, result.verdict);
     await writeFileAtomic(settings.reportPath, result.report);
-    const publication = await publishReport(result.report, { ...settings, context, logger: actionLogger });
-
     core.setOutput('passed', String(result.verdict.passed));
     core.setOutput('verdict', settings.verdictPath);
     core.setOutput('report', settings.reportPath);
-    core.setOutput('comment-url', publication.kind === 'commented' ? publication.url : '');
+    core.setOutput('comment-url', '');
+    // setFailed only sets the exit code: the report is still published below.
     if (!result.verdict.passed && settings.failOnRegression) {
       const failed = result.verdict.rules.filter((r) => r.status === 'fail' || r.status === 'error');
       core.setFailed(
         `${settings.name} fails its gates: ${failed.map((r) => `${r.metric} ${r.rule} (${r.reason})`).join('; ')}`,
       );
     }
+
+    // The job summary, then the PR comment; a comment GitHub keeps refusing is a warning.
+    const publication = await publishReport(result.report, { ...settings, context, logger: actionLogger });
+    if (publication.kind === 'commented') core.setOutput('comment-url', publication.url);
   });
 }

@@ -53,7 +53,7 @@ export interface Fault {
   method?: string;
   /** Tested against the resolved path, e.g. `/issues\/\d+\/comments$/`. */
   path: RegExp;
-  status: 401 | 403 | 404 | 409 | 422 | 500 | 502 | 503 | 504;
+  status: 401 | 403 | 404 | 409 | 422 | 429 | 500 | 502 | 503 | 504;
   /** How many matching calls fail (default 1; Infinity for all). */
   times?: number;
   headers?: Record<string, string>;

@@ -57,6 +57,8 @@ export function faultBody(status: number, docs = REST_DOCS): Record<string, unkn
       return body('Conflict', status, docs);
     case 422:
       return body('Validation Failed', status, docs, { errors: [] });
+    case 429:
+      return body('Too Many Requests', status, docs);
     case 502:
     case 503:
     case 504:

@@ -66,6 +66,45 @@ describe('createGitHubClient', () => {
     ]);
   });
 
+  it('waits as long as a 503 says in Retry-After before retrying it', async () => {
+    gh.fail({ method: 'GET', path: /\/pulls\/7$/, status: 503, times: 2, headers: { 'retry-after': '2' } });
+    const { data } = await getPull(client(gh.token()));
+    expect(data.number).toBe(7);
+    expect(gh.calls.map((call) => call.status)).toEqual([503, 503, 200]);
+    expect(logs).toEqual([
+      'warning: GitHub answered 503 to GET /repos/octo/models/pulls/7 with Retry-After 2 s; retrying in 2 s',
+      'warning: GitHub answered 503 to GET /repos/octo/models/pulls/7 with Retry-After 2 s; retrying in 2 s',
+    ]);
+  });
+
+  it("retries a 429 with Retry-After once, although it lacks GitHub's rate-limit headers", async () => {
+    gh.fail({ method: 'GET', path: /\/pulls\/7$/, status: 429, headers: { 'retry-after': '1' } });
+    const { data } = await getPull(client(gh.token()));
+    expect(data.number).toBe(7);
+    expect(gh.calls.map((call) => call.status)).toEqual([429, 200]);
+
+    gh.fail({
+      method: 'GET',
+      path: /\/pulls\/7$/,
+      status: 429,
+      times: Number.POSITIVE_INFINITY,
+      headers: { 'retry-after': '1' },
+    });
+    const error = await getPull(client(gh.token())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubRateLimitError);
+    expect((error as GitHubRateLimitError).status).toBe(429);
+    expect(gh.calls.map((call) => call.status)).toEqual([429, 200, 429, 429]);
+  });
+
+  it('does not retry a 503 when the call asks for no retries (a compare-and-swap write)', async () => {
+    gh.fail({ method: 'GET', path: /\/pulls\/7$/, status: 503, headers: { 'retry-after': '1' } });
+    const octokit = client(gh.token());
+    await expect(
+      octokit.rest.pulls.get({ owner: 'octo', repo: 'models', pull_number: 7, request: { retries: 0 } }),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(gh.calls).toHaveLength(1);
+  });
+
   it('fails at once with the reset time when a primary rate limit resets in an hour', async () => {
     gh.rateLimit({ kind: 'primary', status: 429, path: /\/pulls\/7$/, resetInSeconds: 3600 });
     const error = await getPull(client(gh.token())).catch((e: unknown) => e);

@@ -38,7 +38,9 @@ const DEFAULT_RETRIES = 3;
 const DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS = 60;
 // The retry plugin's own list, plus 429: a rate limit is the throttling plugin's to handle
 // (it honours retry-after and the reset time), and retrying it blindly only burns the limit.
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+// Plus 503, which is retried by {@link honourRetryAfter} instead: the plugin backs off 1, 4, 9 s
+// whatever the answer's Retry-After says.
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451, 503];
 
 // Each client gets its own throttling queues; with the plugin's shared default id, unrelated
 // clients in one process (the CLI, tests) would wait on each other's writes.
@@ -101,11 +103,70 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     }),
   );
 
+  // Outside the plugins: it sees what they gave up on or left alone (see honourRetryAfter).
+  client.hook.wrap('request', (request, requestOptions) =>
+    honourRetryAfter(async () => request(requestOptions), {
+      retries:
+        (requestOptions.request as { retries?: number } | undefined)?.retries ??
+        options.retries ??
+        DEFAULT_RETRIES,
+      msPerSecond,
+      maxWait,
+      logger,
+    }),
+  );
   // Registered after the plugins, so it sees the error they finally gave up on.
   client.hook.error('request', (error) => {
     throw rateLimitError(error, maxWait) ?? error;
   });
   return client;
+}
+
+/**
+ * Retries a 503 or a 429 as long as its `Retry-After` says (seconds or an HTTP date), which the
+ * plugins do not: the retry plugin backs off on its own schedule, and the throttling plugin acts
+ * only on GitHub's own rate-limit signals (`x-ratelimit-remaining: 0`, a "secondary rate limit"
+ * message), not on a proxy's or load balancer's bare 429. A 503 without the header backs off as
+ * the retry plugin would (1, 4, 9 s); a 429 is retried once, like a rate limit.
+ */
+async function honourRetryAfter<T>(
+  send: () => Promise<T>,
+  policy: { retries: number; msPerSecond: number; maxWait: number; logger: Logger },
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isHttpError(error) || (error.status !== 503 && error.status !== 429)) throw error;
+      const headers = error.response?.headers ?? {};
+      // GitHub's own rate limits: the throttling plugin has waited them out, or decided not to.
+      if (
+        error.status === 429 &&
+        (String(headers['x-ratelimit-remaining']) === '0' || /secondary rate/i.test(error.message))
+      )
+        throw error;
+      const advised = retryAfterSeconds(headers['retry-after']);
+      if (error.status === 429 && (advised === undefined || attempt >= Math.min(1, policy.retries)))
+        throw error;
+      if (attempt >= policy.retries) throw error;
+      const wait = advised ?? (attempt + 1) ** 2;
+      if (wait > policy.maxWait) throw error;
+      const what = `${error.request.method} ${pathOf(error.request.url)}`;
+      policy.logger.warning(
+        `GitHub answered ${error.status} to ${what}${advised === undefined ? '' : ` with Retry-After ${advised} s`}; retrying in ${wait} s`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, wait * policy.msPerSecond));
+    }
+  }
+}
+
+/** A Retry-After header in seconds: a number of seconds, or an HTTP date; undefined when absent or unreadable. */
+function retryAfterSeconds(value: string | number | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.ceil(seconds) : undefined;
+  const date = Date.parse(String(value));
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
 /**

@@ -160,6 +160,35 @@ describe('one precedence: the flag or input, then the config file, then the defa
   });
 });
 
+describe('modelgate train reads the train: section the train action reads', () => {
+  it('runs the command and writes the model the file names, and a flag overrides the file', () => {
+    const work = exampleProject();
+    const command = 'cp model.onnx "$MODELGATE_MODEL_PATH"; echo "lr=$MODELGATE_PARAM_LR"';
+    writeFileSync(
+      join(work, '.modelgate.yml'),
+      `train: { command: ${JSON.stringify(command)}, model_path: out/m.onnx, gpus: none, params: { lr: 0.2 } }\n`,
+    );
+    const fromFile = bin(['train'], work);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromFile.stdout).toContain('lr=0.2');
+    expect(readJson(join(work, 'out', 'modelgate-train.json')).params).toEqual({ lr: 0.2 });
+
+    const fromFlags = bin(['train', '--out', 'flag/m.onnx', '--params', '{"lr": 0.5}'], work);
+    expect(fromFlags.code, fromFlags.stderr).toBe(0);
+    expect(fromFlags.stdout).toContain('lr=0.5');
+    expect(readJson(join(work, 'flag', 'modelgate-train.json')).params).toEqual({ lr: 0.5 });
+  });
+
+  it('without --out or model_path, names both', async () => {
+    const work = exampleProject();
+    const run = await cli(['train', '--command', 'true'], work);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(
+      "modelgate: error: --out is required: where the training command writes the model (or 'train.model_path' in .modelgate.yml)",
+    );
+  });
+});
+
 describe('a config file that is not there, or two that disagree', () => {
   it('is exit 2 naming --config for every command, and input config for the action', async () => {
     const work = exampleProject();

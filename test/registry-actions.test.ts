@@ -66,6 +66,26 @@ describe('the register action', () => {
     expect(existsSync(registryPath)).toBe(false);
   });
 
+  it('takes allow-downgrade only with an alias, naming the input', async () => {
+    const run = await register({
+      model: MODEL_A,
+      evaluation: records.evalA,
+      verdict: records.passA,
+      'allow-downgrade': 'true',
+    });
+    expect(run.code).toBe(1);
+    expect(run.log).toMatch(/::error::input 'allow-downgrade' only applies with input 'alias'/);
+    const bad = await register({
+      model: MODEL_A,
+      evaluation: records.evalA,
+      verdict: records.passA,
+      alias: 'production',
+      'allow-downgrade': 'yes',
+    });
+    expect(bad.log).toMatch(/::error::input 'allow-downgrade' is 'yes'; expected true or false/);
+    expect(existsSync(registryPath)).toBe(false);
+  });
+
   it('registers with the run as lineage, moves the alias, and sets version, sha256 and url', async () => {
     const run = await register({
       model: MODEL_A,
@@ -125,7 +145,21 @@ describe('compare-to-baseline with its default baseline, registry:production', (
     );
   });
 
-  it('is the first model when the registry has no production alias yet', async () => {
+  it('fails the step, naming what exists, on a misspelt alias or model name, as the CLI does', async () => {
+    const alias = await compareToBaseline({ candidate: records.evalB, baseline: 'registry:prod' });
+    expect(alias.code).toBe(1);
+    expect(alias.log).toContain(
+      "::error::model 'cancer' has no alias 'prod' (aliases: production → v1)%0Ahint: did you mean 'production'?",
+    );
+    expect(alias.outputs).toEqual({});
+    const name = await compareToBaseline({ candidate: records.evalB, name: 'cancr' });
+    expect(name.code).toBe(1);
+    expect(name.log).toMatch(
+      /::error::no model named 'cancr' in the registry fs:.*registry \(models: cancer\)%0Ahint: did you mean 'cancer'\?/,
+    );
+  });
+
+  it('is the first model when the registry holds no models yet', async () => {
     const run = await compareToBaseline({
       candidate: records.evalB,
       registry: `fs:${join(work, 'empty-registry')}`,

@@ -62,19 +62,44 @@ describe('modelgate compare, paired', () => {
     pointOnly = gates('point.yml', 'model: cancer\ngates:\n  accuracy: { max_drop: 0.005 }\n');
   });
 
-  it('passes a near-twin whose drop noise alone explains, when the gate asks for significance', async () => {
+  it('calls a near-twin’s drop inconclusive under significance, and passes it by default', async () => {
     const result = await paired(nearTwin, significant);
     expect(result.code, result.stderr).toBe(0);
     const rule = result.verdict.rules.find(
       (r: { metric: string; slice?: unknown }) => r.metric === 'accuracy' && r.slice === undefined,
     );
-    expect(rule).toMatchObject({ rule: 'max_drop', status: 'pass', evidence: 'paired', significance: 0.05 });
+    expect(rule).toMatchObject({
+      rule: 'max_drop',
+      status: 'inconclusive',
+      on_inconclusive: 'pass',
+      evidence: 'paired',
+      significance: 0.05,
+    });
     expect(rule.delta).toBeCloseTo(-0.01, 12);
-    expect(rule.bound).toBeGreaterThan(-0.005);
+    // The one-sided bounds straddle the tolerance −0.005: the data cannot tell.
+    expect(rule.bounds[0]).toBeLessThan(-0.005);
+    expect(rule.bounds[1]).toBeGreaterThan(-0.005);
+    expect(rule.rows_to_settle).toBeGreaterThan(200);
+    expect(rule.reason).toMatch(/^dropped 0\.01 > 0\.005 allowed, but the data cannot tell: /);
+    // The terminal and the report give the reason too.
+    expect(result.stdout).toContain(rule.reason);
+    expect(result.report).toContain('❔ inconclusive → pass');
     expect(result.verdict.paired).toBe(true);
     expect(result.verdict.mcnemar).toMatchObject({ candidate_only: 1, baseline_only: 3 });
     // Exact two-sided binomial: 2 × P(X ≤ 1 | n = 4, p = ½) = 2 × 5/16.
     expect(result.verdict.mcnemar.p_value).toBeCloseTo(0.625, 12);
+  });
+
+  it('fails the same inconclusive near-twin with on_inconclusive: fail (exit 1)', async () => {
+    const strict = gates(
+      'strict.yml',
+      'model: cancer\non_inconclusive: fail\ngates:\n  accuracy: { max_drop: 0.005, significance: 0.05 }\n',
+    );
+    const result = await paired(nearTwin, strict);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.verdict.passed).toBe(false);
+    expect(result.verdict.rules[0]).toMatchObject({ status: 'inconclusive', on_inconclusive: 'fail' });
+    expect(result.report?.split('\n')[0]).toBe('### ❌ modelgate: cancer fails 1 of 1 gates');
   });
 
   it('fails the same near-twin on point estimates alone, as MLflow and TFX would', async () => {
@@ -106,7 +131,8 @@ describe('modelgate compare, paired', () => {
     for (const rule of slices) expect(rule.ci).toHaveLength(2);
     expect(result.report?.split('\n')[0]).toMatch(/✅ modelgate: cancer passes/);
     expect(result.report).toContain('<!-- modelgate:report model=cancer -->');
-    expect(result.report).toContain('```mermaid');
+    // Two versions are no history: the chart needs the registry's real history.
+    expect(result.report).not.toContain('```mermaid');
   });
 
   it('skips change rules for the first model (--baseline none), keeps bounds, and require_baseline fails it', async () => {
@@ -195,6 +221,30 @@ describe('modelgate compare, bad gate specs and inputs', () => {
     ['invalid YAML', 'gates:\n  accuracy: { min: 0.9\n', /YAML|yaml/],
     ['a non-numeric threshold', 'gates:\n  accuracy: { max_drop: abc }\n', /max_drop/],
     ['a rule against the direction', 'gates:\n  log_loss: { max_drop: 0.01 }\n', /log_loss/],
+    ...(
+      [
+        ['an empty file', ''],
+        ['an empty gates section', 'gates: {}\n'],
+        ['a model name alone', 'model: bc\n'],
+      ] as const
+    ).map(([name, yaml]): [string, string, RegExp] => [
+      `a spec with no gates (${name})`,
+      yaml,
+      new RegExp(
+        `^modelgate: error: \\S*${name.replace(/\W+/g, '-')}[^/]*\\.yml has no gates, so every model would pass; ` +
+          "add a 'gates:' section, e\\.g\\. gates: \\{ accuracy: \\{ min: 0\\.9 \\} \\}$",
+      ),
+    ]),
+    [
+      'rmse on a classifier',
+      'gates:\n  rmse: { max: 0.5 }\n',
+      /^modelgate: error: \S+\.yml: gates\.rmse: a binary model has no rmse\. A binary evaluation computes accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier, rows_per_second, latency_p50_ms, latency_p95_ms, latency_p99_ms, model_size_bytes$/,
+    ],
+    [
+      'f1_macro on a binary model',
+      'gates:\n  f1_macro: { min: 0.9 }\n',
+      /^modelgate: error: \S+\.yml: gates\.f1_macro: a binary model has no f1_macro; did you mean 'f1'\? A binary evaluation computes accuracy, /,
+    ],
   ];
   for (const [name, yaml, message] of cases) {
     it(`exits 2 with one line for ${name}, writing nothing`, async () => {

@@ -1,13 +1,10 @@
-import type { EvaluationRecord, MetricValue } from '@modelgate/core';
+import { type EvaluationRecord, formatValue, type MetricValue } from '@modelgate/core';
 
-/** A number as a person reads it in a table: 4 significant decimals, integers as they are. */
-export function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1000 && magnitude < 1e6) return value.toFixed(0);
-  if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e6)) return value.toExponential(3);
-  return value.toFixed(4);
-}
+/**
+ * A number as a person reads it in a table: the report's own formatter, so a value prints the
+ * same in the terminal, the PR report and the job summary (12345.6 is 12,345.6 in all three).
+ */
+export const formatNumber: (value: number) => string = formatValue;
 
 function formatCi(metric: MetricValue): string {
   return metric.ci === undefined ? '' : `[${formatNumber(metric.ci[0])}, ${formatNumber(metric.ci[1])}]`;

@@ -1,4 +1,4 @@
-import type { EvaluationRecord, MetricValue } from '@modelgate/core';
+import { type EvaluationRecord, formatValue, type MetricValue } from '@modelgate/core';
 import { markdownTable } from 'markdown-table';
 
 /** markdown-table does not escape `|` (DESIGN.md), and a raw one splits a cell. */
@@ -6,12 +6,8 @@ export function escapeCell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-function format(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-3)
-    ? value.toExponential(3)
-    : value.toFixed(4);
-}
+/** The report's number formatter: a value prints the same here, in the PR report and in the terminal. */
+const format = formatValue;
 
 function ci(metric: MetricValue): string {
   return metric.ci === undefined ? '' : `[${format(metric.ci[0])}, ${format(metric.ci[1])}]`;

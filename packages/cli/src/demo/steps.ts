@@ -190,7 +190,7 @@ export async function writeResult(
       `McNemar's exact test on accuracy: ${m.candidate_only} rows only the candidate gets right, ${m.baseline_only} only the baseline; p = ${m.p_value.toPrecision(2)}`,
     );
   }
-  for (const line of failedRules(result.verdict)) progress.note(`✗ ${line}`);
+  for (const line of failedRules(result.verdict)) progress.note(line);
   return { report };
 }
 

@@ -1,5 +1,13 @@
 import { isAbsolute, relative } from 'node:path';
-import type { EvaluationRecord, ModelVersion, RuleResult, Verdict } from '@modelgate/core';
+import {
+  type EvaluationRecord,
+  formatDelta,
+  formatInterval,
+  type ModelVersion,
+  type RuleResult,
+  ruleBlocks,
+  type Verdict,
+} from '@modelgate/core';
 import { formatNumber } from '../render.ts';
 
 /** A path as the user can use it from where they are: relative inside the working directory, else absolute. */
@@ -13,7 +21,7 @@ export function displayPath(cwd: string, path: string): string {
 export function textTable(rows: readonly (readonly string[])[]): string {
   const width = Math.max(...rows.map((r) => r.length));
   const widths = Array.from({ length: width }, (_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const numeric = (cell: string) => /^[+\-−]?[0-9.]/.test(cell);
+  const numeric = (cell: string) => /^[+\-−±]?[0-9.]/.test(cell);
   return rows
     .map((row) =>
       row
@@ -24,7 +32,19 @@ export function textTable(rows: readonly (readonly string[])[]): string {
     .join('\n');
 }
 
-const signed = (value: number) => `${value > 0 ? '+' : ''}${formatNumber(value)}`;
+/** A rule's status as the terminal shows it; an inconclusive rule says what it counts as. */
+export function statusCell(rule: RuleResult): string {
+  switch (rule.status) {
+    case 'pass':
+      return '✓ pass';
+    case 'skip':
+      return '· skip';
+    case 'inconclusive':
+      return `? inconclusive${rule.on_inconclusive === undefined ? '' : ` → ${rule.on_inconclusive}`}`;
+    default:
+      return `✗ ${rule.status}`;
+  }
+}
 
 /** The headline metrics of an evaluation with their confidence intervals. */
 export function evaluationSummary(record: EvaluationRecord, metrics: readonly string[]): string {
@@ -47,7 +67,8 @@ function ruleName(rule: RuleResult): string {
 
 /**
  * The gate table of the report, for a terminal: one row per rule with the baseline, the
- * candidate, the change and its interval, and the status. The report file has the full story.
+ * candidate, the change and its interval, and the status; then each rule's reason, indented
+ * under the table (a reason is a sentence, too long for a column).
  */
 export function verdictTable(verdict: Verdict): string {
   const confidence = verdict.rules.some((r) => r.ci !== undefined) ? '95% CI of Δ' : 'CI of Δ';
@@ -59,19 +80,22 @@ export function verdictTable(verdict: Verdict): string {
       `${rule.rule} ${rule.threshold_text}${alpha}`,
       rule.baseline === null ? '—' : formatNumber(rule.baseline),
       rule.candidate === null ? '—' : formatNumber(rule.candidate),
-      rule.delta === null ? '—' : signed(rule.delta),
-      rule.ci === undefined ? '—' : `[${signed(rule.ci[0])}, ${signed(rule.ci[1])}]`,
-      rule.status === 'pass' ? '✓ pass' : rule.status === 'skip' ? '· skip' : `✗ ${rule.status}`,
+      rule.delta === null ? '—' : formatDelta(rule.delta),
+      formatInterval(rule.ci),
+      statusCell(rule),
     ]);
   }
   return textTable(rows);
 }
 
-/** Why the rules that did not pass failed, one line each. */
+/**
+ * The reasons a reader must see, one line each: the rules that block the verdict, and the
+ * inconclusive ones even when they count as a pass.
+ */
 export function failedRules(verdict: Verdict): string[] {
   return verdict.rules
-    .filter((rule) => rule.status === 'fail' || rule.status === 'error')
-    .map((rule) => `${ruleName(rule)} ${rule.rule}: ${rule.reason}`);
+    .filter((rule) => ruleBlocks(rule) || rule.status === 'inconclusive')
+    .map((rule) => `${statusCell(rule).split(' ')[0]} ${ruleName(rule)} ${rule.rule}: ${rule.reason}`);
 }
 
 /** The registry's versions as a person checks them: number, digest, verdict, aliases, params. */

@@ -2,7 +2,7 @@ import { InputError } from '../errors.ts';
 import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
 import { subsetPredictions } from '../evaluate/score.ts';
 import type { EvaluateSettings, Logger } from '../evaluate/settings.ts';
-import { type ChangeEvidence, decide, type GateSpec } from '../gates/index.ts';
+import { type ChangeEvidence, checkGatesFitTask, decide, type GateSpec } from '../gates/index.ts';
 import type { RuntimeLoader } from '../inference/runtime.ts';
 import { MEASURED_METRICS } from '../metrics/index.ts';
 import type { EvaluationRecord } from '../record/evaluation.ts';
@@ -66,6 +66,7 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
 
   if (source.mode === 'records') {
     candidate = await readEvaluationRecord(source.candidate, 'candidate');
+    checkGatesFitTask(settings.spec, candidate.task);
     const given = await baselineRecord(source.baseline, notes, logger);
     if (given !== null) {
       baseline = given.record;
@@ -85,6 +86,8 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
       logger.info('evaluating the candidate');
       const c = await evaluate(scoring, logger);
       candidate = c.record;
+      // Before the baseline is scored: a gate this task can never check is a mistake in the spec.
+      checkGatesFitTask(settings.spec, candidate.task);
       if (baselineModel !== null) {
         logger.info('evaluating the baseline on the same rows');
         const b = await evaluate({ ...scoring, model: baselineModel.path }, logger);

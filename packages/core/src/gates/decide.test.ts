@@ -514,8 +514,8 @@ describe('slice_gates: applied to every slice of the candidate', () => {
 
   it('asks the evidence for the slice’s own interval and bound', () => {
     const evidence = evidenceOf('paired', {
-      'accuracy@region=us': { interval: [-0.08, -0.02], upper: -0.035 },
-      accuracy: { interval: [-0.5, 0.5], upper: 0.5 },
+      'accuracy@region=us': { interval: [-0.08, -0.02], lower: -0.075, upper: -0.035 },
+      accuracy: { interval: [-0.5, 0.5], lower: -0.5, upper: 0.5 },
     });
     const decision = decide(
       specOf('slice_gates: { accuracy: { max_drop: 0.03, significance: 0.05 } }'),
@@ -524,7 +524,13 @@ describe('slice_gates: applied to every slice of the candidate', () => {
       evidence,
     );
     const us = decision.rules.find((rule) => rule.slice?.value === 'us');
-    expect(us).toMatchObject({ ci: [-0.08, -0.02], bound: -0.035, status: 'fail', evidence: 'paired' });
+    expect(us).toMatchObject({
+      ci: [-0.08, -0.02],
+      bound: -0.035,
+      bounds: [-0.075, -0.035],
+      status: 'fail',
+      evidence: 'paired',
+    });
     expect(evidence.calls).toContainEqual({
       metric: 'accuracy',
       alpha: 0.05,
@@ -534,31 +540,85 @@ describe('slice_gates: applied to every slice of the candidate', () => {
   });
 });
 
-describe('significance: a change rule decides on the one-sided (1 − α) bound of Δ', () => {
+describe('significance: a change rule has three outcomes, decided by the one-sided (1 − α) bounds of Δ', () => {
   const dropSpec = 'gates: { accuracy: { max_drop: 0.01, significance: 0.05 } }';
 
-  it('passes a near-twin whose drop beyond d noise alone explains (upper bound of Δ above −d)', () => {
-    // The point drop of 0.015 exceeds 0.01, but Δ could plausibly be as high as −0.004.
-    const evidence = evidenceOf('paired', { accuracy: { interval: [-0.028, -0.002], upper: -0.004 } });
-    expect(ruleOf(dropSpec, { accuracy: 0.935 }, { accuracy: 0.95 }, evidence)).toEqual({
+  it('is inconclusive when the bounds straddle the tolerance: the issue’s 0.05 drop against max_drop 0.03', () => {
+    // The issue's example: a 95% interval of Δ of [−0.08, −0.02] cannot tell whether the drop is within 0.03.
+    const spec = 'gates: { accuracy: { max_drop: 0.03, significance: 0.05 } }';
+    const evidence = evidenceOf('paired', {
+      accuracy: { interval: [-0.08, -0.02], lower: -0.075, upper: -0.025 },
+    });
+    expect(ruleOf(spec, { accuracy: 0.9 }, { accuracy: 0.95 }, evidence)).toEqual({
       metric: 'accuracy',
       rule: 'max_drop',
-      threshold: 0.01,
-      threshold_text: '0.01',
-      candidate: 0.935,
+      threshold: 0.03,
+      threshold_text: '0.03',
+      candidate: 0.9,
       baseline: 0.95,
-      delta: -0.015,
-      ci: [-0.028, -0.002],
+      delta: -0.05,
+      ci: [-0.08, -0.02],
       significance: 0.05,
-      bound: -0.004,
+      bounds: [-0.075, -0.025],
       evidence: 'paired',
+      on_inconclusive: 'pass',
+      // (0.025 from Δ to the upper bound / 0.02 from Δ to the tolerance)² × 200 rows = 312.5
+      rows_to_settle: 320,
+      status: 'inconclusive',
+      reason:
+        'dropped 0.05 > 0.03 allowed, but the data cannot tell: the one-sided 95% bounds of Δ, [-0.075, -0.025], ' +
+        'straddle -0.03; about 320 rows (now 200) would settle it; counted as a pass (on_inconclusive: pass)',
+    });
+  });
+
+  it('lets an inconclusive rule pass the verdict by default, and fail it with on_inconclusive: fail', () => {
+    const evidence = evidenceOf('paired', { accuracy: { lower: -0.075, upper: -0.025 } });
+    const run = (yaml: string) =>
+      decide(specOf(yaml), recordOf({ accuracy: 0.9 }), recordOf({ accuracy: 0.95 }), evidence);
+
+    const byDefault = run('gates: { accuracy: { max_drop: 0.03, significance: 0.05 } }');
+    expect(byDefault.passed).toBe(true);
+    expect(byDefault.rules[0]).toMatchObject({ status: 'inconclusive', on_inconclusive: 'pass' });
+
+    const strict = run('on_inconclusive: fail\ngates: { accuracy: { max_drop: 0.03, significance: 0.05 } }');
+    expect(strict.passed).toBe(false);
+    expect(strict.rules[0]).toMatchObject({ status: 'inconclusive', on_inconclusive: 'fail' });
+    expect(strict.rules[0]?.reason).toMatch(/; counted as a fail \(on_inconclusive: fail\)$/);
+
+    const explicitPass = run(
+      'on_inconclusive: pass\ngates: { accuracy: { max_drop: 0.03, significance: 0.05 } }',
+    );
+    expect(explicitPass.passed).toBe(true);
+  });
+
+  it('takes a rule’s own on_inconclusive over the spec’s', () => {
+    const evidence = evidenceOf('paired', { accuracy: { lower: -0.075, upper: -0.025 } });
+    const decision = decide(
+      specOf(
+        'on_inconclusive: pass\ngates: { accuracy: { max_drop: 0.03, significance: 0.05, on_inconclusive: fail } }',
+      ),
+      recordOf({ accuracy: 0.9 }),
+      recordOf({ accuracy: 0.95 }),
+      evidence,
+    );
+    expect(decision.passed).toBe(false);
+    expect(decision.rules[0]?.on_inconclusive).toBe('fail');
+  });
+
+  it('passes only when even the lower bound of Δ is within the tolerance', () => {
+    const evidence = evidenceOf('paired', { accuracy: { lower: -0.008, upper: 0.003 } });
+    expect(ruleOf(dropSpec, { accuracy: 0.946 }, { accuracy: 0.95 }, evidence)).toMatchObject({
+      bound: -0.008,
+      bounds: [-0.008, 0.003],
       status: 'pass',
-      reason: 'drop of 0.015 > 0.01 allowed is within noise: 95% upper bound of Δ is -0.004',
+      reason: 'dropped 0.004 ≤ 0.01 allowed; 95% lower bound of Δ is -0.008, within -0.01',
     });
   });
 
   it('fails a real drop (upper bound of Δ below −d)', () => {
-    const evidence = evidenceOf('paired', { accuracy: { interval: [-0.031, -0.014], upper: -0.012 } });
+    const evidence = evidenceOf('paired', {
+      accuracy: { interval: [-0.031, -0.014], lower: -0.029, upper: -0.012 },
+    });
     expect(ruleOf(dropSpec, { accuracy: 0.93 }, { accuracy: 0.95 }, evidence)).toMatchObject({
       bound: -0.012,
       status: 'fail',
@@ -567,82 +627,111 @@ describe('significance: a change rule decides on the one-sided (1 − α) bound 
     });
   });
 
-  it('passes a small drop with the bound in the reason', () => {
-    const evidence = evidenceOf('paired', { accuracy: { upper: 0.003 } });
-    expect(ruleOf(dropSpec, { accuracy: 0.946 }, { accuracy: 0.95 }, evidence)).toMatchObject({
-      status: 'pass',
-      reason: 'dropped 0.004 ≤ 0.01 allowed; 95% upper bound of Δ is +0.003',
-    });
+  it('calls a drop beyond d that noise could explain inconclusive, not a pass', () => {
+    // The point drop of 0.015 exceeds 0.01, but Δ could plausibly be as high as −0.004.
+    const evidence = evidenceOf('paired', { accuracy: { lower: -0.026, upper: -0.004 } });
+    const rule = ruleOf(dropSpec, { accuracy: 0.935 }, { accuracy: 0.95 }, evidence);
+    expect(rule.status).toBe('inconclusive');
+    // (0.011 / 0.005)² × 200 = 968
+    expect(rule.rows_to_settle).toBe(970);
   });
 
-  it('asks for the upper bound for max_drop and the lower bound for max_increase, at α', () => {
+  it('says when Δ sits on the tolerance and no number of rows would settle it', () => {
+    const evidence = evidenceOf('paired', { accuracy: { lower: -0.02, upper: 0 } });
+    const rule = ruleOf(dropSpec, { accuracy: 0.94 }, { accuracy: 0.95 }, evidence);
+    expect(rule).toMatchObject({ status: 'inconclusive', rows_to_settle: null });
+    expect(rule.reason).toContain('Δ sits on the tolerance, so more rows would not settle it');
+  });
+
+  it('estimates the rows from a slice’s own size for a slice rule', () => {
+    const evidence = evidenceOf('paired', { 'accuracy@region=us': { lower: -0.075, upper: -0.025 } });
+    const decision = decide(
+      specOf('slice_gates: { accuracy: { max_drop: 0.03, significance: 0.05 } }'),
+      recordOf({}, [{ column: 'region', value: 'us', metrics: { accuracy: 0.9 } }]),
+      recordOf({}, [{ column: 'region', value: 'us', metrics: { accuracy: 0.95 } }]),
+      evidence,
+    );
+    // The slice has 50 rows: (0.025 / 0.02)² × 50 = 78.1
+    expect(decision.rules[0]).toMatchObject({ status: 'inconclusive', rows_to_settle: 79 });
+    expect(decision.rules[0]?.reason).toContain('about 79 rows (now 50) would settle it');
+  });
+
+  it('asks for both bounds of Δ at α', () => {
     const evidence = evidenceOf('paired', {});
     decide(
       specOf(`
 gates:
   accuracy: { max_drop: 0.01, significance: 0.05 }
   log_loss: { max_increase: 0.02, significance: 0.1 }
-  f1: { min_improvement: 0.01, significance: 0.01 }
-  mse: { min_improvement: 0.01, significance: 0.2 }
 `),
-      recordOf({ accuracy: 0.9, log_loss: 0.3, f1: 0.8, mse: 1 }),
-      recordOf({ accuracy: 0.9, log_loss: 0.3, f1: 0.8, mse: 1 }),
+      recordOf({ accuracy: 0.9, log_loss: 0.3 }),
+      recordOf({ accuracy: 0.9, log_loss: 0.3 }),
       evidence,
     );
     expect(evidence.calls).toEqual([
+      { metric: 'accuracy', alpha: 0.05, side: 'lower' },
       { metric: 'accuracy', alpha: 0.05, side: 'upper' },
       { metric: 'log_loss', alpha: 0.1, side: 'lower' },
-      { metric: 'f1', alpha: 0.01, side: 'lower' },
-      { metric: 'mse', alpha: 0.2, side: 'upper' },
+      { metric: 'log_loss', alpha: 0.1, side: 'upper' },
     ]);
   });
 
-  it('max_increase fails only when the lower bound of Δ is above +d', () => {
+  it('max_increase: fails when the lower bound of Δ is above +d, passes when the upper bound is within it', () => {
     const spec = 'gates: { log_loss: { max_increase: 0.02, significance: 0.1 } }';
-    const real = evidenceOf('paired', { log_loss: { lower: 0.025 } });
+    const real = evidenceOf('paired', { log_loss: { lower: 0.025, upper: 0.06 } });
     expect(ruleOf(spec, { log_loss: 0.34 }, { log_loss: 0.3 }, real)).toMatchObject({
       status: 'fail',
       reason:
         'increased 0.04 > 0.02 allowed; 90% lower bound of Δ is +0.025, beyond +0.02, so the increase is real',
     });
-    const noise = evidenceOf('paired', { log_loss: { lower: 0.01 } });
-    expect(ruleOf(spec, { log_loss: 0.34 }, { log_loss: 0.3 }, noise)).toMatchObject({
+    const within = evidenceOf('paired', { log_loss: { lower: -0.01, upper: 0.015 } });
+    expect(ruleOf(spec, { log_loss: 0.305 }, { log_loss: 0.3 }, within)).toMatchObject({
       status: 'pass',
-      reason: 'increase of 0.04 > 0.02 allowed is within noise: 90% lower bound of Δ is +0.01',
+      reason: 'increased 0.005 ≤ 0.02 allowed; 90% upper bound of Δ is +0.015, within +0.02',
     });
+    const noise = evidenceOf('paired', { log_loss: { lower: 0.01, upper: 0.07 } });
+    expect(ruleOf(spec, { log_loss: 0.34 }, { log_loss: 0.3 }, noise).status).toBe('inconclusive');
   });
 
   it('resolves a relative threshold before comparing it with the bound', () => {
     // 1% of 0.9 = 0.009: an upper bound of −0.0095 shows a real drop beyond it.
     const spec = 'gates: { roc_auc: { max_drop: 1%, significance: 0.05 } }';
-    const evidence = evidenceOf('paired', { roc_auc: { upper: -0.0095 } });
+    const evidence = evidenceOf('paired', { roc_auc: { lower: -0.03, upper: -0.0095 } });
     expect(ruleOf(spec, { roc_auc: 0.88 }, { roc_auc: 0.9 }, evidence).status).toBe('fail');
   });
 
-  it('min_improvement passes only when the lower bound of Δ shows the improvement (higher-is-better)', () => {
+  it('min_improvement: passes when the lower bound shows it, fails when the upper bound shows it is not reached, else inconclusive', () => {
     const spec = 'gates: { f1: { min_improvement: 0.005, significance: 0.05 } }';
-    const shown = evidenceOf('paired', { f1: { lower: 0.006 } });
+    const shown = evidenceOf('paired', { f1: { lower: 0.006, upper: 0.014 } });
     expect(ruleOf(spec, { f1: 0.81 }, { f1: 0.8 }, shown)).toMatchObject({
       status: 'pass',
-      reason: 'improved 0.01 ≥ 0.005 required; 95% lower bound of Δ is +0.006 ≥ +0.005 required',
+      reason: 'improved 0.01 ≥ 0.005 required; 95% lower bound of Δ is +0.006, ≥ +0.005 required',
     });
-    const notShown = evidenceOf('paired', { f1: { lower: 0.001 } });
-    expect(ruleOf(spec, { f1: 0.81 }, { f1: 0.8 }, notShown)).toMatchObject({
+    const notReached = evidenceOf('paired', { f1: { lower: -0.01, upper: 0.004 } });
+    expect(ruleOf(spec, { f1: 0.797 }, { f1: 0.8 }, notReached)).toMatchObject({
       status: 'fail',
       reason:
-        'improved 0.01 ≥ 0.005 required, but the improvement is not shown: 95% lower bound of Δ is +0.001, < +0.005 required',
+        'dropped 0.003; needs an improvement of at least 0.005; 95% upper bound of Δ is +0.004, beyond +0.005, so the improvement is not reached',
     });
+    const unclear = evidenceOf('paired', { f1: { lower: 0.001, upper: 0.019 } });
+    const rule = ruleOf(spec, { f1: 0.81 }, { f1: 0.8 }, unclear);
+    expect(rule.status).toBe('inconclusive');
+    expect(rule.reason).toMatch(
+      /^improved 0\.01 ≥ 0\.005 required, but the data cannot tell: the one-sided 95% bounds of Δ, \[\+0\.001, \+0\.019\], straddle \+0\.005/,
+    );
   });
 
-  it('min_improvement on a lower-is-better metric needs the upper bound of Δ at or below −d', () => {
+  it('min_improvement on a lower-is-better metric reads the upper bound of Δ for a pass and the lower for a fail', () => {
     const spec = 'gates: { mse: { min_improvement: 0.1, significance: 0.05 } }';
-    const shown = evidenceOf('paired', { mse: { upper: -0.2 } });
+    const shown = evidenceOf('paired', { mse: { lower: -0.4, upper: -0.2 } });
     expect(ruleOf(spec, { mse: 1.7 }, { mse: 2 }, shown)).toMatchObject({
       status: 'pass',
-      reason: 'improved 0.3 ≥ 0.1 required; 95% upper bound of Δ is -0.2 ≤ -0.1 required',
+      reason: 'improved 0.3 ≥ 0.1 required; 95% upper bound of Δ is -0.2, ≤ -0.1 required',
     });
-    const notShown = evidenceOf('paired', { mse: { upper: -0.05 } });
-    expect(ruleOf(spec, { mse: 1.7 }, { mse: 2 }, notShown).status).toBe('fail');
+    const notReached = evidenceOf('paired', { mse: { lower: -0.05, upper: 0.1 } });
+    expect(ruleOf(spec, { mse: 1.98 }, { mse: 2 }, notReached).status).toBe('fail');
+    const unclear = evidenceOf('paired', { mse: { lower: -0.5, upper: -0.05 } });
+    expect(ruleOf(spec, { mse: 1.7 }, { mse: 2 }, unclear).status).toBe('inconclusive');
   });
 
   it('without evidence, falls back to point estimates and says so', () => {
@@ -673,14 +762,16 @@ gates:
   });
 
   it('marks unpaired evidence on the rule and notes that it is weaker', () => {
-    const evidence = evidenceOf('unpaired', { accuracy: { interval: [-0.05, 0.02], upper: 0.015 } });
+    const evidence = evidenceOf('unpaired', {
+      accuracy: { interval: [-0.05, 0.02], lower: -0.009, upper: 0.015 },
+    });
     const decision = decide(
       specOf(dropSpec),
       recordOf({ accuracy: 0.935 }),
       recordOf({ accuracy: 0.95 }),
       evidence,
     );
-    expect(decision.rules[0]).toMatchObject({ status: 'pass', evidence: 'unpaired', bound: 0.015 });
+    expect(decision.rules[0]).toMatchObject({ status: 'pass', evidence: 'unpaired', bound: -0.009 });
     expect(decision.notes).toEqual([
       'significance used independent bootstraps of the two evaluations (unpaired), weaker evidence than a ' +
         'paired bootstrap on the same rows; compare with --baseline-model for paired statistics',

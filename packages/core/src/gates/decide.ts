@@ -19,9 +19,9 @@
  */
 import { didYouMean } from '../errors.ts';
 import type { EvaluationRecord, MetricValue } from '../record/evaluation.ts';
-import type { RuleResult } from '../record/verdict.ts';
+import { type OnInconclusive, type RuleResult, ruleBlocks } from '../record/verdict.ts';
 import { tidy, tidyDifference } from './numbers.ts';
-import { boundSide, type Change, checkBound, decideOnBound, decideOnPoint, type Outcome } from './rules.ts';
+import { type Change, checkBound, decideOnBounds, decideOnPoint, type Outcome } from './rules.ts';
 import type { GateRule, GateSpec, MetricGate } from './spec.ts';
 
 /** A slice of the evaluation: rows where `column` equals `value`. */
@@ -39,7 +39,10 @@ export interface ChangeEvidence {
   bound(metric: string, alpha: number, side: 'lower' | 'upper', slice?: SliceKey): number | undefined;
 }
 
-/** The verdict's decision: `passed` is false when any rule failed or could not be checked. */
+/**
+ * The verdict's decision: `passed` is false when any rule failed, could not be checked, or was
+ * inconclusive under `on_inconclusive: fail`.
+ */
 export interface Decision {
   passed: boolean;
   rules: RuleResult[];
@@ -57,6 +60,8 @@ interface Scope {
   readonly candidate: Readonly<Record<string, MetricValue>>;
   readonly baseline: BaselineScope;
   readonly slice?: SliceKey;
+  /** The candidate's rows in this scope, for how many rows would settle an inconclusive rule. */
+  readonly rows?: number;
 }
 
 /** What the rules learned about the evidence, gathered into notes once. */
@@ -70,6 +75,7 @@ interface Observations {
 interface Context {
   readonly evidence: ChangeEvidence | undefined;
   readonly seen: Observations;
+  readonly onInconclusive: OnInconclusive;
 }
 
 /** Applies every rule of the spec; see the module comment for the corner cases. */
@@ -79,7 +85,11 @@ export function decide(
   baseline: EvaluationRecord | null,
   evidence: ChangeEvidence | undefined,
 ): Decision {
-  const context: Context = { evidence, seen: { pointFallback: new Set(), unpaired: false } };
+  const context: Context = {
+    evidence,
+    seen: { pointFallback: new Set(), unpaired: false },
+    onInconclusive: spec.onInconclusive ?? 'pass',
+  };
   const noBaseline: BaselineScope = {
     kind: 'none',
     reason: spec.requireBaseline ? 'no baseline, and require_baseline is set' : 'no baseline',
@@ -88,6 +98,7 @@ export function decide(
   const overall: Scope = {
     candidate: candidate.metrics,
     baseline: baseline === null ? noBaseline : { kind: 'values', metrics: baseline.metrics },
+    rows: candidate.data.rows,
   };
   const rules = checkGates(spec.gates, overall, context, '');
   const notes: string[] = [];
@@ -108,8 +119,7 @@ export function decide(
   if (rules.length === 0 && !baselineMissingFails)
     notes.push('the gate spec has no rules, so nothing was checked');
 
-  const passed =
-    !baselineMissingFails && rules.every((rule) => rule.status === 'pass' || rule.status === 'skip');
+  const passed = !baselineMissingFails && !rules.some(ruleBlocks);
   return { passed, rules, notes };
 }
 
@@ -162,6 +172,7 @@ function checkSlices(
               }
             : { kind: 'values', metrics: match.metrics },
       slice: key,
+      rows: slice.rows,
     };
     return checkGates(gates, scope, context, 'slice ');
   });
@@ -217,7 +228,7 @@ function checkRule(
   gate: MetricGate,
   rule: GateRule,
   scope: Scope,
-  { evidence, seen }: Context,
+  { evidence, seen, onInconclusive }: Context,
   labelPrefix: string,
 ): RuleResult {
   const { metric } = gate;
@@ -270,15 +281,29 @@ function checkRule(
     });
   }
 
-  const change: Change = { gate, rule, candidate, baseline, threshold };
+  const change: Change = {
+    gate,
+    rule,
+    candidate,
+    baseline,
+    threshold,
+    ...(scope.rows === undefined ? {} : { rows: scope.rows }),
+  };
   const alpha = significance;
   if (alpha === undefined) return settle({ ...decideOnPoint(change), evidence: 'point' });
-  const side = boundSide(rule.kind, gate.direction === 'higher');
-  const bound = evidence?.bound(metric, alpha, side, scope.slice);
-  if (evidence === undefined || bound === undefined || !Number.isFinite(bound)) {
+  const lower = evidence?.bound(metric, alpha, 'lower', scope.slice);
+  const upper = evidence?.bound(metric, alpha, 'upper', scope.slice);
+  if (
+    evidence === undefined ||
+    lower === undefined ||
+    upper === undefined ||
+    !Number.isFinite(lower) ||
+    !Number.isFinite(upper)
+  ) {
     seen.pointFallback.add(`${labelPrefix}${metric} ${rule.kind}`);
     return settle({ ...decideOnPoint(change), evidence: 'point' });
   }
   if (evidence.kind === 'unpaired') seen.unpaired = true;
-  return settle({ ...decideOnBound(change, alpha, side, bound), bound, evidence: evidence.kind });
+  const outcome = decideOnBounds(change, alpha, { lower, upper }, gate.onInconclusive ?? onInconclusive);
+  return settle({ ...outcome, bounds: [lower, upper], evidence: evidence.kind });
 }

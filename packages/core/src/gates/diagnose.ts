@@ -8,7 +8,14 @@
  */
 import { didYouMean, editDistance } from '../errors.ts';
 import { type Direction, metricDirection } from '../metrics/index.ts';
-import { BUILT_IN_METRICS, CHANGE_RULE_KEYS, OPTION_KEYS, PERCENTAGE, RULE_KEYS } from './schema.ts';
+import {
+  BUILT_IN_METRICS,
+  CHANGE_RULE_KEYS,
+  ON_INCONCLUSIVE,
+  OPTION_KEYS,
+  PERCENTAGE,
+  RULE_KEYS,
+} from './schema.ts';
 
 /** A problem in the spec: where (`gates.accuracy.max_drop`), what, and an optional fix. */
 export interface SpecProblem {
@@ -17,7 +24,7 @@ export interface SpecProblem {
   readonly hint?: string;
 }
 
-export const SECTIONS = ['gates', 'slice_gates', 'require_baseline'] as const;
+export const SECTIONS = ['gates', 'slice_gates', 'require_baseline', 'on_inconclusive'] as const;
 const GATE_SECTIONS = ['gates', 'slice_gates'] as const;
 const ALL_KEYS: readonly string[] = [...RULE_KEYS, ...OPTION_KEYS];
 
@@ -64,6 +71,10 @@ export function findSpecProblem(document: unknown): SpecProblem | undefined {
   const requireBaseline = document.require_baseline;
   if (requireBaseline !== undefined && typeof requireBaseline !== 'boolean') {
     return { where: 'require_baseline', message: `must be true or false, got ${show(requireBaseline)}` };
+  }
+  if (document.on_inconclusive !== undefined) {
+    const problem = findOnInconclusiveProblem('on_inconclusive', document.on_inconclusive);
+    if (problem !== undefined) return problem;
   }
   for (const section of GATE_SECTIONS) {
     const gates = document[section];
@@ -139,6 +150,14 @@ function findRuleSetProblem(where: string, metric: string, rules: unknown): Spec
       message: `applies to a change rule, and there is none (${direction === 'higher' ? 'max_drop' : 'max_increase'} or min_improvement)`,
     };
   }
+  if (rules.on_inconclusive !== undefined && rules.significance === undefined) {
+    return {
+      where: `${where}.on_inconclusive`,
+      message:
+        'applies only with significance: without it, point estimates decide and nothing is inconclusive',
+      hint: 'add significance: 0.05, or remove on_inconclusive',
+    };
+  }
   const { min, max } = rules;
   if (typeof min === 'number' && typeof max === 'number' && min > max) {
     return { where, message: `min ${min} is above max ${max}: no value can pass` };
@@ -182,6 +201,7 @@ function findRuleProblem(
   }
   if (key === 'min' || key === 'max') return findBoundProblem(where, key, value);
   if (key === 'significance') return findSignificanceProblem(where, value);
+  if (key === 'on_inconclusive') return findOnInconclusiveProblem(where, value);
   if (key === 'higher_is_better') return undefined;
   return findThresholdProblem(where, value);
 }
@@ -230,6 +250,11 @@ function findThresholdProblem(where: string, value: unknown): SpecProblem | unde
     };
   }
   return { where, message: `expected a number or a percentage like 1%, got ${show(value)}` };
+}
+
+function findOnInconclusiveProblem(where: string, value: unknown): SpecProblem | undefined {
+  if ((ON_INCONCLUSIVE as readonly unknown[]).includes(value)) return undefined;
+  return { where, message: `must be pass or fail, got ${show(value)}` };
 }
 
 function findSignificanceProblem(where: string, value: unknown): SpecProblem | undefined {

@@ -12,9 +12,11 @@ export {
 } from './schema.ts';
 export {
   type ChangeRuleKind,
+  checkGatesFitTask,
   type GateRule,
   type GateSpec,
   loadGateSpec,
   type MetricGate,
   parseGateSpec,
+  readGateSpec,
 } from './spec.ts';

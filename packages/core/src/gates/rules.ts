@@ -2,8 +2,15 @@
  * The rules themselves: a bound on the candidate, or a change against the baseline decided on
  * point estimates or on a one-sided bound of Δ, each with the one-line reason a reviewer reads.
  */
-import type { Evidence, RuleStatus } from '../record/verdict.ts';
-import { confidenceLabel, exceeds, formatPair, formatSigned, formatValue } from './numbers.ts';
+import type { Evidence, OnInconclusive, RuleStatus } from '../record/verdict.ts';
+import {
+  confidenceLabel,
+  exceeds,
+  formatPair,
+  formatSigned,
+  formatValue,
+  RELATIVE_TOLERANCE,
+} from './numbers.ts';
 import type { GateRule, MetricGate } from './spec.ts';
 
 /** A rule's status and reason, and for a significance rule the bound and evidence that decided it. */
@@ -11,7 +18,10 @@ export interface Outcome {
   status: RuleStatus;
   reason: string;
   bound?: number;
+  bounds?: [number, number];
   evidence?: Evidence;
+  on_inconclusive?: OnInconclusive;
+  rows_to_settle?: number | null;
 }
 
 export function checkBound(kind: 'min' | 'max', candidate: number, threshold: number): Outcome {
@@ -33,16 +43,8 @@ export interface Change {
   readonly candidate: number;
   readonly baseline: number;
   readonly threshold: number;
-}
-
-/**
- * The side of the Δ bound that decides a rule. A limit on worsening fails only when even the
- * most favourable plausible Δ is too bad (the upper bound for higher-is-better); an
- * improvement counts only when even the least favourable plausible Δ is good enough.
- */
-export function boundSide(kind: GateRule['kind'], higher: boolean): 'lower' | 'upper' {
-  const limitsWorsening = kind === 'max_drop' || kind === 'max_increase';
-  return limitsWorsening === higher ? 'upper' : 'lower';
+  /** The rows the candidate was scored on (of the slice, for a slice rule), for the inconclusive estimate. */
+  readonly rows?: number;
 }
 
 /** Change in the metric's good direction: positive is better. */
@@ -119,60 +121,111 @@ export function decideOnPoint(change: Change): Outcome {
   };
 }
 
+/** A significance rule's one-sided (1 − α) bounds of Δ: Δ is at least `lower` and at most `upper`. */
+export interface DeltaBounds {
+  readonly lower: number;
+  readonly upper: number;
+}
+
 /**
- * With `significance: α`: a limit fails only when the (1 − α) bound of Δ shows the worsening
- * is beyond the threshold; `min_improvement` passes only when the bound shows the improvement.
+ * With `significance: α`, three outcomes. Both one-sided (1 − α) bounds of Δ are turned into
+ * improvements (positive is better): `worst`, the least favourable plausible one, and `best`.
+ * - pass: even the worst plausible change meets the rule (a limit: the worsening is within the
+ *   tolerance; min_improvement: the improvement is real);
+ * - fail: even the best plausible change does not;
+ * - inconclusive: the interval straddles the tolerance, and the data cannot tell.
  */
-export function decideOnBound(
+export function decideOnBounds(
   change: Change,
   alpha: number,
-  side: 'lower' | 'upper',
-  bound: number,
+  bounds: DeltaBounds,
+  onInconclusive: OnInconclusive,
 ): Outcome {
   const higher = change.gate.direction === 'higher';
-  // The bound in the good direction: for a limit, the most favourable plausible improvement;
-  // for min_improvement, the least favourable one.
-  const improvementBound = higher ? bound : -bound;
-  const ok = meetsRule(change, improvementBound, bound);
-  const pointOk = meetsRule(change, improvementOf(change));
-  const { threshold } = change;
+  const worst = higher ? bounds.lower : -bounds.upper;
+  const best = higher ? bounds.upper : -bounds.lower;
+  // The Δ side of each: which bound of Δ shows a pass, and which a fail.
+  const passSide = higher ? 'lower' : 'upper';
+  const failSide = higher ? 'upper' : 'lower';
+  const limit = limitOfDelta(change);
   const words = WORSENING[change.gate.direction];
-  const label = `${confidenceLabel(alpha)} ${side} bound of Δ`;
-
-  if (change.rule.kind !== 'min_improvement') {
-    // Δ beyond this limit is a real violation: below −d for higher-is-better, above +d otherwise.
-    const limit = higher ? -threshold : threshold;
-    const [shownBound, shownLimit] = formatPair(bound, limit, formatSigned);
-    if (!ok) {
-      return {
-        status: 'fail',
-        reason: `${describePoint(change)}; ${label} is ${shownBound}, beyond ${shownLimit}, so the ${words.noun} is real`,
-      };
-    }
-    if (!pointOk) {
-      const [amount, allowed] = formatPair(-improvementOf(change), threshold);
-      return {
-        status: 'pass',
-        reason: `${words.noun} of ${amount} > ${describeThreshold(change, allowed)} allowed is within noise: ${label} is ${shownBound}`,
-      };
-    }
-    return { status: 'pass', reason: `${describePoint(change)}; ${label} is ${shownBound}` };
-  }
-
-  const strict = needsStrictImprovement(change);
-  const limit = strict ? 0 : higher ? threshold : -threshold;
-  const [shownBound, shownLimit] = formatPair(bound, limit, formatSigned);
-  const required = strict ? (higher ? '>' : '<') : higher ? '≥' : '≤';
-  const missed = strict ? (higher ? '≤' : '≥') : higher ? '<' : '>';
+  const confidence = confidenceLabel(alpha);
   const point = describePoint(change);
-  if (ok)
+  const isLimit = change.rule.kind !== 'min_improvement';
+
+  if (meetsRule(change, worst, bounds.lower, bounds.upper)) {
+    const bound = bounds[passSide];
+    const [shownBound, shownLimit] = formatPair(bound, limit, formatSigned);
+    const shows = isLimit ? `within ${shownLimit}` : `${higher ? '≥' : '≤'} ${shownLimit} required`;
     return {
       status: 'pass',
-      reason: `${point}; ${label} is ${shownBound} ${required} ${shownLimit} required`,
+      reason: `${point}; ${confidence} ${passSide} bound of Δ is ${shownBound}, ${shows}`,
+      bound,
     };
-  if (!pointOk) return { status: 'fail', reason: `${point}; ${label} is ${shownBound}` };
+  }
+  if (!meetsRule(change, best, bounds.lower, bounds.upper)) {
+    const bound = bounds[failSide];
+    const [shownBound, shownLimit] = formatPair(bound, limit, formatSigned);
+    const so = isLimit ? `so the ${words.noun} is real` : 'so the improvement is not reached';
+    return {
+      status: 'fail',
+      reason: `${point}; ${confidence} ${failSide} bound of Δ is ${shownBound}, beyond ${shownLimit}, ${so}`,
+      bound,
+    };
+  }
+  const [lower, upper] = [formatSigned(bounds.lower), formatSigned(bounds.upper)];
+  const [, shownLimit] = formatPair(bounds.lower, limit, formatSigned);
+  const rows = rowsToSettle(change, worst, best);
+  const settle =
+    change.rows === undefined
+      ? ''
+      : rows === null
+        ? '; Δ sits on the tolerance, so more rows would not settle it'
+        : `; about ${formatRows(rows)} rows (now ${formatRows(change.rows)}) would settle it`;
   return {
-    status: 'fail',
-    reason: `${point}, but the improvement is not shown: ${label} is ${shownBound}, ${missed} ${shownLimit} required`,
+    status: 'inconclusive',
+    reason:
+      `${point}, but the data cannot tell: the one-sided ${confidence} bounds of Δ, [${lower}, ${upper}], straddle ` +
+      `${shownLimit}${settle}; counted as a ${onInconclusive} (on_inconclusive: ${onInconclusive})`,
+    on_inconclusive: onInconclusive,
+    rows_to_settle: rows,
   };
+}
+
+/** The tolerance as a value of Δ: −d for a drop limit, +d for an increase limit, ±d (or 0) for min_improvement. */
+function limitOfDelta(change: Change): number {
+  const higher = change.gate.direction === 'higher';
+  if (change.rule.kind !== 'min_improvement') return higher ? -change.threshold : change.threshold;
+  const needed = needsStrictImprovement(change) ? 0 : change.threshold;
+  return higher ? needed : -needed;
+}
+
+/**
+ * About how many rows would settle an inconclusive rule, if Δ stayed where it is. A bootstrap
+ * bound sits at a distance from Δ that shrinks like 1/√n; the rule settles once the bound on
+ * the far side of the tolerance (the pass side when Δ meets the rule, else the fail side) stops
+ * crossing it, i.e. when that distance shrinks to |Δ − tolerance|. So n' = n × (distance / gap)².
+ * Rough by nature (Δ itself moves with more data), and said as "about". Null when Δ sits on the
+ * tolerance (gap 0): no number of rows would settle it.
+ */
+function rowsToSettle(change: Change, worst: number, best: number): number | null {
+  if (change.rows === undefined) return null;
+  const improvement = improvementOf(change);
+  const limit = change.gate.direction === 'higher' ? limitOfDelta(change) : -limitOfDelta(change);
+  const gap = Math.abs(improvement - limit);
+  if (!(gap > RELATIVE_TOLERANCE * Math.max(Math.abs(improvement), Math.abs(limit)))) return null;
+  const distance = meetsRule(change, improvement) ? improvement - worst : best - improvement;
+  const rows = change.rows * (Math.max(distance, 0) / gap) ** 2;
+  return Math.max(change.rows + 1, roundUp(rows));
+}
+
+/** Up to two significant digits, rounded up: an estimate should not pretend to be exact. */
+function roundUp(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) return 0;
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(value)) - 1);
+  return Math.ceil(value / step) * step;
+}
+
+function formatRows(rows: number): string {
+  return rows.toLocaleString('en-US');
 }

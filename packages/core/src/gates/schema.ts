@@ -18,7 +18,9 @@ export const BUILT_IN_METRICS: readonly string[] = Object.freeze([
 /** The rule keys of one metric's gate, in the order rules are checked and reported. */
 export const RULE_KEYS = ['min', 'max', 'max_drop', 'max_increase', 'min_improvement'] as const;
 /** Keys that are allowed beside the rules but are not rules themselves. */
-export const OPTION_KEYS = ['significance', 'higher_is_better'] as const;
+export const OPTION_KEYS = ['significance', 'on_inconclusive', 'higher_is_better'] as const;
+/** What an inconclusive significance rule counts as. */
+export const ON_INCONCLUSIVE = ['pass', 'fail'] as const;
 /** Rules that compare the candidate with the baseline (and so need one). */
 export const CHANGE_RULE_KEYS = ['max_drop', 'max_increase', 'min_improvement'] as const;
 
@@ -34,6 +36,8 @@ const threshold = z.union([z.number().min(0), z.string().regex(PERCENTAGE)]).met
     'A non-negative amount of change: an absolute number (0.01), or a percentage of |baseline| (1%).',
 });
 
+const onInconclusive = (description: string) => z.enum(ON_INCONCLUSIVE).optional().meta({ description });
+
 const bound = (description: string) => z.number().optional().meta({ description });
 
 const commonRules = {
@@ -45,8 +49,11 @@ const commonRules = {
   }),
   significance: z.number().gt(0).lt(1).optional().meta({
     description:
-      'α: a change rule then fails only when the one-sided (1 − α) bootstrap bound of candidate − baseline shows the violation is real; min_improvement passes only when the bound shows the improvement is real.',
+      'α: a change rule then passes when the one-sided (1 − α) bootstrap bounds of candidate − baseline show the change is within tolerance (for min_improvement: that the improvement is real), fails when they show it is not, and is inconclusive when the interval straddles the tolerance.',
   }),
+  on_inconclusive: onInconclusive(
+    "What this metric's inconclusive change rules count as: pass or fail. Default: the top-level on_inconclusive.",
+  ),
 };
 
 const maxDrop = threshold.optional().meta({
@@ -105,6 +112,9 @@ export const gateSectionsSchema = z
     require_baseline: z.boolean().optional().meta({
       description: 'When true, a missing baseline fails the change rules instead of skipping them.',
     }),
+    on_inconclusive: onInconclusive(
+      'What an inconclusive significance rule (its interval of Δ straddles the tolerance) counts as: pass (the default) or fail.',
+    ),
   })
   .meta({
     title: 'modelgate gate spec',

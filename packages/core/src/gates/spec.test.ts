@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { InputError } from '../errors.ts';
 import { metricDirection } from '../metrics/index.ts';
 import { BUILT_IN_METRICS } from './schema.ts';
-import { loadGateSpec, parseGateSpec } from './spec.ts';
+import { checkGatesFitTask, loadGateSpec, parseGateSpec } from './spec.ts';
 import { specOf } from './testing.ts';
 
 /** The InputError a spec gives, as the CLI prints it: message and hint. */
@@ -220,7 +220,7 @@ describe('parseGateSpec: bad specs give one line naming the file, the metric and
 
   it('an unknown rule, with a did-you-mean', () => {
     expect(problemOf('gates: { accuracy: { max_dorp: 0.01 } }').message).toBe(
-      "gates.yml: gates.accuracy.max_dorp: unknown rule 'max_dorp'; did you mean 'max_drop'? Rules: min, max, max_drop, max_increase, min_improvement, significance, higher_is_better",
+      "gates.yml: gates.accuracy.max_dorp: unknown rule 'max_dorp'; did you mean 'max_drop'? Rules: min, max, max_drop, max_increase, min_improvement, significance, on_inconclusive, higher_is_better",
     );
   });
 
@@ -408,6 +408,29 @@ describe('loadGateSpec', () => {
     );
   });
 
+  it.each([
+    ['an empty file', ''],
+    ['an empty gates section', 'gates: {}\n'],
+    ['a model name alone', 'model: bc\n'],
+    ['sections without a metric', 'gates:\nslice_gates:\nrequire_baseline: true\n'],
+  ])('refuses a spec with no gates (%s): it would pass every model', async (_, text) => {
+    const path = await write('empty.yml', text);
+    await expect(loadGateSpec(path)).rejects.toThrow(
+      new InputError(
+        `${path} has no gates, so every model would pass; add a 'gates:' section, e.g. gates: { accuracy: { min: 0.9 } }`,
+      ),
+    );
+  });
+
+  it('accepts slice_gates alone, and remembers the file for later errors', async () => {
+    const path = await write('slices.yml', 'slice_gates: { accuracy: { min: 0.8 } }\n');
+    expect(await loadGateSpec(path)).toMatchObject({
+      file: path,
+      gates: [],
+      sliceGates: [{ metric: 'accuracy' }],
+    });
+  });
+
   it('says when the file is missing', async () => {
     const path = join(directory, 'absent.yml');
     await expect(loadGateSpec(path)).rejects.toThrow(new InputError(`gate spec not found: ${path}`));
@@ -416,5 +439,62 @@ describe('loadGateSpec', () => {
   it('parses YAML the way the spec reads it (a percentage stays text, a number stays a number)', () => {
     expect(parse('max_drop: 1%')).toEqual({ max_drop: '1%' });
     expect(parse('max_drop: 1e-3')).toEqual({ max_drop: 0.001 });
+  });
+});
+
+describe('on_inconclusive', () => {
+  it('is read at the top level and inside a rule', () => {
+    const spec = specOf(
+      'on_inconclusive: fail\ngates: { accuracy: { max_drop: 0.01, significance: 0.05, on_inconclusive: pass } }',
+    );
+    expect(spec.onInconclusive).toBe('fail');
+    expect(spec.gates[0]?.onInconclusive).toBe('pass');
+  });
+
+  it('must be pass or fail', () => {
+    expect(problemOf('on_inconclusive: maybe\ngates: { accuracy: { min: 0.9 } }').message).toBe(
+      "gates.yml: on_inconclusive: must be pass or fail, got 'maybe'",
+    );
+    expect(
+      problemOf('gates: { accuracy: { max_drop: 0.01, significance: 0.05, on_inconclusive: true } }').message,
+    ).toBe('gates.yml: gates.accuracy.on_inconclusive: must be pass or fail, got true');
+  });
+
+  it('inside a rule, needs significance (without it nothing is inconclusive)', () => {
+    expect(problemOf('gates: { accuracy: { max_drop: 0.01, on_inconclusive: fail } }')).toEqual({
+      message:
+        'gates.yml: gates.accuracy.on_inconclusive: applies only with significance: without it, point estimates decide and nothing is inconclusive',
+      hint: 'add significance: 0.05, or remove on_inconclusive',
+    });
+  });
+});
+
+describe('checkGatesFitTask: a gate on a metric the task does not compute is a mistake in the spec', () => {
+  const fit = (yaml: string, task: 'binary' | 'multiclass' | 'regression') => () =>
+    checkGatesFitTask({ ...specOf(yaml), file: 'gates.yml' }, task);
+
+  it('names the metric, the task and what it computes: rmse on a classifier', () => {
+    expect(fit('gates: { rmse: { max: 0.5 } }', 'binary')).toThrow(
+      new InputError(
+        'gates.yml: gates.rmse: a binary model has no rmse. A binary evaluation computes accuracy, balanced_accuracy, ' +
+          'precision, recall, f1, roc_auc, average_precision, log_loss, brier, rows_per_second, latency_p50_ms, ' +
+          'latency_p95_ms, latency_p99_ms, model_size_bytes',
+      ),
+    );
+  });
+
+  it('suggests the metric of the same family: f1_macro on a binary model means f1', () => {
+    expect(fit('slice_gates: { f1_macro: { min: 0.8 } }', 'binary')).toThrow(
+      /^gates\.yml: slice_gates\.f1_macro: a binary model has no f1_macro; did you mean 'f1'\? A binary evaluation computes accuracy, /,
+    );
+  });
+
+  it('accepts the task’s own metrics, the measured ones, and custom metrics', () => {
+    expect(
+      fit(
+        'gates: { f1_macro: { min: 0.8 }, latency_p95_ms: { max: 20 }, revenue: { min: 1, higher_is_better: true } }',
+        'multiclass',
+      ),
+    ).not.toThrow();
   });
 });

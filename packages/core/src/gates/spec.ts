@@ -3,12 +3,12 @@
  * with `--gates`, validated, and turned into typed rules that `decide` applies.
  */
 import { parseDocument } from 'yaml';
-import { InputError } from '../errors.ts';
-import { type Direction, metricDirection } from '../metrics/index.ts';
-import type { RuleKind } from '../record/verdict.ts';
+import { didYouMean, InputError } from '../errors.ts';
+import { type Direction, MEASURED_METRICS, METRICS, metricDirection, type Task } from '../metrics/index.ts';
+import type { OnInconclusive, RuleKind } from '../record/verdict.ts';
 import { readInputFile } from '../util/fs.ts';
 import { findSpecProblem, isPlainObject, type SpecProblem } from './diagnose.ts';
-import { type CHANGE_RULE_KEYS, gateSectionsSchema, RULE_KEYS } from './schema.ts';
+import { BUILT_IN_METRICS, type CHANGE_RULE_KEYS, gateSectionsSchema, RULE_KEYS } from './schema.ts';
 
 /** Rules that compare the candidate with a baseline. */
 export type ChangeRuleKind = (typeof CHANGE_RULE_KEYS)[number];
@@ -32,6 +32,8 @@ export interface MetricGate {
   readonly rules: readonly GateRule[];
   /** α of the change rules: they then decide on a one-sided (1 − α) bound, not on point estimates. */
   readonly significance?: number;
+  /** This metric's own `on_inconclusive`, over the spec's. */
+  readonly onInconclusive?: OnInconclusive;
 }
 
 export interface GateSpec {
@@ -41,6 +43,10 @@ export interface GateSpec {
   readonly sliceGates: readonly MetricGate[];
   /** A missing baseline fails the change rules instead of skipping them. */
   readonly requireBaseline: boolean;
+  /** What an inconclusive significance rule counts as, unless its metric says otherwise. Default `pass`. */
+  readonly onInconclusive?: OnInconclusive;
+  /** The file the spec was read from, for errors found later (a gate on a metric the task lacks). */
+  readonly file?: string;
 }
 
 /**
@@ -53,15 +59,55 @@ export function parseGateSpec(document: unknown, file: string): GateSpec {
   const problem = findSpecProblem(document) ?? (checked.success ? undefined : fromZod(checked.error.issues));
   if (problem !== undefined) throw specError(file, problem);
   const sections = isPlainObject(document) ? document : {};
+  const onInconclusive = sections.on_inconclusive as OnInconclusive | undefined;
   return {
     gates: toMetricGates(sections.gates),
     sliceGates: toMetricGates(sections.slice_gates),
     requireBaseline: sections.require_baseline === true,
+    ...(onInconclusive === undefined ? {} : { onInconclusive }),
   };
 }
 
-/** Reads and validates a gate spec file. Invalid YAML is an InputError naming the file and line. */
+/**
+ * Reads and validates a gate spec file for a compare. A spec without a single gate is refused:
+ * it would pass every model, and `register --alias production` would accept that verdict.
+ */
 export async function loadGateSpec(path: string): Promise<GateSpec> {
+  const spec = await readGateSpec(path);
+  if (spec.gates.length === 0 && spec.sliceGates.length === 0) {
+    throw new InputError(
+      `${path} has no gates, so every model would pass; add a 'gates:' section, e.g. gates: { accuracy: { min: 0.9 } }`,
+    );
+  }
+  return spec;
+}
+
+/**
+ * The built-in metrics a task computes: its own and the measured ones. A gate on another built-in
+ * metric (`rmse` on a classifier, `f1_macro` on a binary model) can never be checked, and must
+ * not read as a regression: it is a mistake in the spec. Custom metrics are the record's business.
+ */
+export function checkGatesFitTask(spec: GateSpec, task: Task): void {
+  const computed: readonly string[] = [...METRICS[task], ...MEASURED_METRICS];
+  for (const [section, gates] of [
+    ['gates', spec.gates],
+    ['slice_gates', spec.sliceGates],
+  ] as const) {
+    for (const { metric } of gates) {
+      if (!BUILT_IN_METRICS.includes(metric) || computed.includes(metric)) continue;
+      // `f1_macro` on a binary model means `f1`: the family name is the closest metric.
+      const family = metric.split('_')[0] ?? metric;
+      const guess = computed.includes(family) ? family : didYouMean(metric, METRICS[task]);
+      const file = spec.file === undefined ? '' : `${spec.file}: `;
+      throw new InputError(
+        `${file}${section}.${metric}: a ${task} model has no ${metric}${guess === undefined ? '.' : `; did you mean '${guess}'?`} A ${task} evaluation computes ${computed.join(', ')}`,
+      );
+    }
+  }
+}
+
+/** Reads and validates a gate spec file. Invalid YAML is an InputError naming the file and line. */
+export async function readGateSpec(path: string): Promise<GateSpec> {
   const text = (await readInputFile(path, 'gate spec')).toString('utf8');
   // `uniqueKeys` (the default) makes a metric gated twice an error rather than a silent override.
   const document = parseDocument(text);
@@ -80,7 +126,7 @@ export async function loadGateSpec(path: string): Promise<GateSpec> {
     // e.g. an alias bomb: valid syntax that does not resolve to plain data.
     throw new InputError(`${path}: invalid YAML: ${(error as Error).message}`, { cause: error });
   }
-  return parseGateSpec(value, path);
+  return { ...parseGateSpec(value, path), file: path };
 }
 
 function specError(file: string, problem: SpecProblem): InputError {
@@ -106,7 +152,14 @@ function toMetricGates(section: unknown): MetricGate[] {
       toRule(kind, written[kind] as number | string),
     );
     const significance = written.significance as number | undefined;
-    return { metric, direction, rules, ...(significance === undefined ? {} : { significance }) };
+    const onInconclusive = written.on_inconclusive as OnInconclusive | undefined;
+    return {
+      metric,
+      direction,
+      rules,
+      ...(significance === undefined ? {} : { significance }),
+      ...(onInconclusive === undefined ? {} : { onInconclusive }),
+    };
   });
 }
 

@@ -4,10 +4,15 @@ export const VERDICT_SCHEMA = 'modelgate/verdict@1';
 export type RuleKind = 'min' | 'max' | 'max_drop' | 'max_increase' | 'min_improvement';
 
 /**
- * A rule's outcome. `skip`: a change rule with no baseline. `error`: the metric could not be
- * checked (absent from the record, undefined on the data); it counts as not passed.
+ * A rule's outcome. `inconclusive`: a significance rule whose interval of Δ straddles the
+ * tolerance, so the data cannot tell; `on_inconclusive` says whether it counts as a pass. `skip`:
+ * a change rule with no baseline. `error`: the metric could not be checked (absent from the
+ * record, undefined on the data); it counts as not passed.
  */
-export type RuleStatus = 'pass' | 'fail' | 'skip' | 'error';
+export type RuleStatus = 'pass' | 'fail' | 'inconclusive' | 'skip' | 'error';
+
+/** What an inconclusive rule counts as in the verdict (the spec's `on_inconclusive`). */
+export type OnInconclusive = 'pass' | 'fail';
 
 /** What decided a change rule: point estimates, or a bootstrap bound of the difference. */
 export type Evidence = 'point' | 'paired' | 'unpaired';
@@ -29,7 +34,16 @@ export interface RuleResult {
   /** α of a significance rule; the one-sided (1 − α) bound that decided it is `bound`. */
   significance?: number;
   bound?: number;
+  /** A significance rule's one-sided (1 − α) lower and upper bounds of Δ. */
+  bounds?: [number, number];
   evidence?: Evidence;
+  /** For an `inconclusive` rule: whether it counts as a pass or a fail. */
+  on_inconclusive?: OnInconclusive;
+  /**
+   * For an `inconclusive` rule: about how many rows would settle it, if Δ stayed where it is
+   * (null when Δ sits on the tolerance itself and no number of rows would).
+   */
+  rows_to_settle?: number | null;
   status: RuleStatus;
   /** One line a reviewer reads: "dropped 0.020 > 0.01 allowed". */
   reason: string;
@@ -57,4 +71,13 @@ export interface Verdict {
   notes: string[];
   created_at: string;
   tool: { name: 'modelgate'; version: string };
+}
+
+/** True when the rule keeps the verdict from passing: a fail, an error, or an inconclusive counted as a fail. */
+export function ruleBlocks(rule: Pick<RuleResult, 'status' | 'on_inconclusive'>): boolean {
+  return (
+    rule.status === 'fail' ||
+    rule.status === 'error' ||
+    (rule.status === 'inconclusive' && rule.on_inconclusive === 'fail')
+  );
 }

@@ -1,5 +1,5 @@
 import { chartNumber } from './format.ts';
-import { code, escapeText, table } from './markdown.ts';
+import { code, details, escapeText, table } from './markdown.ts';
 
 /** One version's value of a metric. */
 export interface HistoryPoint {
@@ -22,13 +22,18 @@ const CHART_INIT =
 
 /** Each chart is a few hundred pixels tall on GitHub; more than two push the provenance far down. */
 export const MAX_HISTORY_CHARTS = 2;
+/**
+ * Fewer points than this are no history: baseline and candidate alone are already the table's
+ * two columns, and a two-point line only repeats them.
+ */
+export const MIN_HISTORY_POINTS = 3;
 /** Category labels on the x-axis overlap past about twenty versions. */
 export const MAX_HISTORY_POINTS = 20;
 
 /**
  * The series to chart: for each metric, the earlier versions that have it, then the baseline,
  * then the candidate. The last {@link MAX_HISTORY_POINTS} are kept (the candidate is always
- * among them). A metric with fewer than two points has no history to show and is left out.
+ * among them). A metric with fewer than {@link MIN_HISTORY_POINTS} points is left out.
  */
 export function historySeries(
   metrics: readonly string[],
@@ -44,7 +49,8 @@ export function historySeries(
       const value = version.metrics[metric];
       return value !== undefined && Number.isFinite(value) ? [{ label: version.label, value }] : [];
     });
-    if (points.length >= 2) series.push({ metric, points: points.slice(-MAX_HISTORY_POINTS) });
+    if (points.length >= MIN_HISTORY_POINTS)
+      series.push({ metric, points: points.slice(-MAX_HISTORY_POINTS) });
   }
   return series;
 }
@@ -65,12 +71,16 @@ export function xyChart(series: HistorySeries): string {
   ].join('\n');
 }
 
-/** The charts, each followed by a table of exactly the numbers it plots. */
+/** The charts, each followed by a folded table of exactly the numbers it plots (for screen readers). */
 export function renderHistory(series: readonly HistorySeries[]): string {
   return series
     .map((s) => {
       const rows = s.points.map((point) => [escapeText(point.label), chartNumber(point.value)]);
-      return `\`\`\`mermaid\n${xyChart(s)}\n\`\`\`\n\n${table(['version', code(s.metric)], rows, ['l', 'r'])}`;
+      const numbers = details(
+        `${s.metric}: the numbers plotted`,
+        table(['version', code(s.metric)], rows, ['l', 'r']),
+      );
+      return `\`\`\`mermaid\n${xyChart(s)}\n\`\`\`\n\n${numbers}`;
     })
     .join('\n\n');
 }

@@ -142,6 +142,7 @@ describe('the metric table', () => {
       '95% CI of Δ',
       'gate',
       'status',
+      'reason',
     ]);
     expect(metricRow(text, 'roc_auc')).toEqual({
       metric: '`roc_auc` ↑',
@@ -151,6 +152,7 @@ describe('the metric table', () => {
       '95% CI of Δ': '[-0.0240, -0.0040]',
       gate: 'max_drop 1% (α=0.05)',
       status: '❌ fail',
+      reason: 'dropped 0.0136 > 0.00995 allowed; the 95% bound -0.0056 shows the drop is real',
     });
   });
 
@@ -246,7 +248,7 @@ describe('the comparison is named for what it is', () => {
   it('says paired when both models were scored on the same rows', () => {
     const text = report();
     expect(text).toContain('**Paired** comparison against baseline `champion` (sha256 `7a9e2f4411c3`)');
-    expect(text).toContain('its interval is from paired bootstraps');
+    expect(text).toContain('its interval is from a paired bootstrap on the same rows');
   });
 
   it('labels an unpaired comparison as unpaired, with both row counts', () => {
@@ -618,5 +620,114 @@ describe('the size guard', () => {
     const text = report();
     expect(text).not.toContain('✂️');
     expect(sliceTable(text).rows).toHaveLength(3);
+  });
+});
+
+describe('an inconclusive rule', () => {
+  const REASON =
+    'dropped 0.05 > 0.03 allowed, but the data cannot tell: the one-sided 95% bounds of Δ, [-0.075, -0.025], ' +
+    'straddle -0.03; about 320 rows (now 200) would settle it; counted as a pass (on_inconclusive: pass)';
+  // As markdown source: the report escapes the brackets and underscores of a reason.
+  const SHOWN = REASON.replace(/[[\]_]/g, '\\$&');
+  const inconclusive = (onInconclusive: 'pass' | 'fail') =>
+    rule({
+      metric: 'accuracy',
+      rule: 'max_drop',
+      threshold: 0.03,
+      significance: 0.05,
+      candidate: 0.91,
+      baseline: 0.96,
+      delta: -0.05,
+      ci: [-0.08, -0.02],
+      bounds: [-0.075, -0.025],
+      status: 'inconclusive',
+      on_inconclusive: onInconclusive,
+      rows_to_settle: 320,
+      reason: REASON,
+    });
+
+  it('is its own status, with what it counts as and its reason, in the table and under the verdict', () => {
+    const text = report({ verdict: verdict([inconclusive('pass')]) });
+    expect(text.split('\n')[0]).toBe('### ✅ modelgate: churn passes its gates, 1 of them inconclusive');
+    expect(metricRow(text, 'accuracy')).toMatchObject({
+      gate: 'max_drop 0.03 (α=0.05)',
+      status: '❔ inconclusive → pass',
+      reason: SHOWN,
+      '95% CI of Δ': '[-0.0800, -0.0200]',
+    });
+    expect(text).toContain(`- ❔ **inconclusive** \`accuracy\` (\`max_drop 0.03 (α=0.05)\`): ${SHOWN}`);
+  });
+
+  it('fails the verdict and counts as blocking under on_inconclusive: fail', () => {
+    const text = report({ verdict: verdict([inconclusive('fail')]) });
+    expect(text.split('\n')[0]).toBe('### ❌ modelgate: churn fails 1 of 1 gates');
+    expect(metricRow(text, 'accuracy').status).toBe('❔ inconclusive → fail');
+  });
+});
+
+describe('the report’s noise', () => {
+  const timed = (latency: number) => ({
+    latency_p99_ms: { value: latency },
+    rows_per_second: { value: 1000 / latency },
+  });
+
+  it('shows ungated timings as "timing, not gated", without a Δ that would read as a regression', () => {
+    const text = report({
+      verdict: verdict([rule({ metric: 'accuracy', rule: 'min', status: 'pass', candidate: 0.93 })]),
+      candidate: candidateRecord({ metrics: { ...candidateRecord().metrics, ...timed(0.478) } }),
+      baseline: baselineRecord({ metrics: { ...baselineRecord().metrics, ...timed(0.02) } }),
+    });
+    expect(metricRow(text, 'latency_p99_ms')).toMatchObject({
+      baseline: '0.0200',
+      candidate: '0.4780',
+      Δ: '—',
+      status: 'timing, not gated',
+    });
+    expect(metricRow(text, 'rows_per_second').status).toBe('timing, not gated');
+    expect(text).not.toContain('+2290%');
+  });
+
+  it('gates a timing like any metric when a gate names it', () => {
+    expect(metricRow(report(), 'latency_p95_ms').Δ).toBe('+0.0300 (+3.70%)');
+  });
+
+  it('shows paths relative to the workspace, never an absolute local path', () => {
+    const candidate = candidateRecord();
+    const text = report({
+      workspace: '/home/runner/work/churn',
+      candidate: {
+        ...candidate,
+        data: { ...candidate.data, path: '/home/runner/work/churn/data/eval.csv' },
+        model: { ...candidate.model!, path: '/home/runner/work/churn/models/churn.onnx' },
+      },
+      baseline: {
+        ...baselineRecord(),
+        model: { ...baselineRecord().model!, path: '/tmp/modelgate-x1/model.onnx' },
+      },
+    });
+    expect(text).not.toContain('/home/runner');
+    expect(text).not.toContain('/tmp/');
+    expect(text).toContain('`models/churn.onnx`');
+    expect(text).toContain('of `data/eval.csv`');
+    expect(text).toContain('`model.onnx`');
+  });
+
+  it('says where the interval of Δ comes from only when there is a Δ', () => {
+    const first = verdict([rule({ metric: 'accuracy', rule: 'min', status: 'pass', candidate: 0.93 })], {
+      baseline: null,
+      paired: false,
+    });
+    const text = report({ verdict: first, baseline: null });
+    expect(text).not.toContain('independent bootstraps');
+    expect(text).toContain('<sub>↑ higher is better, ↓ lower is better.</sub>');
+  });
+
+  it('charts the history only from the registry’s real history, with 3 points or more', () => {
+    expect(report()).not.toContain('```mermaid');
+    expect(report({ history: [] })).not.toContain('#### Metric history');
+    const text = report({ history: [{ label: 'v1', metrics: { accuracy: 0.9 } }] });
+    expect(text).toContain('#### Metric history');
+    expect(text).toContain('```mermaid');
+    expect(text).toContain('<summary>accuracy: the numbers plotted</summary>');
   });
 });

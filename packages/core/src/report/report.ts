@@ -1,9 +1,10 @@
 import type { EvaluationRecord } from '../record/evaluation.ts';
-import type { RuleResult, Verdict } from '../record/verdict.ts';
+import { type RuleResult, ruleBlocks, type Verdict } from '../record/verdict.ts';
 import { historySeries, renderHistory } from './chart.ts';
 import { renderConfusion } from './confusion.ts';
 import { formatChange, formatCount, formatInterval, formatValue, shortDigest } from './format.ts';
 import { code, details, escapeText, table } from './markdown.ts';
+import { withWorkspacePaths, workspacePath } from './paths.ts';
 import { link, type Provenance, percent, renderProvenance } from './provenance.ts';
 import {
   blocks,
@@ -13,7 +14,7 @@ import {
   type SliceRow,
   STATUS_ICON,
   sliceRows,
-  worstStatus,
+  statusText,
 } from './rows.ts';
 
 /**
@@ -41,6 +42,11 @@ export interface ReportInput {
   summaryUrl?: string;
   /** The report's size limit in characters; default {@link MAX_REPORT_CHARS}. */
   maxChars?: number;
+  /**
+   * Where paths are shown relative to (the repository root on a runner); default
+   * `GITHUB_WORKSPACE`, else the working directory.
+   */
+  workspace?: string;
 }
 
 /**
@@ -57,8 +63,13 @@ export function reportMarker(name: string): string {
 /** The first line of the report: the verdict, and how many gates blocked it. */
 export function reportHeadline(name: string, verdict: Verdict): string {
   const who = `modelgate: ${escapeText(name)}`;
-  if (verdict.passed) return `### ✅ ${who} passes its gates`;
-  const blocking = verdict.rules.filter((rule) => blocks(rule.status)).length;
+  const inconclusive = verdict.rules.filter((rule) => rule.status === 'inconclusive').length;
+  if (verdict.passed) {
+    return inconclusive === 0
+      ? `### ✅ ${who} passes its gates`
+      : `### ✅ ${who} passes its gates, ${formatCount(inconclusive)} of them inconclusive`;
+  }
+  const blocking = verdict.rules.filter(ruleBlocks).length;
   if (blocking === 0) return `### ❌ ${who} fails its gates`;
   return `### ❌ ${who} fails ${formatCount(blocking)} of ${formatCount(verdict.rules.length)} gates`;
 }
@@ -71,15 +82,30 @@ export function reportHeadline(name: string, verdict: Verdict): string {
  * history, the confusion matrix, the notes, the metrics without gates, the failing slices, and
  * at last the text itself.
  */
-export function renderReport(input: ReportInput): string {
-  const maxChars = input.maxChars ?? MAX_REPORT_CHARS;
+export function renderReport(given: ReportInput): string {
+  const maxChars = given.maxChars ?? MAX_REPORT_CHARS;
+  const workspace = given.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const { verdict } = given;
+  const input: ReportInput = {
+    ...given,
+    // A baseline given as a file is called by its path: workspace-relative like the rest.
+    verdict:
+      verdict.baseline === null || verdict.baseline.ref === null
+        ? verdict
+        : {
+            ...verdict,
+            baseline: { ...verdict.baseline, ref: workspacePath(verdict.baseline.ref, workspace) },
+          },
+    candidate: withWorkspacePaths(given.candidate, workspace),
+    baseline: given.baseline === null ? null : withWorkspacePaths(given.baseline, workspace),
+  };
   const parts = prepare(input);
   const full = compose(parts, FULL);
   if (full.length <= maxChars) return full;
 
   // The slices go first, the least harmful first: they are the longest part, and every one of
   // them is in the job summary. The failing ones explain the verdict, so they stay for now.
-  const failing = parts.slices.filter((row) => blocks(worstStatus(row.rules))).length;
+  const failing = parts.slices.filter((row) => blocks(row.rules)).length;
   let plan: Plan = { ...FULL, slices: largestFitting(parts, { ...FULL }, maxChars, failing) };
   let text = compose(parts, plan);
   if (text.length <= maxChars) return text;
@@ -207,9 +233,12 @@ function summaryLine(input: ReportInput): string {
   return `${how}${bootstrap}`;
 }
 
-/** The blocking rules, named with their reasons, right under the verdict. */
+/**
+ * The rules a reviewer must read, with their reasons, right under the verdict: those that block
+ * it, and the inconclusive ones even when they count as a pass (the data could not tell).
+ */
 function failureList(verdict: Verdict): string {
-  const failing = verdict.rules.filter((rule) => blocks(rule.status));
+  const failing = verdict.rules.filter((rule) => ruleBlocks(rule) || rule.status === 'inconclusive');
   if (failing.length === 0) return '';
   const lines = failing.slice(0, MAX_LISTED_FAILURES).map((rule) => `- ${failureLine(rule)}`);
   if (failing.length > MAX_LISTED_FAILURES) {
@@ -222,23 +251,62 @@ function failureLine(rule: RuleResult): string {
   const where =
     rule.slice !== undefined ? ` on ${escapeText(rule.slice.column)} = ${code(rule.slice.value)}` : '';
   const reason = rule.reason !== '' ? `: ${escapeText(rule.reason)}` : '';
-  return `${STATUS_ICON[rule.status]} ${code(rule.metric)}${where} (${code(ruleText(rule))})${reason}`;
+  const status = rule.status === 'inconclusive' ? ' **inconclusive**' : '';
+  return `${STATUS_ICON[rule.status]}${status} ${code(rule.metric)}${where} (${code(ruleText(rule))})${reason}`;
 }
 
 function mainTable(parts: Parts, plan: Plan): string {
   const rows = [...parts.gated, ...(plan.ungated ? parts.ungated : [])];
-  const header = ['metric', 'baseline', 'candidate', 'Δ', `${parts.confidence} CI of Δ`, 'gate', 'status'];
-  const body = rows.map((row) => [metricCell(row), ...valueCells(row), ...ruleCells(row)]);
-  const grid = table(header, body, ['l', 'r', 'r', 'r', 'r', 'l', 'l']);
-  const evidence = parts.input.verdict.paired ? 'paired' : 'independent';
-  const legend = `↑ higher is better, ↓ lower is better. Δ = candidate − baseline; its interval is from ${evidence} bootstraps.`;
-  return `${grid}\n\n<sub>${legend}</sub>`;
+  const header = [
+    'metric',
+    'baseline',
+    'candidate',
+    'Δ',
+    `${parts.confidence} CI of Δ`,
+    'gate',
+    'status',
+    'reason',
+  ];
+  const body = rows.map((row) =>
+    isUngatedTiming(row)
+      ? [
+          metricCell(row),
+          formatValue(row.baseline),
+          formatValue(row.candidate),
+          '—',
+          '—',
+          '—',
+          'timing, not gated',
+          '',
+        ]
+      : [metricCell(row), ...valueCells(row), ...ruleCells(row)],
+  );
+  const grid = table(header, body, ['l', 'r', 'r', 'r', 'r', 'l', 'l', 'l']);
+  return `${grid}\n\n<sub>${legend(parts)}</sub>`;
+}
+
+/**
+ * Timings depend on the machine and its load as much as on the model: two runs of the same
+ * model differ by multiples. Unless a gate names them, they are shown without a Δ that would
+ * read as a regression.
+ */
+function isUngatedTiming(row: MetricRow): boolean {
+  return row.rules.length === 0 && (row.metric === 'rows_per_second' || row.metric.startsWith('latency_'));
+}
+
+/** The table's legend; where Δ's interval comes from only when there is a Δ. */
+function legend(parts: Parts): string {
+  const { verdict, baseline } = parts.input;
+  const arrows = '↑ higher is better, ↓ lower is better.';
+  if (verdict.baseline === null && baseline === null) return arrows;
+  const evidence = verdict.paired ? 'a paired bootstrap on the same rows' : 'independent bootstraps';
+  return `${arrows} Δ = candidate − baseline; its interval is from ${evidence}.`;
 }
 
 function sliceSection(parts: Parts, plan: Plan): string {
   const all = parts.slices;
   const shown = all.slice(0, Math.min(plan.slices, all.length));
-  const failing = all.filter((row) => blocks(worstStatus(row.rules))).length;
+  const failing = all.filter((row) => blocks(row.rules)).length;
   const counts = `${formatCount(all.length)} slice row${all.length === 1 ? '' : 's'}${failing > 0 ? `, ${formatCount(failing)} failing` : ''}`;
   const trimmed = shown.length < all.length;
   const summary = trimmed
@@ -254,6 +322,7 @@ function sliceSection(parts: Parts, plan: Plan): string {
     `${parts.confidence} CI of Δ`,
     'gate',
     'status',
+    'reason',
   ];
   const body = shown.map((row) => [
     `${escapeText(row.column)} = ${code(row.value)}`,
@@ -271,20 +340,20 @@ function sliceSection(parts: Parts, plan: Plan): string {
     : '';
   const grid =
     shown.length > 0
-      ? table(header, body, ['l', 'r', 'l', 'r', 'r', 'r', 'r', 'l', 'l'])
+      ? table(header, body, ['l', 'r', 'l', 'r', 'r', 'r', 'r', 'l', 'l', 'l'])
       : 'No slice rows fit.';
   // The trimming is said outside the fold: a reviewer must not miss that the table is incomplete.
   return trimmed ? `${note}\n\n${details(summary, grid)}` : details(summary, grid);
 }
 
+/** The chart only from the registry's real history: baseline and candidate alone are the table already. */
 function historySection(parts: Parts): string {
   const { input } = parts;
+  if ((input.history ?? []).length === 0) return '';
   const values = (record: EvaluationRecord) =>
     Object.fromEntries(Object.entries(record.metrics).map(([name, metric]) => [name, metric.value]));
   // The gated metrics, failing ones first: those are what a reviewer wants to see in context.
-  const gated = [...parts.gated].sort(
-    (a, b) => Number(blocks(worstStatus(b.rules))) - Number(blocks(worstStatus(a.rules))),
-  );
+  const gated = [...parts.gated].sort((a, b) => Number(blocks(b.rules)) - Number(blocks(a.rules)));
   const metrics =
     gated.length > 0 ? gated.map((row) => row.metric) : Object.keys(input.candidate.metrics).slice(0, 1);
   const ref = input.verdict.baseline?.ref ?? input.provenance?.baselineRef;
@@ -314,12 +383,13 @@ function valueCells(row: MetricRow): string[] {
   ];
 }
 
-/** The gate and status cells: one line per rule, so each rule's decision sits beside its text. */
-function ruleCells(row: MetricRow): [string, string] {
-  if (row.rules.length === 0) return ['—', ''];
+/** The gate, status and reason cells: one line per rule, so each rule's decision sits beside its text. */
+function ruleCells(row: MetricRow): [string, string, string] {
+  if (row.rules.length === 0) return ['—', '', ''];
   return [
     row.rules.map(ruleText).join('<br>'),
-    row.rules.map((rule) => `${STATUS_ICON[rule.status]} ${rule.status}`).join('<br>'),
+    row.rules.map(statusText).join('<br>'),
+    row.rules.map((rule) => escapeText(rule.reason)).join('<br>'),
   ];
 }
 

@@ -1,6 +1,6 @@
 import { type Direction, metricDirection } from '../metrics/index.ts';
 import type { EvaluationRecord, MetricValue } from '../record/evaluation.ts';
-import type { RuleResult, RuleStatus, Verdict } from '../record/verdict.ts';
+import { type RuleResult, type RuleStatus, ruleBlocks, type Verdict } from '../record/verdict.ts';
 
 /**
  * One metric as the report shows it: the values once, and every rule on that metric beside
@@ -31,12 +31,27 @@ export interface SliceRow extends MetricRow {
 export const STATUS_ICON: Readonly<Record<RuleStatus, string>> = {
   pass: '✅',
   fail: '❌',
+  inconclusive: '❔',
   skip: '⏭️',
   error: '⚠️',
 };
 
-// fail and error both block the merge; a pass outranks a skip because it was actually checked.
-const SEVERITY: Readonly<Record<RuleStatus, number>> = { fail: 3, error: 2, pass: 1, skip: 0 };
+/** A rule's status as a table cell: `❌ fail`, and `❔ inconclusive → fail` when it counts as a fail. */
+export function statusText(rule: RuleResult): string {
+  const counted =
+    rule.status === 'inconclusive' && rule.on_inconclusive !== undefined ? ` → ${rule.on_inconclusive}` : '';
+  return `${STATUS_ICON[rule.status]} ${rule.status}${counted}`;
+}
+
+// fail and error both block the merge; an inconclusive rule needs a reviewer's eye whatever it
+// counts as; a pass outranks a skip because it was actually checked.
+const SEVERITY: Readonly<Record<RuleStatus, number>> = {
+  fail: 4,
+  error: 3,
+  inconclusive: 2,
+  pass: 1,
+  skip: 0,
+};
 
 /** The status that decides a group of rules: the worst of them, or undefined for none. */
 export function worstStatus(rules: readonly RuleResult[]): RuleStatus | undefined {
@@ -46,8 +61,9 @@ export function worstStatus(rules: readonly RuleResult[]): RuleStatus | undefine
   return worst;
 }
 
-export function blocks(status: RuleStatus | undefined): boolean {
-  return status === 'fail' || status === 'error';
+/** True when any of the rules keeps the verdict from passing. */
+export function blocks(rules: readonly RuleResult[]): boolean {
+  return rules.some(ruleBlocks);
 }
 
 /** The rule as the spec wrote it: `max_drop 1% (α=0.05)`. */
@@ -146,7 +162,7 @@ function sliceMetrics(verdict: Verdict, candidate: EvaluationRecord, sliceRules:
 }
 
 function worstFirst(a: SliceRow, b: SliceRow): number {
-  const blocking = Number(blocks(worstStatus(b.rules))) - Number(blocks(worstStatus(a.rules)));
+  const blocking = Number(blocks(b.rules)) - Number(blocks(a.rules));
   if (blocking !== 0) return blocking;
   const harm = compareHarm(a, b);
   if (harm !== 0) return harm;

@@ -4,7 +4,7 @@
  * the confusion matrix agrees with it), so a report built from them reads like a real one.
  */
 import type { EvaluationRecord, MetricValue, SliceResult } from '../record/evaluation.ts';
-import type { RuleResult, Verdict } from '../record/verdict.ts';
+import { type RuleResult, ruleBlocks, type Verdict } from '../record/verdict.ts';
 
 const CANDIDATE_SHA = 'b3f1c0de9a7e4d2c8b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa';
 const BASELINE_SHA = '7a9e2f4411c3d5b6a7980f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4';
@@ -131,7 +131,7 @@ export function rule(
 export function verdict(rules: RuleResult[], overrides: Partial<Verdict> = {}): Verdict {
   return {
     schema: 'modelgate/verdict@1',
-    passed: rules.every((r) => r.status === 'pass' || r.status === 'skip'),
+    passed: !rules.some(ruleBlocks),
     paired: true,
     candidate: { sha256: CANDIDATE_SHA },
     baseline: { sha256: BASELINE_SHA, ref: 'champion' },

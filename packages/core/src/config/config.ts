@@ -39,6 +39,7 @@ export const configSchema = z
     gates: z.unknown().optional(),
     slice_gates: z.unknown().optional(),
     require_baseline: z.boolean().optional(),
+    on_inconclusive: z.unknown().optional(),
     registry: z.unknown().optional(),
     deploy: z.unknown().optional(),
     train: z.unknown().optional(),

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { linearClassifier } from '../packages/core/src/inference/__fixtures__/onnx-writer.ts';
 import { bin, cli, FIXTURES, tempDir } from './helpers.ts';
 
 /**
@@ -482,5 +483,26 @@ describe('bad values never become metrics: exit 2 naming the file, row and colum
     expect(lines[0]).toBe(
       `modelgate: error: predictions file ${predictions}: row 2's probabilities (proba_bird, proba_cat, proba_dog, proba_fish) sum to 0.9, not 1`,
     );
+  });
+
+  it("rejects labels that the model's own classes do not include, naming both", async () => {
+    const named = file(
+      'named.onnx',
+      linearClassifier({
+        classes: ['zebra', 'ant', 'mole'],
+        coefficients: [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ],
+      }),
+    );
+    const data = file('animals.csv', 'a,b,animal\n1,0,zebra\n0,1,cat\n1,1,mole\n0,0,dog\n');
+    const { code, lines } = await evaluateBad(['--model', named, '--data', data, '--label', 'animal']);
+    expect(code).toBe(2);
+    expect(lines).toEqual([
+      "modelgate: error: the label column 'animal' has values (cat, dog) that the model's classes (zebra, ant, mole, from its classlabels_strings of its LinearClassifier node) do not include",
+      'hint: fix the label column, or pass --classes with the class names in the order of the model output columns',
+    ]);
   });
 });

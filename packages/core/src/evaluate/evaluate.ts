@@ -2,11 +2,13 @@ import { type FeatureRows, readTable, type Table } from '../data/index.ts';
 import { parseNumber } from '../data/numbers.ts';
 import { InputError } from '../errors.ts';
 import { loadModel } from '../inference/model.ts';
+import type { ModelClasses } from '../inference/onnx-classes.ts';
 import { chooseOutput, percentile, predict } from '../inference/predict.ts';
 import { confusionMatrix, type Task } from '../metrics/index.ts';
 import { EVALUATION_SCHEMA, type EvaluationRecord, type OutputTransform } from '../record/evaluation.ts';
 import type { Predictions } from '../stats/index.ts';
 import { VERSION } from '../version.ts';
+import { worseThanChance } from './chance.ts';
 import { classIndices, classOrder, numericTarget } from './classes.ts';
 import { scoreMetrics } from './score.ts';
 import { PROBABILITY_SUM_TOLERANCE, toClassScores } from './scores.ts';
@@ -70,7 +72,12 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
     logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
     const prediction = await predict(model, input, output, settings.batchSize);
     await model.session.release();
-    built = fromModelOutput(table, settings, prediction.values, prediction.columns, output.type, notes);
+    built = fromModelOutput(
+      table,
+      settings,
+      { values: prediction.values, columns: prediction.columns, type: output.type, classes: model.classes },
+      notes,
+    );
     modelInfo = {
       path: model.path,
       sha256: model.sha256,
@@ -102,6 +109,14 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
       : 'computing metrics',
   );
   const metrics = await scoreMetrics(predictions, undefined, bootstrap, notes, '');
+  if (built.classOrder === 'sorted text' && predictions.task !== 'regression' && classes !== undefined) {
+    const why = worseThanChance(predictions, metrics);
+    if (why !== undefined) {
+      const warning = `scores are worse than chance (${why}): the class order ${classes.join(', ')} was sorted from the text labels and may not be the model's; pass --classes (the evaluate action's 'classes' input) in the order of the model's output columns`;
+      logger.warning(warning);
+      notes.push(warning);
+    }
+  }
   for (const [name, value] of Object.entries(measured)) {
     if (Number.isFinite(value)) metrics[name] = { value };
   }
@@ -176,6 +191,18 @@ interface Built {
   readonly predictions: Predictions;
   readonly classes: string[] | undefined;
   readonly transform: OutputTransform;
+  /** Where the class order came from, when it matters: the text labels sorted is only a guess. */
+  readonly classOrder?: ClassOrderSource;
+}
+
+type ClassOrderSource = 'flag' | 'model' | 'sorted text' | 'labels';
+
+/** What the model gave: its output, row-major, and the classes it names, if any. */
+interface ModelOutput {
+  readonly values: Float64Array;
+  readonly columns: number;
+  readonly type: string;
+  readonly classes: ModelClasses | undefined;
 }
 
 /** CONTRACT.md: every column except the label and the slice columns, in file order, unless --features. */
@@ -196,20 +223,24 @@ function selectFeatures(table: Table, settings: EvaluateSettings): string[] {
 function fromModelOutput(
   table: Table,
   settings: EvaluateSettings,
-  values: Float64Array,
-  columns: number,
-  outputType: string,
+  output: ModelOutput,
   notes: string[],
 ): Built {
+  const { values, columns } = output;
+  const outputType = output.type;
   const rows = table.rows;
   const label = table.column(settings.label);
   const where = { file: table.path, column: settings.label, classesFlag: settings.classes !== undefined };
   const hardLabels = outputType.startsWith('int') || outputType.startsWith('uint') || outputType === 'bool';
 
+  const named = modelClassesFit(output.classes, hardLabels ? undefined : columns);
   let task = settings.task;
   if (task === undefined) {
     if (hardLabels || label.kind === 'string')
-      task = (settings.classes?.length ?? classOrder(label).length) > 2 ? 'multiclass' : 'binary';
+      task =
+        (settings.classes?.length ?? named?.labels.length ?? classOrder(label).length) > 2
+          ? 'multiclass'
+          : 'binary';
     else if (columns >= 3) task = 'multiclass';
     else if (columns === 2) task = 'binary';
     else {
@@ -232,7 +263,13 @@ function fromModelOutput(
     };
   }
 
-  const classes = resolveClasses(label, settings, hardLabels ? undefined : columns, notes);
+  const { classes, source: classSource } = resolveClasses(
+    label,
+    settings,
+    hardLabels ? undefined : columns,
+    named,
+    notes,
+  );
   if (task === 'binary' && classes.length !== 2) {
     throw new InputError(`task is binary but there are ${classes.length} classes (${classes.join(', ')})`, {
       hint: 'pass --task multiclass, or --classes with the two class names',
@@ -246,6 +283,7 @@ function fromModelOutput(
       predictions: { task, labels, numClasses: classes.length, predicted },
       classes,
       transform: 'labels',
+      classOrder: classSource,
     };
   }
   const scores = toClassScores(values, rows, columns, classes.length);
@@ -259,16 +297,32 @@ function fromModelOutput(
     },
     classes,
     transform: scores.transform,
+    classOrder: classSource,
   };
 }
 
-/** Class names in model-output order: --classes, or the sorted label values (CONTRACT.md). */
+/** The model's own class labels when they fit the output (`columns`; undefined for hard labels). */
+function modelClassesFit(
+  named: ModelClasses | undefined,
+  columns: number | undefined,
+): ModelClasses | undefined {
+  if (named === undefined) return undefined;
+  const count = named.labels.length;
+  const fits = columns === undefined || count === columns || (columns === 1 && count === 2);
+  return fits && new Set(named.labels).size === count ? named : undefined;
+}
+
+/**
+ * Class names in model-output order: --classes; else the labels the model carries; else the
+ * sorted label values (CONTRACT.md).
+ */
 function resolveClasses(
   label: ReturnType<Table['column']>,
   settings: EvaluateSettings,
   columns: number | undefined,
+  named: ModelClasses | undefined,
   notes: string[],
-): string[] {
+): { classes: string[]; source: ClassOrderSource } {
   if (settings.classes !== undefined) {
     const classes = [...settings.classes];
     if (columns !== undefined && columns !== classes.length && !(columns === 1 && classes.length === 2)) {
@@ -276,11 +330,26 @@ function resolveClasses(
         `--classes lists ${classes.length} classes but the model output has ${columns} columns`,
       );
     }
-    return classes;
+    return { classes, source: 'flag' };
   }
   const found = classOrder(label);
+  if (named !== undefined) {
+    const classes = [...named.labels];
+    const missing = found.filter((value) => !classes.some((name) => sameClass(name, value)));
+    if (missing.length > 0) {
+      throw new InputError(
+        `the label column '${settings.label}' has ${missing.length === 1 ? 'a value' : 'values'} (${preview(missing)}) that the model's classes (${preview(classes)}, from its ${named.source}) do not include`,
+        {
+          hint: 'fix the label column, or pass --classes with the class names in the order of the model output columns',
+        },
+      );
+    }
+    notes.push(`classes taken from the model's ${named.source}, in its order: ${classes.join(', ')}`);
+    return { classes, source: 'model' };
+  }
+  const source: ClassOrderSource = label.kind === 'string' ? 'sorted text' : 'labels';
   const expected = columns === undefined ? found.length : columns === 1 ? 2 : columns;
-  if (found.length === expected) return found;
+  if (found.length === expected) return { classes: found, source };
   // Integer labels 0..C-1 name the output columns even when some class is absent from this data.
   const integers = found.every((c) => Number.isInteger(Number(c)) && Number(c) >= 0 && Number(c) < expected);
   if (label.kind === 'number' && integers && found.length < expected) {
@@ -288,7 +357,7 @@ function resolveClasses(
     notes.push(
       `classes taken as 0..${expected - 1} from the model's ${expected} outputs (not every class occurs in the labels)`,
     );
-    return classes;
+    return { classes, source };
   }
   throw new InputError(
     `the label column '${settings.label}' has ${found.length} distinct values (${preview(found)}) but the model output has ${columns} column${columns === 1 ? '' : 's'}`,
@@ -452,6 +521,14 @@ function inferFromHardPredictions(table: Table, label: ReturnType<Table['column'
   const targets = new Set(label.values);
   for (const v of prediction.values) if (!targets.has(v)) return 'regression';
   return undefined;
+}
+
+/** Whether a label value names the class: the same text, or the same number ("1" and "1.0"). */
+function sameClass(name: string, value: string): boolean {
+  if (name === value) return true;
+  if (name.trim() === '' || value.trim() === '') return false;
+  const n = Number(name);
+  return !Number.isNaN(n) && n === Number(value);
 }
 
 function preview(values: readonly string[]): string {

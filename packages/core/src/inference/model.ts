@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { InputError } from '../errors.ts';
 import { readInputFile, sha256 } from '../util/fs.ts';
+import { type ModelClasses, modelClasses } from './onnx-classes.ts';
 import { importOnnxRuntime, type OnnxRuntime, type RuntimeLoader } from './runtime.ts';
 
 export type Provider = 'auto' | 'cpu' | 'cuda';
@@ -28,6 +29,8 @@ export interface LoadedModel {
   readonly provider: 'cpu' | 'cuda';
   /** Why the provider differs from the one asked for, when it does. */
   readonly providerNote: string | undefined;
+  /** The class labels the model names, in the order of its probability columns (onnx-classes.ts). */
+  readonly classes?: ModelClasses;
   readonly session: InferenceSession;
   readonly runtime: OnnxRuntime;
 }
@@ -115,9 +118,14 @@ export async function loadModelBytes(
     outputs: session.outputMetadata.map(describe),
     provider,
     providerNote,
+    ...withClasses(modelClasses(bytes)),
     session,
     runtime,
   };
+}
+
+function withClasses(classes: ModelClasses | undefined): { classes?: ModelClasses } {
+  return classes === undefined ? {} : { classes };
 }
 
 function describe(meta: InferenceSession.ValueMetadata): ValueInfo {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFsRegistry, readEvaluationRecord, readVerdictRecord } from '@modelgate/core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +95,9 @@ describe('concurrent writers', () => {
     for (const version of versions) expect(version.verdict?.candidate.sha256).toBe(version.sha256);
     // Aliases only move forward: whichever write lands last, the alias ends on the highest.
     expect(versions.filter((v) => v.aliases.includes('production')).map((v) => v.version)).toEqual([8]);
+    // The alias file, as a reader of the files sees it, agrees.
+    const file = join(root, 'models', 'cancer', 'aliases', 'production.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ alias: 'production', version: 8 });
     // A register that found the alias already further says so, and still succeeds.
     for (const run of runs) {
       const { version } = JSON.parse(run.stdout);

@@ -35,8 +35,9 @@ Options:
   --batch-size N        rows per inference batch (default 8192)
   --out PATH            where to write the record (default: print it to stdout)
   --config PATH         the config file (default: .modelgate.yml, when there is one); its
-                        'evaluate:' section gives defaults for every option above, and a
-                        flag overrides it, as an input overrides it in the evaluate action
+                        'evaluate:' section gives defaults for every flag above but --model
+                        and --out (slice_by for --slice-by, batch_size for --batch-size), and
+                        a flag overrides it, as an input overrides it in the evaluate action
 
 Examples:
   modelgate evaluate --model model.onnx --data eval.csv --label target --out eval.json

@@ -81,6 +81,18 @@ describe('modelgate demo', () => {
     expect(first?.stdout).toMatch(/✗ refused: the verdict of breast-cancer v3 .* did not pass/);
   });
 
+  it('never shows the bad candidate’s accuracy drop as a bare pass: it is inconclusive, with its reason', () => {
+    const stdout = runs[0]?.stdout ?? '';
+    const stage3 = stdout.slice(stdout.indexOf('Stage 3 ·'), stdout.indexOf('Stage 4 ·'));
+    // The row of the gate table, then the reason printed under it.
+    expect(stage3).toMatch(/^ *accuracy +max_drop 0\.02 \(α=0\.05\) .*\? inconclusive → pass$/m);
+    expect(stage3).not.toMatch(/^ *accuracy +max_drop 0\.02 .*✓ pass$/m);
+    expect(stage3).toMatch(
+      /^ *\? accuracy max_drop: dropped 0\.045 > 0\.02 allowed, but the data cannot tell: the one-sided 95% bounds of Δ, \[-0\.\d+, -0\.\d+\], straddle -0\.02; about [\d,]+ rows \(now 200\) would settle it; counted as a pass \(on_inconclusive: pass\)$/m,
+    );
+    expect(stage3).toMatch(/^ *✗ roc_auc max_drop: dropped 0\.03157 > 0\.009961 \(1% of 0\.9961\) allowed$/m);
+  });
+
   it('leaves three versions in the registry: the baseline, the improved model in production, and the refused one', () => {
     const { versions, production } = registryOnDisk(dir);
     expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);

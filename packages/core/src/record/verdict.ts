@@ -9,7 +9,8 @@ export type RuleKind = 'min' | 'max' | 'max_drop' | 'max_increase' | 'min_improv
  * a change rule with no baseline. `error`: the metric could not be checked (absent from the
  * record, undefined on the data); it counts as not passed.
  */
-export type RuleStatus = 'pass' | 'fail' | 'inconclusive' | 'skip' | 'error';
+export const RULE_STATUSES = ['pass', 'fail', 'inconclusive', 'skip', 'error'] as const;
+export type RuleStatus = (typeof RULE_STATUSES)[number];
 
 /** What an inconclusive rule counts as in the verdict (the spec's `on_inconclusive`). */
 export type OnInconclusive = 'pass' | 'fail';

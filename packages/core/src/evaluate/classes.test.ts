@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Column } from '../data/index.ts';
 import { InputError } from '../errors.ts';
-import { classIndices, classOrder } from './classes.ts';
+import { classIndices, classOrder, numericTarget } from './classes.ts';
 import { labelSlots, NAN_SLOT } from './labels-kernel.ts';
 
 const numbers = (values: number[]): Column => ({ kind: 'number', values: Float64Array.from(values) });
@@ -96,5 +96,27 @@ describe('labelSlots', () => {
   it('gives up past sixteen distinct values', () => {
     expect(labelSlots(Float64Array.from({ length: 17 }, (_, i) => i))).toBeUndefined();
     expect(labelSlots(Float64Array.from({ length: 16 }, (_, i) => i))?.distinct.length).toBe(16);
+  });
+});
+
+describe('numericTarget', () => {
+  const at = { file: 'data.csv', column: 'target' };
+
+  it('takes finite numbers, from a number column or from text', () => {
+    expect(Array.from(numericTarget(numbers([1.5, -2]), at))).toEqual([1.5, -2]);
+    expect(Array.from(numericTarget({ kind: 'string', values: ['1.5', ' 3 '] }, at))).toEqual([1.5, 3]);
+  });
+
+  it('names an infinite or NaN target, which would make every regression metric NaN', () => {
+    expect(() => numericTarget(numbers([1, Number.POSITIVE_INFINITY]), at)).toThrow(
+      "data.csv: column 'target' row 2 is Infinity, expected a finite number",
+    );
+    expect(() => numericTarget(numbers([Number.NaN]), at)).toThrow(
+      "data.csv: column 'target' row 1 is empty or NaN; a regression label must be a number",
+    );
+    expect(() => numericTarget({ kind: 'string', values: ['1', '-inf'] }, at)).toThrow(
+      "data.csv: column 'target' row 2 is '-inf', expected a finite number",
+    );
+    expect(() => numericTarget({ kind: 'string', values: ['1', ''] }, at)).toThrow(InputError);
   });
 });

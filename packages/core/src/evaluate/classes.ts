@@ -175,21 +175,34 @@ function slotIndices(slots: LabelSlots, byNumber: ReadonlyMap<number, number>, o
   return true;
 }
 
-/** A numeric target for regression, naming the first empty or non-numeric cell. */
+/**
+ * A numeric target for regression (or a regression prediction), naming the first empty,
+ * non-numeric, NaN or infinite cell: any of them would make every metric NaN, and drop it.
+ */
 export function numericTarget(column: Column, where: { file: string; column: string }): Float64Array {
   if (column.kind === 'number') {
-    const index = column.values.findIndex((v) => Number.isNaN(v));
-    if (index >= 0) throw emptyOrText(where, index, '');
+    const index = column.values.findIndex((v) => !Number.isFinite(v));
+    if (index >= 0) throw notFinite(where, index, column.values[index] as number);
     return column.values;
   }
   const out = new Float64Array(column.values.length);
   for (let row = 0; row < out.length; row++) {
     const text = column.values[row] as string;
     const value = text.trim() === '' ? Number.NaN : Number(text);
-    if (Number.isNaN(value)) throw emptyOrText(where, row, text);
+    if (!Number.isFinite(value)) throw emptyOrText(where, row, text);
     out[row] = value;
   }
   return out;
+}
+
+function notFinite(where: { file: string; column: string }, row: number, value: number): InputError {
+  return Number.isNaN(value)
+    ? new InputError(
+        `${where.file}: column '${where.column}' row ${row + 1} is empty or NaN; a regression label must be a number`,
+      )
+    : new InputError(
+        `${where.file}: column '${where.column}' row ${row + 1} is ${value}, expected a finite number`,
+      );
 }
 
 function emptyOrText(where: { file: string; column: string }, row: number, text: string): InputError {
@@ -198,6 +211,6 @@ function emptyOrText(where: { file: string; column: string }, row: number, text:
         `${where.file}: column '${where.column}' row ${row + 1} is empty; a regression label must be a number`,
       )
     : new InputError(
-        `${where.file}: column '${where.column}' row ${row + 1} is '${text}', expected a number`,
+        `${where.file}: column '${where.column}' row ${row + 1} is '${text}', expected a finite number`,
       );
 }

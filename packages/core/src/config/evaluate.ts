@@ -38,7 +38,8 @@ const given = (value: string | readonly string[] | undefined): boolean =>
  * The one precedence of every evaluate option, for the CLI and the actions alike: the flag or
  * input, then the config file's `evaluate:` section, then the default (the defaults are applied
  * by `evaluateSettingsFrom`). A model given by the caller means the section's predictions file
- * is not meant, and the other way round for the section's data.
+ * is not meant. The section's data stays with a predictions file: the record names it as the
+ * rows the predictions were made on.
  */
 export function evaluateOptionsWithConfig(
   raw: RawEvaluateOptions,
@@ -52,7 +53,6 @@ export function evaluateOptionsWithConfig(
     const value = file[SECTION_KEYS[option]];
     if (value === undefined) continue;
     if (option === 'predictions' && given(raw.model)) continue;
-    if (option === 'data' && given(raw.predictions)) continue;
     if (option === 'slice-by')
       merged['slice-by'] = Array.isArray(value) ? value.map(String) : [String(value)];
     else if (Array.isArray(value)) merged[option] = value.join(',');

@@ -37,11 +37,12 @@ describe('evaluate settings with the config file', () => {
     expect(raw.classes).toBe('b,a');
   });
 
-  it("drop the file's predictions when the caller gives a model, and its data with predictions", () => {
+  it("drop the file's predictions when the caller gives a model, and keep its data with predictions", () => {
     expect(evaluateOptionsWithConfig({ model: 'm.onnx' }, { predictions: 'p.csv' }).raw.predictions).toBe(
       undefined,
     );
-    expect(evaluateOptionsWithConfig({ predictions: 'p.csv' }, { data: 'd.csv' }).raw.data).toBe(undefined);
+    // The record names the data the predictions were made on.
+    expect(evaluateOptionsWithConfig({ predictions: 'p.csv' }, { data: 'd.csv' }).raw.data).toBe('d.csv');
   });
 
   it('treat an empty flag or input as not given', () => {

@@ -11,6 +11,7 @@ import {
   parseRegistrySpec,
   type Registry,
   RegistryLookupError,
+  RULE_STATUSES,
   registrySpecFromConfig,
   validateAlias,
   validateModelName,
@@ -255,8 +256,9 @@ function renderVersion(version: ModelVersion, registry: Registry): string {
       verdict.baseline === null
         ? 'no baseline'
         : `baseline ${verdict.baseline.ref ?? '?'} (sha256 ${verdict.baseline.sha256?.slice(0, 12) ?? 'unknown'})`;
-    const counts = (['pass', 'fail', 'skip', 'error'] as const)
-      .map((status) => [status, verdict.rules.filter((r) => r.status === status).length] as const)
+    const counts = RULE_STATUSES.map(
+      (status) => [status, verdict.rules.filter((r) => r.status === status).length] as const,
+    )
       .filter(([, n]) => n > 0)
       .map(([status, n]) => `${n} ${status}`)
       .join(', ');

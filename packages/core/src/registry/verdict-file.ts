@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
-import { VERDICT_SCHEMA, type Verdict } from '../record/verdict.ts';
+import { RULE_STATUSES, VERDICT_SCHEMA, type Verdict } from '../record/verdict.ts';
 import { readInputFile } from '../util/fs.ts';
 
 /** The parts of a verdict that register and deploy rely on; the rest passes through. */
@@ -15,9 +15,7 @@ const verdictShape = z
       .passthrough()
       .nullable(),
     rules: z.array(
-      z
-        .object({ metric: z.string(), rule: z.string(), status: z.enum(['pass', 'fail', 'skip', 'error']) })
-        .passthrough(),
+      z.object({ metric: z.string(), rule: z.string(), status: z.enum(RULE_STATUSES) }).passthrough(),
     ),
   })
   .passthrough();

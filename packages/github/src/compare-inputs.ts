@@ -2,14 +2,13 @@ import * as core from '@actions/core';
 import {
   actionInput,
   type CompareSource,
-  DEFAULT_REGISTRY_SPEC,
   evaluateSettingsFrom,
   InputError,
   openRegistry,
   type RegistryBaselineRef,
   readCompareConfig,
   registryBaselineRef,
-  registrySpecFromConfig,
+  registrySpecFrom,
 } from '@modelgate/core';
 import { actionLogger, optionalInput } from './action.ts';
 import { configInput, readEvaluateInputs } from './evaluate-inputs.ts';
@@ -58,7 +57,7 @@ export async function readCompareInputs(): Promise<CompareActionSettings> {
     process.cwd(),
     actionInput,
   );
-  const { path: configPath, config } = file;
+  const configPath = file.path;
   const baseline = optionalInput('baseline') ?? 'registry:production';
   const candidate = optionalInput('candidate');
   const model = optionalInput('model');
@@ -80,7 +79,7 @@ export async function readCompareInputs(): Promise<CompareActionSettings> {
       );
     }
     const input = optionalInput('registry');
-    const spec = input ?? registrySpecFromConfig(config.registry, configPath) ?? DEFAULT_REGISTRY_SPEC;
+    const spec = registrySpecFrom(input, file);
     const registry = openRegistry(spec, {
       cwd: process.cwd(),
       what: input === undefined ? 'registry' : "input 'registry'",

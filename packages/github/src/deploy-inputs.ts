@@ -1,10 +1,9 @@
 import {
   actionInput,
-  DEFAULT_REGISTRY_SPEC,
   type DeploySettings,
   deploySettingsFrom,
   readConfigFile,
-  registrySpecFromConfig,
+  registrySpecFrom,
 } from '@modelgate/core';
 import { optionalInput } from './action.ts';
 import { configInput } from './evaluate-inputs.ts';
@@ -23,7 +22,8 @@ export interface DeployActionSettings {
  * `deploy:` section (and `model:`, `registry:`), which overrides the defaults.
  */
 export async function readDeployInputs(): Promise<DeployActionSettings> {
-  const { path: configPath, config } = await readConfigFile(configInput(), process.cwd(), actionInput);
+  const file = await readConfigFile(configInput(), process.cwd(), actionInput);
+  const { path: configPath, config } = file;
   const settings = deploySettingsFrom(
     {
       name: optionalInput('name'),
@@ -52,10 +52,7 @@ export async function readDeployInputs(): Promise<DeployActionSettings> {
   );
   return {
     settings,
-    registry:
-      optionalInput('registry') ??
-      registrySpecFromConfig(config.registry, configPath) ??
-      DEFAULT_REGISTRY_SPEC,
+    registry: registrySpecFrom(optionalInput('registry'), file),
     token: optionalInput('github-token'),
   };
 }

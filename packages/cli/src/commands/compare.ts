@@ -14,7 +14,7 @@ import {
   type RegistryBaselineRef,
   readCompareConfig,
   registryBaselineRef,
-  registrySpecFromConfig,
+  registrySpecFrom,
   writeFileAtomic,
   writeJsonAtomic,
 } from '@modelgate/core';
@@ -88,7 +88,6 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   }
   const { config: configFile, gates, name: givenName, gatesPath } = await compareConfigFrom(values, io);
   const spec = await loadGateSpec(gatesPath);
-  const config = configFile.config;
   const baselineNone = values.baseline === 'none';
   const name = givenName ?? 'model';
   const registryRef = registryBaselineRef(values.baseline);
@@ -101,8 +100,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
         `--baseline registry:${ref} needs the model's registry name: pass --name or set 'model:' in ${gates}`,
       );
     }
-    const spec =
-      values.registry ?? registrySpecFromConfig(config.registry, configFile.path) ?? DEFAULT_REGISTRY_SPEC;
+    const spec = registrySpecFrom(values.registry, configFile);
     return {
       registry: await openCliRegistry(spec, io, values.registry === undefined ? 'registry' : '--registry'),
       name,

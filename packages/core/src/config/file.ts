@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { DEFAULT_REGISTRY_SPEC, registrySpecFromConfig } from '../registry/open.ts';
 import type { OptionNamer } from '../util/options.ts';
 import { loadConfig, type ModelgateConfig } from './config.ts';
 
@@ -33,4 +34,13 @@ export async function readConfigFile(
     });
   }
   return { path, config: await loadConfig(absolute, { required: named !== undefined, name: path }) };
+}
+
+/**
+ * The registry a step uses, with the one precedence: the flag or input, then the file's
+ * `registry:` section, then `fs:.modelgate/registry`.
+ */
+export function registrySpecFrom(given: string | undefined, file: ConfigFile): string {
+  const named = given === undefined || given.trim() === '' ? undefined : given.trim();
+  return named ?? registrySpecFromConfig(file.config.registry, file.path) ?? DEFAULT_REGISTRY_SPEC;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { actionInput, cliOption } from '../util/options.ts';
 import { evaluateOptionsWithConfig, evaluateSettingsWithConfig } from './evaluate.ts';
-import { readConfigFile } from './file.ts';
+import { readConfigFile, registrySpecFrom } from './file.ts';
 import { trainOptionsWithConfig } from './train.ts';
 
 const file = (evaluate: object, path = '.modelgate.yml') => ({ path, config: { evaluate } });
@@ -111,5 +111,14 @@ describe('the config file', () => {
     await expect(readConfigFile('bad.yml', dir, cliOption)).rejects.toThrow(
       "config file bad.yml: unknown key 'evaluate.lable'",
     );
+  });
+});
+
+describe('the registry a step uses', () => {
+  it("is the flag or input, then the file's registry:, then fs:.modelgate/registry", () => {
+    const withRegistry = { path: 'c.yml', config: { registry: { backend: 'fs', path: 'shared/registry' } } };
+    expect(registrySpecFrom('github:acme/models', withRegistry)).toBe('github:acme/models');
+    expect(registrySpecFrom(undefined, withRegistry)).toBe('fs:shared/registry');
+    expect(registrySpecFrom(' ', { path: 'c.yml', config: {} })).toBe('fs:.modelgate/registry');
   });
 });

@@ -33,7 +33,9 @@ describe('formatting for reasons', () => {
     expect(formatValue(0.93124)).toBe('0.9312');
     expect(formatValue(0.9)).toBe('0.9');
     expect(formatValue(0)).toBe('0');
-    expect(formatValue(123456.7)).toBe('123457');
+    // From 10,000 up, as the report's table prints it: 12345.6 reads the same everywhere.
+    expect(formatValue(123456.7)).toBe('123,456.7');
+    expect(formatValue(12345.6)).toBe('12,345.6');
     expect(formatValue(0.00012346)).toBe('0.0001235');
   });
 

@@ -1,6 +1,7 @@
 /**
  * Float comparison with a tolerance, and the number formatting of a verdict's reasons.
  */
+import { formatValue as formatReportValue } from '../report/format.ts';
 
 /**
  * Two values this close, relative to the largest magnitude in the comparison, are equal. A
@@ -44,10 +45,16 @@ export function tidyDifference(a: number, b: number): number {
 const SIGNIFICANT_DIGITS = 4;
 const MAX_DIGITS = 15;
 
-/** A number as a reviewer reads it: 4 significant digits, no trailing zeros, integers whole. */
+/**
+ * A number as a reviewer reads it: 4 significant digits, no trailing zeros. From 10,000 up, the
+ * report's own formatter, so a large value (a count, a size, rows per second) reads the same in a
+ * reason as in the table beside it: 12345.6 is 12,345.6 in both.
+ */
 export function formatValue(value: number, digits = SIGNIFICANT_DIGITS): string {
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return '0';
+  if (Math.abs(value) >= 10 ** SIGNIFICANT_DIGITS && digits === SIGNIFICANT_DIGITS)
+    return formatReportValue(value);
   if (Math.abs(value) >= 10 ** digits) return String(Math.round(value));
   return String(Number(value.toPrecision(digits)));
 }

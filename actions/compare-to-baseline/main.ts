@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { compare, loadGateSpec, writeFileAtomic, writeJsonAtomic } from '@modelgate/core';
+import { compare, loadGateSpec, ruleBlocks, writeFileAtomic, writeJsonAtomic } from '@modelgate/core';
 import {
   actionLogger,
   actionRuntimeLoader,
@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
     core.setOutput('comment-url', '');
     // setFailed only sets the exit code: the report is still published below.
     if (!result.verdict.passed && settings.failOnRegression) {
-      const failed = result.verdict.rules.filter((r) => r.status === 'fail' || r.status === 'error');
+      const failed = result.verdict.rules.filter(ruleBlocks);
       core.setFailed(
         `${settings.name} fails its gates: ${failed.map((r) => `${r.metric} ${r.rule} (${r.reason})`).join('; ')}`,
       );

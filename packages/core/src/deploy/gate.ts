@@ -1,3 +1,4 @@
+import { ruleBlocks } from '../record/verdict.ts';
 import type { ModelVersion } from '../registry/types.ts';
 import { shortDigest } from '../report/format.ts';
 
@@ -26,7 +27,7 @@ export function gateRefusals(version: ModelVersion, options: GateOptions): strin
       reasons.push(`${what} has no verdict in the registry: nothing says it passed its gates`);
     } else {
       if (!verdict.passed) {
-        const failed = verdict.rules.filter((rule) => rule.status === 'fail' || rule.status === 'error');
+        const failed = verdict.rules.filter(ruleBlocks);
         const why =
           failed.length === 0
             ? ''

@@ -35,8 +35,10 @@ report says so). '--baseline none' is the first model: change rules are skipped,
 
 '--baseline registry:ALIAS' (or a version number, or latest) takes the baseline from the model
 registry: with --model, the aliased version's model is fetched (its sha256 checked) and scored
-on the same rows; with --candidate, its stored evaluation record is used. When the registry has
-no such model or alias yet, there is no baseline (the first model) and the report says so.
+on the same rows; with --candidate, its stored evaluation record is used. An empty registry, or
+a model with no alias yet, is the first model (no baseline; the report says so). A model or
+alias the registry does not have while it has others is exit 2, naming them: a typo never
+removes the baseline. Gate a new model's first version with '--baseline none'.
 
 Options:
   --candidate PATH       the candidate's evaluation record

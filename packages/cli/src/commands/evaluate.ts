@@ -24,7 +24,8 @@ Input:
   --label COL           label column (required: here or in the config's 'evaluate:')
 Options:
   --task T              binary | multiclass | regression (inferred when left out)
-  --classes a,b,c       class names in model-output order (default: sorted label values)
+  --classes a,b,c       class names in model-output order (default: the model's own class labels
+                        when it carries them, else the sorted label values)
   --features c1,c2      feature columns (default: every column but the label and slices)
   --output NAME         which model output to read (default: the probabilities output)
   --slice-by COL        report metrics per value of COL (repeatable)

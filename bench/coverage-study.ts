@@ -162,6 +162,34 @@ for (const task of ['binary', 'regression'] as const) {
     }
   }
 }
+// Pooled over the populations of a task: the family's coverage with a smaller standard error.
+lines.push('');
+lines.push(
+  `## pooled over populations (${DRAWS} draws × the populations of the task; SE ≈ ${se.toFixed(2)}/√populations)`,
+);
+lines.push(`${'task'.padEnd(11)} ${'metric'.padEnd(19)} ${SIZES.map((n) => `n=${n}`.padEnd(18)).join('')}`);
+for (const task of ['binary', 'regression'] as const) {
+  const group = populations.filter(({ population }) => population.task === task);
+  if (group.length === 0) continue;
+  for (const metric of METRICS[task]) {
+    const cellsText = SIZES.map((rows) => {
+      let covered = 0;
+      let scored = 0;
+      let below = 0;
+      let above = 0;
+      for (const { index } of group) {
+        const t = tallyOf(index, rows, metric);
+        covered += t.covered;
+        below += t.below;
+        above += t.above;
+        scored += t.covered + t.below + t.above;
+      }
+      if (scored === 0) return 'no interval'.padEnd(18);
+      return `${((100 * covered) / scored).toFixed(1).padStart(5)} (${below}/${above})`.padEnd(18);
+    }).join('');
+    lines.push(`${task.padEnd(11)} ${metric.padEnd(19)} ${cellsText}`);
+  }
+}
 lines.push('');
 lines.push(
   `${populations.length} populations × ${SIZES.length} sizes × ${DRAWS} draws in ${((performance.now() - started) / 1000).toFixed(0)} s on ${WORKERS} worker processes`,

@@ -29427,6 +29427,10 @@ async function readInputFile(path, role) {
 // packages/core/src/record/evaluation.ts
 var EVALUATION_SCHEMA = "modelgate/evaluation@1";
 
+// packages/core/src/record/verdict.ts
+var VERDICT_SCHEMA = "modelgate/verdict@1";
+var RULE_STATUSES = ["pass", "fail", "inconclusive", "skip", "error"];
+
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -49189,9 +49193,6 @@ async function readEvaluationRecord(path, role) {
   return result.data;
 }
 
-// packages/core/src/record/verdict.ts
-var VERDICT_SCHEMA = "modelgate/verdict@1";
-
 // packages/core/src/registry/names.ts
 init_errors();
 var MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -49242,18 +49243,27 @@ var RegistryLookupError = class extends InputError {
   kind;
   /** An existing name close enough to the one asked for to be a likely typo. */
   suggestion;
+  /** The names of this kind that do exist (models in the registry, aliases of the model). */
+  existing;
   constructor(kind, message, options = {}) {
     super(message, options.hint === void 0 ? {} : { hint: options.hint });
     this.kind = kind;
     this.suggestion = options.suggestion;
+    this.existing = options.existing ?? [];
   }
 };
+function closestName(name, known) {
+  const near = didYouMean(name, known);
+  if (near !== void 0) return near;
+  const prefixed = known.filter((candidate) => candidate.toLowerCase().startsWith(name.toLowerCase()));
+  return name.length >= 2 && prefixed.length === 1 ? prefixed[0] : void 0;
+}
 function unknownModel(location, name, known) {
-  const guess = didYouMean(name, known);
+  const guess = closestName(name, known);
   return new RegistryLookupError(
     "model",
     `no model named '${name}' in the registry ${location} (${known.length === 0 ? "it holds no models yet" : `models: ${preview(known)}`})`,
-    guess === void 0 ? { hint: "register one with 'modelgate register --name NAME \u2026'" } : { hint: `did you mean '${guess}'?`, suggestion: guess }
+    guess === void 0 ? { hint: "register one with 'modelgate register --name NAME \u2026'", existing: known } : { hint: `did you mean '${guess}'?`, suggestion: guess, existing: known }
   );
 }
 function unknownVersion(name, version2, versions) {
@@ -49262,13 +49272,31 @@ function unknownVersion(name, version2, versions) {
 }
 function unknownAlias(name, alias, aliases) {
   const names = Object.keys(aliases).sort();
-  const guess = didYouMean(alias, names);
+  const guess = closestName(alias, names);
   const have = names.length === 0 ? "it has no aliases yet" : `aliases: ${names.map((a) => `${a} \u2192 v${aliases[a]}`).join(", ")}`;
   return new RegistryLookupError(
     "alias",
     `model '${name}' has no alias '${alias}' (${have})`,
-    guess === void 0 ? { hint: `set one with 'modelgate registry alias ${name} ${alias} VERSION'` } : { hint: `did you mean '${guess}'?`, suggestion: guess }
+    guess === void 0 ? { hint: `set one with 'modelgate registry alias ${name} ${alias} VERSION'`, existing: names } : { hint: `did you mean '${guess}'?`, suggestion: guess, existing: names }
   );
+}
+var AliasDowngradeError = class extends InputError {
+  /** The version the alias names now. */
+  current;
+  /** The version it was asked to name. */
+  requested;
+  constructor(name, alias, current, requested) {
+    super(
+      `alias '${alias}' of model '${name}' names v${current}; moving it to v${requested} would move it back`,
+      { hint: "aliases only move forward: give --allow-downgrade to move it back on purpose" }
+    );
+    this.current = current;
+    this.requested = requested;
+  }
+};
+function checkAliasMove(name, alias, current, requested, allowDowngrade) {
+  if (current !== void 0 && requested < current && !allowDowngrade)
+    throw new AliasDowngradeError(name, alias, current, requested);
 }
 function describeVersions(versions) {
   const sorted = [...versions].sort((a, b) => a - b);
@@ -49294,75 +49322,29 @@ function preview(items) {
 
 // packages/core/src/config/config.ts
 var import_yaml = __toESM(require_dist(), 1);
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 init_errors();
-var stringList = external_exports.union([external_exports.array(external_exports.string()), external_exports.string()]).transform((v) => typeof v === "string" ? [v] : v);
-var scalar = external_exports.union([external_exports.string(), external_exports.number()]).transform((v) => String(v));
-var evaluateSection = external_exports.object({
-  data: external_exports.string().optional(),
-  predictions: external_exports.string().optional(),
-  label: external_exports.string().optional(),
-  task: external_exports.string().optional(),
-  classes: stringList.optional(),
-  features: stringList.optional(),
-  output: external_exports.string().optional(),
-  slice_by: stringList.optional(),
-  bootstrap: scalar.optional(),
-  confidence: scalar.optional(),
-  seed: scalar.optional(),
-  provider: external_exports.string().optional(),
-  batch_size: scalar.optional()
-}).strict();
-var configSchema = external_exports.object({
-  model: external_exports.string().optional(),
-  evaluate: evaluateSection.optional(),
-  gates: external_exports.unknown().optional(),
-  slice_gates: external_exports.unknown().optional(),
-  require_baseline: external_exports.boolean().optional(),
-  registry: external_exports.unknown().optional(),
-  deploy: external_exports.unknown().optional(),
-  train: external_exports.unknown().optional()
-}).strict();
-async function loadConfig(path, { required: required3 }) {
-  let text;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error63) {
-    if (error63.code === "ENOENT" && !required3) return {};
-    throw new InputError(`config file not found: ${path}`, { cause: error63 });
-  }
-  let document;
-  try {
-    document = (0, import_yaml.parse)(text);
-  } catch (error63) {
-    throw new InputError(
-      `config file ${path} is not valid YAML: ${error63.message.split("\n")[0]}`,
-      {
-        cause: error63
-      }
-    );
-  }
-  const result = configSchema.safeParse(document ?? {});
-  if (result.success) return result.data;
-  const issue3 = result.error.issues[0];
-  const where = issue3?.path.join(".") ?? "";
-  if (issue3?.code === "unrecognized_keys") {
-    const key = issue3.keys[0] ?? "";
-    const known = Object.keys(where === "evaluate" ? evaluateSection.shape : configSchema.shape);
-    const guess = didYouMean(key, known);
-    throw new InputError(`config file ${path}: unknown key '${where === "" ? key : `${where}.${key}`}'`, {
-      hint: guess === void 0 ? `known keys: ${known.join(", ")}` : `did you mean '${guess}'?`
-    });
-  }
-  throw new InputError(
-    `config file ${path}: ${where === "" ? "" : `'${where}' `}${issue3?.message ?? "is not valid"}`
-  );
-}
+
+// packages/core/src/registry/open.ts
+import { isAbsolute, resolve as resolve2 } from "node:path";
+init_errors();
 
 // packages/core/src/registry/fs.ts
 init_errors();
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { chmod as chmod2, mkdir as mkdir2, open as open3, readdir as readdir2, readFile as readFile2, rename as rename2, rm as rm2, stat as stat2, unlink as unlink2, writeFile as writeFile2 } from "node:fs/promises";
+import {
+  chmod as chmod2,
+  link,
+  mkdir as mkdir2,
+  open as open3,
+  readdir as readdir2,
+  readFile,
+  rename as rename2,
+  rm as rm2,
+  stat as stat2,
+  unlink as unlink2,
+  writeFile as writeFile2
+} from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -49527,6 +49509,23 @@ function parseStoredVersion(text, path, name, version2) {
     verdict: record2.verdict
   };
 }
+var storedAliasMoveShape = external_exports.object({
+  name: external_exports.string(),
+  alias: external_exports.string(),
+  version: external_exports.number().int().positive().nullable(),
+  seq: external_exports.number().int().positive(),
+  updated_at: external_exports.string()
+});
+function parseStoredAliasMove(text, path, name, alias, seq) {
+  const record2 = parseShape(text, path, storedAliasMoveShape);
+  if (record2.name !== name || record2.alias !== alias || record2.seq !== seq) {
+    throw damaged(
+      path,
+      `it is move ${record2.seq} of alias '${record2.alias}' of ${record2.name}, not move ${seq} of '${alias}' of ${name}`
+    );
+  }
+  return record2;
+}
 function parseStoredAlias(text, path, name, alias) {
   const record2 = parseShape(text, path, storedAliasShape);
   if (record2.name !== name || record2.alias !== alias) {
@@ -49561,6 +49560,8 @@ var DEFAULT_FS_REGISTRY = ".modelgate/registry";
 var READ_CONCURRENCY = 64;
 var MAX_CLAIM_ATTEMPTS = 1e4;
 var STALE_TEMP_MS = 60 * 60 * 1e3;
+var MAX_ALIAS_ATTEMPTS = 1e3;
+var ALIAS_MOVES_SUFFIX = ".moves";
 function crashPoint(step) {
   if (process.env.MODELGATE_TEST_CRASH_AT === step) process.kill(process.pid, "SIGKILL");
 }
@@ -49640,32 +49641,33 @@ var FsRegistry = class {
       "mid-record"
     );
     crashPoint("after-record");
-    if (prepared.alias !== void 0) await this.#writeAlias(name, prepared.alias, version2);
+    if (prepared.alias !== void 0) {
+      try {
+        await this.#moveAlias(name, prepared.alias, version2, request2.allowDowngrade === true);
+      } catch (error63) {
+        if (!(error63 instanceof AliasDowngradeError)) throw error63;
+      }
+    }
     return this.#complete(stored, await this.#aliases(name));
   }
-  async setAlias(name, alias, version2) {
+  async setAlias(name, alias, version2, options = {}) {
     validateAlias(alias);
     await this.#requireModel(validateModelName(name));
     const stored = await this.#readVersion(name, version2);
-    await this.#writeAlias(name, alias, version2);
+    await this.#moveAlias(name, alias, version2, options.allowDowngrade === true);
     return this.#complete(stored, await this.#aliases(name));
   }
   async removeAlias(name, alias) {
     validateAlias(alias);
     await this.#requireModel(validateModelName(name));
-    try {
-      await unlink2(this.#aliasPath(name, alias));
-    } catch (error63) {
-      if (error63.code !== "ENOENT") throw registryIoError(this.location, error63);
-      throw unknownAlias(name, alias, await this.#aliases(name));
-    }
+    await this.#moveAlias(name, alias, null, true);
   }
   async fetchModel(version2) {
     const path = this.#blobPath(version2.sha256);
     const what = `the model file of ${version2.name} v${version2.version}`;
     let bytes;
     try {
-      bytes = await readFile2(path);
+      bytes = await readFile(path);
     } catch (error63) {
       if (error63.code === "ENOENT") {
         throw new InputError(`${what} is missing from the registry ${this.location}: ${path}`, {
@@ -49693,6 +49695,9 @@ var FsRegistry = class {
   #aliasPath(name, alias) {
     return join(this.#modelDir(name), "aliases", `${alias}.json`);
   }
+  #aliasMovesDir(name, alias) {
+    return join(this.#modelDir(name), "aliases", `${alias}${ALIAS_MOVES_SUFFIX}`);
+  }
   #blobPath(digest) {
     if (!/^[0-9a-f]{64}$/.test(digest)) throw new InputError(`'${digest}' is not a sha256 digest`);
     return join(this.#root, "blobs", "sha256", digest);
@@ -49718,19 +49723,35 @@ var FsRegistry = class {
     return numbered(await readdirOrEmpty(join(this.#modelDir(name), "versions"), this.location), ".json");
   }
   async #aliases(name) {
-    const dir = join(this.#modelDir(name), "aliases");
-    const files = (await readdirOrEmpty(dir, this.location)).filter((file2) => file2.endsWith(".json"));
+    const entries = await readdirOrEmpty(join(this.#modelDir(name), "aliases"), this.location);
+    const names = /* @__PURE__ */ new Set();
+    for (const entry of entries) {
+      if (entry.endsWith(".json")) names.add(entry.slice(0, -".json".length));
+      else if (entry.endsWith(ALIAS_MOVES_SUFFIX)) names.add(entry.slice(0, -ALIAS_MOVES_SUFFIX.length));
+    }
     const aliases = {};
     await Promise.all(
-      files.map(async (file2) => {
-        const path = join(dir, file2);
-        const text = await readText(path, this.location);
-        if (text === void 0) return;
-        const stored = parseStoredAlias(text, path, name, file2.slice(0, -".json".length));
-        aliases[stored.alias] = stored.version;
+      [...names].map(async (alias) => {
+        const { version: version2 } = await this.#currentAlias(name, alias);
+        if (version2 !== null) aliases[alias] = version2;
       })
     );
     return aliases;
+  }
+  /** The alias's value: its highest move, else (a registry from before moves) its file; version null: none. */
+  async #currentAlias(name, alias) {
+    const dir = this.#aliasMovesDir(name, alias);
+    const seq = numbered(await readdirOrEmpty(dir, this.location), ".json").at(-1);
+    if (seq !== void 0) {
+      const path2 = join(dir, `${seq}.json`);
+      const text2 = await readText(path2, this.location);
+      if (text2 === void 0) throw new InputError(`registry file ${path2} vanished while it was read`);
+      return parseStoredAliasMove(text2, path2, name, alias, seq);
+    }
+    const path = this.#aliasPath(name, alias);
+    const text = await readText(path, this.location);
+    if (text === void 0) return { seq: 0, version: null };
+    return { seq: 0, version: parseStoredAlias(text, path, name, alias).version };
   }
   async #readVersion(name, version2, known, viaAlias) {
     const path = this.#versionPath(name, version2);
@@ -49787,7 +49808,7 @@ var FsRegistry = class {
   async #writeBlob(bytes, digest) {
     const path = this.#blobPath(digest);
     try {
-      if (sha256(await readFile2(path)) === digest) return;
+      if (sha256(await readFile(path)) === digest) return;
     } catch (error63) {
       if (error63.code !== "ENOENT") throw registryIoError(this.location, error63);
     }
@@ -49795,10 +49816,81 @@ var FsRegistry = class {
     await this.#writeAtomic(path, bytes);
     await chmod2(path, 292);
   }
-  async #writeAlias(name, alias, version2) {
-    const record2 = { name, alias, version: version2, updated_at: (/* @__PURE__ */ new Date()).toISOString() };
-    await this.#writeAtomic(this.#aliasPath(name, alias), `${JSON.stringify(record2, null, 2)}
+  /**
+   * Moves (or, with version null, removes) an alias by compare-and-swap on its moves: decide on
+   * the value read, link the move as the next `seq`, and when another writer linked it first,
+   * read again and decide again.
+   */
+  async #moveAlias(name, alias, version2, allowDowngrade) {
+    const dir = this.#aliasMovesDir(name, alias);
+    await mkdir2(dir, { recursive: true });
+    for (let attempt = 0; attempt < MAX_ALIAS_ATTEMPTS; attempt++) {
+      const current = await this.#currentAlias(name, alias);
+      if (version2 === null) {
+        if (current.version === null) throw unknownAlias(name, alias, await this.#aliases(name));
+      } else {
+        checkAliasMove(name, alias, current.version ?? void 0, version2, allowDowngrade);
+        if (current.version === version2) return this.#mirrorAlias(name, alias);
+      }
+      const move = {
+        name,
+        alias,
+        version: version2,
+        seq: current.seq + 1,
+        updated_at: (/* @__PURE__ */ new Date()).toISOString()
+      };
+      if (await this.#linkNew(join(dir, `${move.seq}.json`), `${JSON.stringify(move, null, 2)}
+`)) {
+        return this.#mirrorAlias(name, alias);
+      }
+    }
+    throw new Error(`could not move alias ${alias} of ${name} in ${MAX_ALIAS_ATTEMPTS} attempts`);
+  }
+  /**
+   * Brings `<alias>.json` up to the alias's highest move. A writer that renames an older value
+   * over a newer one reads the moves again afterwards and puts the newer back, so the last
+   * writer to touch the file always leaves the highest move there.
+   */
+  async #mirrorAlias(name, alias) {
+    const path = this.#aliasPath(name, alias);
+    for (let attempt = 0; attempt < MAX_ALIAS_ATTEMPTS; attempt++) {
+      const current = await this.#currentAlias(name, alias);
+      const text = await readText(path, this.location);
+      const mirrored = text === void 0 ? void 0 : mirrorSeq(text);
+      if (current.version === null) {
+        if (text === void 0) return;
+        await unlink2(path).catch((error63) => {
+          if (error63.code !== "ENOENT") throw registryIoError(this.location, error63);
+        });
+        continue;
+      }
+      if (mirrored === current.seq) return;
+      const record2 = {
+        name,
+        alias,
+        version: current.version,
+        seq: current.seq,
+        updated_at: (/* @__PURE__ */ new Date()).toISOString()
+      };
+      await this.#writeAtomic(path, `${JSON.stringify(record2, null, 2)}
 `);
+    }
+  }
+  /** Creates `path` whole with `content` unless it exists: false when another writer made it first. */
+  async #linkNew(path, content) {
+    const tmp = join(this.#root, "tmp");
+    await mkdir2(tmp, { recursive: true });
+    const temporary = join(tmp, `${process.pid}.${randomBytes2(6).toString("hex")}.tmp`);
+    try {
+      await writeFile2(temporary, content);
+      await link(temporary, path);
+      return true;
+    } catch (error63) {
+      if (error63.code === "EEXIST") return false;
+      throw registryIoError(this.location, error63);
+    } finally {
+      await rm2(temporary, { force: true });
+    }
   }
   /** Writes into tmp/ and renames into place, so readers see the whole file or none of it. */
   async #writeAtomic(path, content, crashMidway) {
@@ -49829,6 +49921,14 @@ var FsRegistry = class {
     }
   }
 };
+function mirrorSeq(text) {
+  try {
+    const seq = JSON.parse(text).seq;
+    return typeof seq === "number" ? seq : 0;
+  } catch {
+    return 0;
+  }
+}
 function numbered(files, suffix) {
   const numbers = [];
   for (const file2 of files) {
@@ -49848,7 +49948,7 @@ async function readdirOrEmpty(dir, location) {
 }
 async function readText(path, location) {
   try {
-    return await readFile2(path, "utf8");
+    return await readFile(path, "utf8");
   } catch (error63) {
     if (error63.code === "ENOENT") return void 0;
     throw registryIoError(location, error63);
@@ -49861,41 +49961,7 @@ function registryIoError(location, error63) {
   });
 }
 
-// packages/core/src/registry/lineage.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-init_errors();
-import { readFile as readFile3 } from "node:fs/promises";
-import { isAbsolute, resolve as resolve2 } from "node:path";
-async function parseLineageMap(text, what, cwd) {
-  const inline = parseMap(text);
-  if (inline !== void 0) return inline;
-  const path = isAbsolute(text) ? text : resolve2(cwd, text);
-  let content;
-  try {
-    content = await readFile3(path, "utf8");
-  } catch (error63) {
-    throw new InputError(`${what} is neither a YAML/JSON mapping nor a file that can be read: ${text}`, {
-      cause: error63,
-      hint: `give it inline, e.g. '{"lr": 0.01}', or the path of a JSON file`
-    });
-  }
-  const fromFile = parseMap(content);
-  if (fromFile === void 0) throw new InputError(`${what} file ${path} does not hold a YAML/JSON mapping`);
-  return fromFile;
-}
-function parseMap(text) {
-  let value;
-  try {
-    value = (0, import_yaml2.parse)(text);
-  } catch {
-    return void 0;
-  }
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : void 0;
-}
-
 // packages/core/src/registry/open.ts
-import { isAbsolute as isAbsolute2, resolve as resolve3 } from "node:path";
-init_errors();
 var DEFAULT_REGISTRY_SPEC = `fs:${DEFAULT_FS_REGISTRY}`;
 var GITHUB_REPO = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 function parseRegistrySpec(spec, what = "--registry") {
@@ -49921,7 +49987,7 @@ function parseRegistrySpec(spec, what = "--registry") {
 function openRegistry(spec, options) {
   const parsed = parseRegistrySpec(spec, options.what);
   if (parsed.backend === "fs") {
-    const root = isAbsolute2(parsed.path) ? parsed.path : resolve3(options.cwd, parsed.path);
+    const root = isAbsolute(parsed.path) ? parsed.path : resolve2(options.cwd, parsed.path);
     return createFsRegistry(root, { location: spec });
   }
   if (options.github === void 0) {
@@ -49951,6 +50017,107 @@ function registrySpecFromConfig(section, configPath) {
   return spec;
 }
 
+// packages/core/src/config/config.ts
+var stringList = external_exports.union([external_exports.array(external_exports.string()), external_exports.string()]).transform((v) => typeof v === "string" ? [v] : v);
+var scalar = external_exports.union([external_exports.string(), external_exports.number()]).transform((v) => String(v));
+var evaluateSection = external_exports.object({
+  data: external_exports.string().optional(),
+  predictions: external_exports.string().optional(),
+  label: external_exports.string().optional(),
+  task: external_exports.string().optional(),
+  classes: stringList.optional(),
+  features: stringList.optional(),
+  output: external_exports.string().optional(),
+  slice_by: stringList.optional(),
+  bootstrap: scalar.optional(),
+  confidence: scalar.optional(),
+  seed: scalar.optional(),
+  provider: external_exports.string().optional(),
+  batch_size: scalar.optional()
+}).strict();
+var configSchema = external_exports.object({
+  model: external_exports.string().optional(),
+  evaluate: evaluateSection.optional(),
+  gates: external_exports.unknown().optional(),
+  slice_gates: external_exports.unknown().optional(),
+  require_baseline: external_exports.boolean().optional(),
+  on_inconclusive: external_exports.unknown().optional(),
+  registry: external_exports.unknown().optional(),
+  deploy: external_exports.unknown().optional(),
+  train: external_exports.unknown().optional()
+}).strict();
+async function loadConfig(file2, {
+  required: required3,
+  name
+}) {
+  const path = name ?? file2;
+  let text;
+  try {
+    text = await readFile2(file2, "utf8");
+  } catch (error63) {
+    if (error63.code === "ENOENT" && !required3) return {};
+    throw new InputError(`config file not found: ${path}`, { cause: error63 });
+  }
+  let document;
+  try {
+    document = (0, import_yaml.parse)(text);
+  } catch (error63) {
+    throw new InputError(
+      `config file ${path} is not valid YAML: ${error63.message.split("\n")[0]}`,
+      {
+        cause: error63
+      }
+    );
+  }
+  const result = configSchema.safeParse(document ?? {});
+  if (result.success) return result.data;
+  const issue3 = result.error.issues[0];
+  const where = issue3?.path.join(".") ?? "";
+  if (issue3?.code === "unrecognized_keys") {
+    const key = issue3.keys[0] ?? "";
+    const known = Object.keys(where === "evaluate" ? evaluateSection.shape : configSchema.shape);
+    const guess = didYouMean(key, known);
+    throw new InputError(`config file ${path}: unknown key '${where === "" ? key : `${where}.${key}`}'`, {
+      hint: guess === void 0 ? `known keys: ${known.join(", ")}` : `did you mean '${guess}'?`
+    });
+  }
+  throw new InputError(
+    `config file ${path}: ${where === "" ? "" : `'${where}' `}${issue3?.message ?? "is not valid"}`
+  );
+}
+
+// packages/core/src/registry/lineage.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+init_errors();
+import { readFile as readFile3 } from "node:fs/promises";
+import { isAbsolute as isAbsolute2, resolve as resolve3 } from "node:path";
+async function parseLineageMap(text, what, cwd) {
+  const inline = parseMap(text);
+  if (inline !== void 0) return inline;
+  const path = isAbsolute2(text) ? text : resolve3(cwd, text);
+  let content;
+  try {
+    content = await readFile3(path, "utf8");
+  } catch (error63) {
+    throw new InputError(`${what} is neither a YAML/JSON mapping nor a file that can be read: ${text}`, {
+      cause: error63,
+      hint: `give it inline, e.g. '{"lr": 0.01}', or the path of a JSON file`
+    });
+  }
+  const fromFile = parseMap(content);
+  if (fromFile === void 0) throw new InputError(`${what} file ${path} does not hold a YAML/JSON mapping`);
+  return fromFile;
+}
+function parseMap(text) {
+  let value;
+  try {
+    value = (0, import_yaml2.parse)(text);
+  } catch {
+    return void 0;
+  }
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : void 0;
+}
+
 // packages/core/src/registry/verdict-file.ts
 init_errors();
 var verdictShape = external_exports.object({
@@ -49960,7 +50127,7 @@ var verdictShape = external_exports.object({
   candidate: external_exports.object({ sha256: external_exports.string().nullable() }).passthrough(),
   baseline: external_exports.object({ sha256: external_exports.string().nullable(), ref: external_exports.string().nullable() }).passthrough().nullable(),
   rules: external_exports.array(
-    external_exports.object({ metric: external_exports.string(), rule: external_exports.string(), status: external_exports.enum(["pass", "fail", "skip", "error"]) }).passthrough()
+    external_exports.object({ metric: external_exports.string(), rule: external_exports.string(), status: external_exports.enum(RULE_STATUSES) }).passthrough()
   )
 }).passthrough();
 async function readVerdictRecord(path, role = "verdict") {
@@ -54333,7 +54500,7 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 var ModelgateOctokit = Octokit2.plugin(retry, throttling);
 var DEFAULT_RETRIES = 3;
 var DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS = 60;
-var DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+var DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451, 503];
 var clientCount = 0;
 function createGitHubClient(options) {
   const msPerSecond = options.msPerSecond ?? 1e3;
@@ -54379,10 +54546,49 @@ function createGitHubClient(options) {
       }
     })
   );
+  client.hook.wrap(
+    "request",
+    (request2, requestOptions) => honourRetryAfter(async () => request2(requestOptions), {
+      retries: requestOptions.request?.retries ?? options.retries ?? DEFAULT_RETRIES,
+      msPerSecond,
+      maxWait,
+      logger
+    })
+  );
   client.hook.error("request", (error63) => {
     throw rateLimitError(error63, maxWait) ?? error63;
   });
   return client;
+}
+async function honourRetryAfter(send, policy) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (error63) {
+      if (!isHttpError(error63) || error63.status !== 503 && error63.status !== 429) throw error63;
+      const headers = error63.response?.headers ?? {};
+      if (error63.status === 429 && (String(headers["x-ratelimit-remaining"]) === "0" || /secondary rate/i.test(error63.message)))
+        throw error63;
+      const advised = retryAfterSeconds(headers["retry-after"]);
+      if (error63.status === 429 && (advised === void 0 || attempt >= Math.min(1, policy.retries)))
+        throw error63;
+      if (attempt >= policy.retries) throw error63;
+      const wait = advised ?? (attempt + 1) ** 2;
+      if (wait > policy.maxWait) throw error63;
+      const what = `${error63.request.method} ${pathOf(error63.request.url)}`;
+      policy.logger.warning(
+        `GitHub answered ${error63.status} to ${what}${advised === void 0 ? "" : ` with Retry-After ${advised} s`}; retrying in ${wait} s`
+      );
+      await new Promise((resolve4) => setTimeout(resolve4, wait * policy.msPerSecond));
+    }
+  }
+}
+function retryAfterSeconds(value) {
+  if (value === void 0 || value === "") return void 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.ceil(seconds) : void 0;
+  const date5 = Date.parse(String(value));
+  return Number.isNaN(date5) ? void 0 : Math.max(0, Math.ceil((date5 - Date.now()) / 1e3));
 }
 var GitHubRateLimitError = class extends InputError {
   /** The HTTP status: 403 or 429. */
@@ -55167,24 +55373,27 @@ var GitHubRegistry = class {
     let aliases = claimed.value.aliases;
     if (prepared.alias !== void 0) {
       try {
-        aliases = (await this.#moveAlias(name, prepared.alias, version2, claimed)).aliases;
+        aliases = (await this.#moveAlias(name, prepared.alias, version2, claimed, request2.allowDowngrade === true)).aliases;
       } catch (error63) {
-        throw new InputError(
-          `registered ${name} v${version2} in ${this.location}, but could not move alias '${prepared.alias}' to it: ${error63.message}`,
-          { cause: error63, hint: `run 'modelgate registry alias ${name} ${prepared.alias} ${version2}'` }
-        );
+        if (!(error63 instanceof AliasDowngradeError)) {
+          throw new InputError(
+            `registered ${name} v${version2} in ${this.location}, but could not move alias '${prepared.alias}' to it: ${error63.message}`,
+            { cause: error63, hint: `run 'modelgate registry alias ${name} ${prepared.alias} ${version2}'` }
+          );
+        }
+        aliases = { ...aliases, [prepared.alias]: error63.current };
       }
     }
     this.#logger.info(`registered ${name} v${version2}: ${record2.url}`);
     return snapshot.complete(record2, aliases);
   }
-  async setAlias(name, alias, version2) {
+  async setAlias(name, alias, version2, options = {}) {
     validateAlias(alias);
     const snapshot = await this.#snapshot(validateModelName(name));
     const index = await snapshot.existing();
     const record2 = await snapshot.find(version2);
     if (record2 === void 0) throw snapshot.noVersion(version2);
-    const moved = await this.#moveAlias(name, alias, version2, index);
+    const moved = await this.#moveAlias(name, alias, version2, index, options.allowDowngrade === true);
     return snapshot.complete(record2, moved.aliases);
   }
   async removeAlias(name, alias) {
@@ -55351,13 +55560,14 @@ var GitHubRegistry = class {
       leave("its claim", error63);
     }
   }
-  async #moveAlias(name, alias, version2, start) {
+  async #moveAlias(name, alias, version2, start, allowDowngrade) {
     const moved = await this.#files.update(
       indexPath(name),
       indexCodec(name),
       (current) => {
         const index = current ?? emptyIndex(name);
         if (index.aliases[alias] === version2) return { keep: index };
+        checkAliasMove(name, alias, index.aliases[alias], version2, allowDowngrade);
         const aliases = Object.fromEntries(
           Object.entries({ ...index.aliases, [alias]: version2 }).sort(
             ([a], [b]) => a < b ? -1 : a > b ? 1 : 0
@@ -55378,7 +55588,7 @@ var GitHubRegistry = class {
       list: (name) => this.list(name),
       resolve: (_name, ref) => snapshot.resolve(parseRef(ref)),
       register: (request2) => this.register(request2),
-      setAlias: (name, alias, version2) => this.setAlias(name, alias, version2),
+      setAlias: (name, alias, version2, options) => this.setAlias(name, alias, version2, options),
       removeAlias: (name, alias) => this.removeAlias(name, alias),
       fetchModel: (version2) => this.fetchModel(version2)
     };
@@ -55400,6 +55610,9 @@ async function readRegisterInputs() {
   const evaluationPath = requiredInput("evaluation");
   const verdictPath = optionalInput("verdict");
   const alias = optionalInput("alias");
+  const allowDowngrade = booleanInput("allow-downgrade") ?? false;
+  if (allowDowngrade && alias === void 0)
+    throw new InputError("input 'allow-downgrade' only applies with input 'alias'");
   const cwd = process.cwd();
   const params = optionalInput("params");
   const training = optionalInput("training");
@@ -55415,6 +55628,7 @@ async function readRegisterInputs() {
       verdict: verdictPath === void 0 ? null : await readVerdictRecord(verdictPath, "verdict"),
       lineage,
       ...alias === void 0 ? {} : { alias },
+      ...allowDowngrade ? { allowDowngrade } : {},
       requirePassed: booleanInput("require-passed") ?? true
     },
     registry: optionalInput("registry") ?? registrySpecFromConfig(config2.registry, configPath) ?? DEFAULT_REGISTRY_SPEC,
@@ -55613,7 +55827,13 @@ async function run() {
       `Register ${request2.name} in ${registry2.location}`,
       () => registry2.register(request2)
     );
-    const alias = request2.alias === void 0 ? "" : `; ${request2.alias} \u2192 v${version2.version}`;
+    const moved = request2.alias !== void 0 && version2.aliases.includes(request2.alias);
+    if (request2.alias !== void 0 && !moved) {
+      warning(
+        `alias '${request2.alias}' stays where it is: a concurrent register moved it to a newer version than v${version2.version} first, and aliases only move forward (input 'allow-downgrade: true' moves it back)`
+      );
+    }
+    const alias = moved ? `; ${request2.alias} \u2192 v${version2.version}` : "";
     info(`registered ${version2.name} v${version2.version} (sha256 ${version2.sha256})${alias}`);
     await summary.addRaw(
       `### modelgate: registered ${version2.name} v${version2.version}

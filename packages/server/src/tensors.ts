@@ -139,11 +139,18 @@ function decodeInput(tensor: Record<string, unknown>, declared: ValueInfo): Deco
   }
 
   const size = dims.reduce((a, b) => a * b, 1);
-  const values = flatten(tensor.data, name);
+  // A binary tensor data input (binary-extension.ts) arrives as the typed array its bytes make.
+  const decoded = ArrayBuffer.isView(tensor.data) ? (tensor.data as InputData) : undefined;
+  const values = decoded ?? flatten(tensor.data, name);
   if (values.length !== size) {
     throw bad(`input '${name}' has ${values.length} values, but shape [${dims.join(', ')}] needs ${size}`);
   }
-  return { name, type: declared.type, shape: dims, data: toTyped(values, declared.type, name) };
+  return {
+    name,
+    type: declared.type,
+    shape: dims,
+    data: decoded ?? toTyped(values as unknown[], declared.type, name),
+  };
 }
 
 /** The `data` array, flat; OIP allows nested row-major arrays too. */

@@ -9,6 +9,7 @@ import {
   type RuntimeLoader,
 } from '@modelgate/core';
 import type { BatchSettings } from './batcher.ts';
+import { type RunningGrpc, startGrpcServer } from './grpc/server.ts';
 import { ModelHost } from './host.ts';
 import { bodyTooLarge, DEFAULT_MAX_BODY_BYTES, declaredLength, HttpError, sendError } from './http.ts';
 import { type ServerLogger, silentLogger } from './logger.ts';
@@ -36,6 +37,8 @@ export interface ServerOptions {
   readonly port?: number;
   /** Default 127.0.0.1. */
   readonly host?: string;
+  /** OIP v2 over gRPC on this port of the same host (0 picks a free one); off when absent. */
+  readonly grpcPort?: number;
   /** The admin token itself; when absent it is resolved from `env`, `adminTokenFile` and `cwd`. */
   readonly adminToken?: string;
   readonly adminTokenFile?: string;
@@ -61,6 +64,9 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly host: string;
+  /** `grpc://HOST:PORT` when the server speaks gRPC too. */
+  readonly grpcUrl?: string;
+  readonly grpcPort?: number;
   readonly adminToken: string;
   /** `MODELGATE_ADMIN_TOKEN`, `given`, or the token file's path: what to tell a user (never the token). */
   readonly adminTokenSource: string;
@@ -122,13 +128,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
   }
 
+  let grpc: RunningGrpc | undefined;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-      await stopped;
+      await Promise.all([stopped, grpc?.close(CLOSE_GRACE_MS)]);
       clearTimeout(force);
       await host.close();
     })();
@@ -136,6 +143,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   try {
+    if (options.grpcPort !== undefined) {
+      grpc = await startGrpcServer({
+        host,
+        metrics,
+        logger,
+        bindHost,
+        port: options.grpcPort,
+        maxMessageBytes: maxBodyBytes,
+      });
+    }
     for (const target of options.preload ?? []) await preload(host, options.registry, target);
   } catch (error) {
     await close();
@@ -145,6 +162,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     port,
     host: bindHost,
+    ...(grpc === undefined ? {} : { grpcUrl: grpc.url, grpcPort: grpc.port }),
     adminToken: token.token,
     adminTokenSource: token.source,
     metrics,

@@ -1,0 +1,237 @@
+import * as grpc from '@grpc/grpc-js';
+import { InputError, VERSION } from '@modelgate/core';
+import { type ModelHost, type ModelSlot, notLoaded } from '../host.ts';
+import { HttpError, statusOf } from '../http.ts';
+import type { ServerLogger } from '../logger.ts';
+import { NO_VERSION, type ServerMetrics } from '../metrics.ts';
+import type { VersionRunner } from '../runner.ts';
+import { oipDatatype, oipShape } from '../tensors.ts';
+import { decodeInferRequest, encodeInferResponse, type ModelInferRequest } from './convert.ts';
+import { inferencePackage } from './proto.ts';
+
+/**
+ * The Open Inference Protocol v2 over gRPC (`inference.GRPCInferenceService`) on its own port.
+ * It serves from the same model host as HTTP, so a request meets the same versions, canary
+ * split, pinned versions and swaps, and counts in the same Prometheus metrics (with the HTTP
+ * status the same outcome gets over HTTP, so dashboards and alerts see both wires).
+ */
+
+export interface GrpcOptions {
+  readonly host: ModelHost;
+  readonly metrics: ServerMetrics;
+  readonly logger: ServerLogger;
+  /** The address to bind, as for HTTP. */
+  readonly bindHost: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** The largest request message, in bytes (the HTTP body limit, so both wires take the same tensors). */
+  readonly maxMessageBytes: number;
+}
+
+export interface RunningGrpc {
+  /** `grpc://HOST:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops taking calls, waits up to `graceMs` for those in progress, then cancels the rest. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** The gRPC code for each HTTP status the server's errors carry. */
+const CODE_OF_STATUS: Readonly<Record<number, grpc.status>> = {
+  400: grpc.status.INVALID_ARGUMENT,
+  404: grpc.status.NOT_FOUND,
+  405: grpc.status.UNIMPLEMENTED,
+  409: grpc.status.FAILED_PRECONDITION,
+  413: grpc.status.RESOURCE_EXHAUSTED,
+  422: grpc.status.FAILED_PRECONDITION,
+  502: grpc.status.UNAVAILABLE,
+  503: grpc.status.UNAVAILABLE,
+};
+
+type Unary<Request, Response> = grpc.handleUnaryCall<Request, Response>;
+
+/** Starts the gRPC server; resolves once it listens. */
+export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc> {
+  const { host, metrics, logger } = options;
+  const definition = grpc.loadPackageDefinition(inferencePackage()) as unknown as {
+    inference: { GRPCInferenceService: grpc.ServiceClientConstructor };
+  };
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxMessageBytes,
+  });
+
+  /** Answers a unary call from `answer`, turning thrown errors into gRPC statuses. */
+  const unary =
+    <Request, Response>(
+      answer: (request: Request) => Response | Promise<Response>,
+    ): Unary<Request, Response> =>
+    (call, callback) => {
+      Promise.resolve()
+        .then(() => answer(call.request))
+        .then(
+          (response) => callback(null, response),
+          (error: unknown) => callback(toStatus(error, logger)),
+        );
+    };
+
+  const modelInfer: Unary<ModelInferRequest, unknown> = (call, callback) => {
+    const started = performance.now();
+    const message = call.request;
+    const name = message.model_name;
+    let runner: VersionRunner | undefined;
+    let status = 200;
+    const finish = (error: unknown, response?: unknown) => {
+      if (error !== null) status = statusOf(error);
+      const known = host.slot(name) !== undefined || runner !== undefined;
+      const labels = {
+        model: known ? name : 'unknown',
+        version: runner === undefined ? NO_VERSION : String(runner.version),
+      };
+      metrics.requests.inc({ ...labels, status: String(status) });
+      metrics.latency.observe(labels, (performance.now() - started) / 1000);
+      if (error === null) callback(null, response);
+      else callback(toStatus(error, logger));
+    };
+    try {
+      const slot = host.slot(requireName(name, 'model_name'));
+      if (slot === undefined) throw notLoaded(name, host.names());
+      const pinned = parseVersion(message.model_version);
+      // Chosen and referenced with no await in between, as over HTTP: a swap from here on leaves
+      // this call on the version it was given, whose session lives until the call is done.
+      const chosen = pinned === undefined ? slot.pick() : pinnedRunner(slot, pinned);
+      runner = chosen;
+      chosen.acquire();
+      let request: ReturnType<typeof decodeInferRequest>;
+      try {
+        request = decodeInferRequest(message, chosen.model);
+      } catch (error) {
+        chosen.release();
+        throw error;
+      }
+      chosen.infer(request).then(
+        (outputs) => {
+          chosen.release();
+          try {
+            finish(null, encodeInferResponse(request, name, chosen.version, outputs));
+          } catch (error) {
+            finish(error);
+          }
+        },
+        (error: unknown) => {
+          chosen.release();
+          finish(error);
+        },
+      );
+    } catch (error) {
+      finish(error);
+    }
+  };
+
+  server.addService(definition.inference.GRPCInferenceService.service, {
+    ServerLive: unary(() => ({ live: true })),
+    ServerReady: unary(() => ({ ready: host.ready() })),
+    ModelReady: unary((request: { name: string; version: string }) => {
+      const slot = host.slot(requireName(request.name, 'name'));
+      const pinned = parseVersion(request.version);
+      // A probe asks a yes-or-no question: a model or version not taking traffic is not ready.
+      return { ready: slot !== undefined && (pinned === undefined || slot.pinned(pinned) !== undefined) };
+    }),
+    ServerMetadata: unary(() => ({ name: 'modelgate', version: VERSION, extensions: [] })),
+    ModelMetadata: unary((request: { name: string; version: string }) => {
+      const slot = host.slot(requireName(request.name, 'name'));
+      if (slot === undefined) throw notLoaded(request.name, host.names());
+      const pinned = parseVersion(request.version);
+      return metadata(slot, pinned === undefined ? slot.primary : pinnedRunner(slot, pinned));
+    }),
+    ModelInfer: modelInfer,
+  } satisfies grpc.UntypedServiceImplementation);
+
+  const port = await bind(server, options.bindHost, options.port);
+  const shown = options.bindHost.includes(':') ? `[${options.bindHost}]` : options.bindHost;
+  return {
+    url: `grpc://${shown}:${port}`,
+    port,
+    close: (graceMs) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.forceShutdown(), graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}
+
+/** The HTTP metadata's fields, as the gRPC message has them (it has no room for the digest). */
+function metadata(slot: ModelSlot, runner: VersionRunner) {
+  const describe = (values: typeof runner.model.inputs) =>
+    values.map((v) => ({ name: v.name, datatype: oipDatatype(v.type), shape: oipShape(v.shape) }));
+  return {
+    name: slot.name,
+    versions: [String(runner.version)],
+    platform: 'onnxruntime_onnx',
+    inputs: describe(runner.model.inputs),
+    outputs: describe(runner.model.outputs),
+  };
+}
+
+function requireName(name: string, field: string): string {
+  if (name === '') throw new HttpError(400, `${field} is empty: name the model`);
+  return name;
+}
+
+/** An empty version lets the server choose (the canary split); else a version number, `3` or `v3`. */
+function parseVersion(text: string): number | undefined {
+  if (text === '') return undefined;
+  const version = /^v?(\d{1,9})$/.exec(text)?.[1];
+  if (version === undefined || Number(version) < 1) {
+    throw new HttpError(400, `model_version '${text}' is not a version number`);
+  }
+  return Number(version);
+}
+
+function pinnedRunner(slot: ModelSlot, version: number): VersionRunner {
+  const runner = slot.pinned(version);
+  if (runner === undefined) {
+    throw new HttpError(
+      404,
+      `model '${slot.name}' has no version ${version} taking traffic (${slot.serving()})`,
+    );
+  }
+  return runner;
+}
+
+/** A gRPC status for an error: the code of its HTTP status, or INTERNAL (logged) for a bug. */
+function toStatus(error: unknown, logger: ServerLogger): Partial<grpc.StatusObject> {
+  if (error instanceof HttpError) {
+    return { code: CODE_OF_STATUS[error.status] ?? grpc.status.INTERNAL, details: error.message };
+  }
+  if (error instanceof InputError) {
+    const hint = error.hint === undefined ? '' : ` (hint: ${error.hint})`;
+    return { code: grpc.status.INVALID_ARGUMENT, details: `${error.message}${hint}` };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  logger.error(`internal error: ${error instanceof Error && error.stack ? error.stack : message}`);
+  return { code: grpc.status.INTERNAL, details: `internal error: ${message.split('\n')[0]}` };
+}
+
+function bind(server: grpc.Server, host: string, port: number): Promise<number> {
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => {
+      if (error === null) {
+        resolve(bound);
+        return;
+      }
+      const text = error.message;
+      if (/EADDRINUSE|address already in use/i.test(text)) {
+        reject(
+          new InputError(`gRPC port ${port} on ${host} is already in use`, {
+            hint: 'stop the other server, or choose another port with --grpc-port (0 picks a free one)',
+            cause: error,
+          }),
+        );
+      } else reject(new InputError(`cannot listen for gRPC on ${address}: ${text}`, { cause: error }));
+    });
+  });
+}

@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import { createFsRegistry } from '@modelgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
@@ -12,6 +14,7 @@ import { main } from '../main.ts';
 const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 const BIN = join(ROOT, 'packages', 'cli', 'bin', 'modelgate.js');
 const MODEL = join(ROOT, 'test', 'fixtures', 'models', 'binary-sigmoid', 'model.onnx');
+const PROTO = join(ROOT, 'packages', 'server', 'src', 'grpc', 'grpc-predict-v2.proto');
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-serve-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -71,6 +74,11 @@ describe('modelgate serve', () => {
     expect(huge.stderr).toMatch(
       /^modelgate: error: --max-body-bytes must be a whole number of bytes from 1 to /,
     );
+    const grpcPort = await cli(['serve', '--grpc-port', 'next']);
+    expect(grpcPort.code).toBe(2);
+    expect(grpcPort.stderr).toMatch(
+      /^modelgate: error: --grpc-port 'next' is not valid; expected an integer from 0 to 65535/,
+    );
     const flag = await cli(['serve', '--max-bach', '8']);
     expect(flag.stderr).toMatch(/unknown option --max-bach .*\nhint: did you mean --max-batch\?/);
   });
@@ -95,12 +103,10 @@ describe('modelgate serve', () => {
     );
   });
 
-  it('serves from the real bin, keeps the generated token to a 0600 file, and stops cleanly on SIGTERM', async () => {
+  it('serves HTTP and gRPC from the real bin, keeps the generated token to a 0600 file, and stops cleanly on SIGTERM', async () => {
     const env = { ...process.env, MODELGATE_ADMIN_TOKEN: '', MODELGATE_DEBUG: '' };
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--model', 'cancer@latest'], {
-      cwd: dir,
-      env,
-    });
+    const args = [BIN, 'serve', '--port', '0', '--grpc-port', '0', '--model', 'cancer@latest'];
+    const child = spawn(process.execPath, args, { cwd: dir, env });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk) => {
@@ -129,6 +135,29 @@ describe('modelgate serve', () => {
     expect(answer.headers.get('x-modelgate-version')).toBe('1');
     const state = await fetch(`${url}/admin/models`, { headers: { authorization: `Bearer ${token}` } });
     expect(state.status).toBe(200);
+
+    // The bundle carries the gRPC definition in itself: no .proto file travels with it.
+    const grpcUrl = /gRPC \(OIP v2\): listening on grpc:\/\/(127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    expect(grpcUrl).toBeDefined();
+    const { inference } = grpc.loadPackageDefinition(loadSync(PROTO, { keepCase: true })) as unknown as {
+      inference: { GRPCInferenceService: grpc.ServiceClientConstructor };
+    };
+    const stub = new inference.GRPCInferenceService(grpcUrl as string, grpc.credentials.createInsecure());
+    const inferred = await new Promise<{ model_version: string; raw_output_contents: Buffer[] }>(
+      (resolve, reject) =>
+        stub.ModelInfer?.(
+          {
+            model_name: 'cancer',
+            inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 30] }],
+            raw_input_contents: [Buffer.from(Float32Array.from(row).buffer)],
+          },
+          (error: Error | null, response: { model_version: string; raw_output_contents: Buffer[] }) =>
+            error ? reject(error) : resolve(response),
+        ),
+    );
+    stub.close();
+    expect(inferred.model_version).toBe('1');
+    expect(inferred.raw_output_contents[0]).toHaveLength(4);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -32,6 +32,10 @@ Protocol (KServe v2), so clients move to KServe unchanged:
   POST /v2/models/NAME/versions/V/infer            pin the primary or the canary version
   GET  /metrics                                    Prometheus metrics
 
+With --grpc-port it speaks the same protocol over gRPC too (inference.GRPCInferenceService of
+the published grpc_predict_v2.proto: ServerLive, ServerReady, ModelReady, ServerMetadata,
+ModelMetadata, ModelInfer with raw_input_contents or typed contents), from the same versions.
+
 Versions are loaded through the admin API (modelgate deploy uses it), which needs the admin
 token as 'Authorization: Bearer TOKEN': GET /admin/models, POST /admin/models/NAME/load
 {"version": N, "canary_percent"?: P}, .../canary {"percent": P}, .../promote, .../rollback.
@@ -45,6 +49,8 @@ where 'modelgate deploy' run from the same directory finds it. It is never print
 Options:
   --port N                  port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host ADDRESS            address to bind (default 127.0.0.1: this machine only)
+  --grpc-port N             also serve OIP v2 over gRPC on this port (0 picks a free one;
+                            default: no gRPC)
   --registry SPEC           fs:PATH or github:OWNER/REPO: where versions are loaded from
                             (default: the config's 'registry:', else ${DEFAULT_REGISTRY_SPEC})
   --config PATH             the config file (default: .modelgate.yml, when there is one)
@@ -77,6 +83,7 @@ const MAX_WAIT_LIMIT_MS = 60_000;
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseFlags('serve', argv, {
     port: { type: 'string' },
+    'grpc-port': { type: 'string' },
     host: { type: 'string' },
     registry: { type: 'string' },
     config: { type: 'string' },
@@ -94,6 +101,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     return ExitCode.Ok;
   }
   const port = parseInteger('port', values.port, DEFAULT_PORT, cliOption, 0, 65_535);
+  const grpcPort =
+    values['grpc-port'] === undefined
+      ? undefined
+      : parseInteger('grpc-port', values['grpc-port'], 0, cliOption, 0, 65_535);
   const maxBatch = parseInteger('max-batch', values['max-batch'], DEFAULT_BATCHING.maxBatch, cliOption, 1);
   const maxWaitMs = parseWait(values['max-wait-ms']);
   const maxBodyBytes = parseInteger(
@@ -123,6 +134,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     registry,
     port,
     host,
+    ...(grpcPort === undefined ? {} : { grpcPort }),
     env: io.env,
     cwd: io.cwd,
     adminTokenFile: values['admin-token-file'],
@@ -137,6 +149,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const token =
     server.adminTokenSource === ADMIN_TOKEN_ENV ? `from ${ADMIN_TOKEN_ENV}` : `in ${server.adminTokenSource}`;
   io.stdout(`modelgate serve: listening on ${server.url} (registry ${registry.location})\n`);
+  if (server.grpcUrl !== undefined) io.stdout(`gRPC (OIP v2): listening on ${server.grpcUrl}\n`);
   io.stdout(`admin token: ${token}\n`);
   io.stdout(
     `batching: up to ${maxBatch} rows per run, waiting up to ${maxWaitMs} ms${maxBatch === 1 ? ' (off)' : ''}\n`,

@@ -51,6 +51,9 @@ const OUTPUT_ARRAYS: Readonly<Record<string, { new (values: ArrayLike<never>): A
   UINT64: BigUint64Array,
 };
 
+/** An output whose values are any array-like: a session's typed array, or values ready for JSON. */
+type AnyOutput = Omit<OutputTensor, 'data'> & { readonly data: ArrayLike<unknown> };
+
 /** Output datatypes with a layout of their own: BOOL is one byte an element, BYTES is length-prefixed. */
 const OUTPUT_SPECIAL = new Set(['BOOL', 'BYTES']);
 
@@ -172,7 +175,7 @@ export interface BinaryResponse {
 
 /** Writes an infer response with the outputs named in `binary` as bytes after the JSON part. */
 export function joinResponse(
-  answer: Record<string, unknown> & { outputs: readonly OutputTensor[] },
+  answer: Record<string, unknown> & { outputs: readonly AnyOutput[] },
   binary: ReadonlySet<string>,
 ): BinaryResponse {
   const parts: Buffer[] = [];
@@ -188,9 +191,9 @@ export function joinResponse(
 }
 
 /** An output's values as JSON can write them: INT64 as numbers, BOOL as booleans. */
-function jsonValues({ datatype, data }: OutputTensor): unknown[] {
-  if (datatype === 'BOOL') return Array.from(data as ArrayLike<unknown>, Boolean);
-  return Array.from(data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+function jsonValues({ datatype, data }: AnyOutput): unknown[] {
+  if (datatype === 'BOOL') return Array.from(data, Boolean);
+  return Array.from(data, (v) => (typeof v === 'bigint' ? Number(v) : v));
 }
 
 function parseHeaderLength(text: string | string[], bodyLength: number): number {
@@ -252,9 +255,7 @@ function decodeInput(tensor: Record<string, unknown>, bytes: Buffer): InputData 
   return data;
 }
 
-function encodeOutput(output: OutputTensor): Buffer {
-  const { datatype } = output;
-  const data = output.data as ArrayLike<unknown>;
+function encodeOutput({ datatype, data }: AnyOutput): Buffer {
   if (datatype === 'BOOL') return Buffer.from(Array.from(data, (v) => (v ? 1 : 0)));
   if (datatype === 'BYTES') {
     const parts: Buffer[] = [];

@@ -1,8 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VERSION } from '@modelgate/core';
+import {
+  BINARY_EXTENSION,
+  type BinaryResponse,
+  binaryOutputs,
+  HEADER_LENGTH,
+  joinResponse,
+  refuseStrayBinary,
+  splitRequest,
+} from './binary-extension.ts';
 import type { RouteContext } from './context.ts';
 import { type ModelSlot, notLoaded } from './host.ts';
-import { allow, HttpError, noRoute, readJson, sendJson, statusOf } from './http.ts';
+import { allow, HttpError, noRoute, readBody, readJson, sendJson, statusOf } from './http.ts';
 import { NO_VERSION } from './metrics.ts';
 import type { VersionRunner } from './runner.ts';
 import { oipDatatype, oipShape, parseInferRequest } from './tensors.ts';
@@ -23,7 +32,7 @@ export async function oip(
   const [first, name, ...rest] = path;
   if (path.length === 0) {
     allow(method, 'GET');
-    sendJson(response, 200, { name: 'modelgate', version: VERSION, extensions: [] });
+    sendJson(response, 200, { name: 'modelgate', version: VERSION, extensions: [BINARY_EXTENSION] });
     return;
   }
   if (first === 'health' && path.length === 2 && (name === 'live' || name === 'ready')) {
@@ -74,13 +83,7 @@ async function infer(
   let runner: VersionRunner | undefined;
   let status = 200;
   try {
-    if (request.headers['inference-header-content-length'] !== undefined) {
-      throw new HttpError(
-        400,
-        'the binary tensor extension is not supported: send tensors as JSON "data" arrays',
-      );
-    }
-    const body = await readJson(request, context.maxBodyBytes);
+    const body = await readInferBody(request, context.maxBodyBytes);
     const slot = host.slot(name);
     if (slot === undefined) throw notLoaded(name, host.names());
     // Chosen and referenced with no await in between: a swap that happens from here on leaves
@@ -89,18 +92,18 @@ async function infer(
     runner.acquire();
     try {
       const parsed = parseInferRequest(body, runner.model);
+      const binary = binaryOutputs(body, parsed.outputs, runner.model);
       const outputs = await runner.infer(parsed);
-      sendJson(
-        response,
-        200,
-        {
-          model_name: name,
-          model_version: String(runner.version),
-          ...(parsed.id === undefined ? {} : { id: parsed.id }),
-          outputs,
-        },
-        { [VERSION_HEADER]: String(runner.version) },
-      );
+      const version = String(runner.version);
+      const headers = { [VERSION_HEADER]: version };
+      const answer = {
+        model_name: name,
+        model_version: version,
+        ...(parsed.id === undefined ? {} : { id: parsed.id }),
+        outputs,
+      };
+      if (binary.size === 0) sendJson(response, 200, answer, headers);
+      else sendBinary(response, joinResponse(answer, binary), headers);
     } finally {
       runner.release();
     }
@@ -116,6 +119,28 @@ async function infer(
     metrics.requests.inc({ ...labels, status: String(status) });
     metrics.latency.observe(labels, (performance.now() - started) / 1000);
   }
+}
+
+/**
+ * An infer request's body: JSON, or with Inference-Header-Content-Length, the binary tensor data
+ * extension's JSON part with its inputs' bytes decoded into `data`. Both are capped alike.
+ */
+async function readInferBody(request: IncomingMessage, limit: number): Promise<unknown> {
+  const headerLength = request.headers[HEADER_LENGTH];
+  if (headerLength !== undefined) return splitRequest(await readBody(request, limit), headerLength);
+  const body = await readJson(request, limit);
+  refuseStrayBinary(body);
+  return body;
+}
+
+function sendBinary(response: ServerResponse, answer: BinaryResponse, headers: Record<string, string>): void {
+  response.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': answer.body.length,
+    [HEADER_LENGTH]: answer.headerLength,
+    ...headers,
+  });
+  response.end(answer.body);
 }
 
 /** OIP model metadata, plus what modelgate adds: the loaded version's digest and the canary. */

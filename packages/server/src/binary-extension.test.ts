@@ -156,6 +156,10 @@ describe('splitRequest', () => {
         `input 'input' has datatype "UINT32"; binary data is taken as FP32, FP64, INT32, INT64`,
       ],
       [
+        { name: 'input', shape: [2], datatype: 'constructor', parameters: { binary_data_size: 8 } },
+        `input 'input' has datatype "constructor"; binary data is taken as FP32, FP64, INT32, INT64`,
+      ],
+      [
         { name: 'input', shape: [2, -1], datatype: 'FP32', parameters: { binary_data_size: 8 } },
         `input 'input' has shape [2,-1]; expected an array of non-negative integers`,
       ],

@@ -154,7 +154,7 @@ export function binaryOutputs(
     if (!wanted) continue;
     const type = model.outputs.find((o) => o.name === name)?.type ?? 'unknown';
     const datatype = oipDatatype(type);
-    if (!(datatype in OUTPUT_ARRAYS || OUTPUT_SPECIAL.has(datatype))) {
+    if (!(Object.hasOwn(OUTPUT_ARRAYS, datatype) || OUTPUT_SPECIAL.has(datatype))) {
       throw new HttpError(
         400,
         `output '${name}' is ${datatype}, which this server cannot return as binary data; ask for it as JSON ("binary_data": false)`,
@@ -228,7 +228,11 @@ function binarySize(tensor: unknown): number | undefined {
 /** An input's bytes as the typed array of its datatype, once they fit its shape. */
 function decodeInput(tensor: Record<string, unknown>, bytes: Buffer): InputData {
   const { name, datatype, shape } = tensor;
-  const Array_ = typeof datatype === 'string' ? INPUT_ARRAYS[datatype] : undefined;
+  // Own keys only: a datatype of "constructor" must not find Object's.
+  const Array_ =
+    typeof datatype === 'string' && Object.hasOwn(INPUT_ARRAYS, datatype)
+      ? INPUT_ARRAYS[datatype]
+      : undefined;
   if (Array_ === undefined) {
     throw new HttpError(
       400,

@@ -339,7 +339,8 @@ describe('the binary tensor data extension over HTTP', () => {
  * its $metadata_server_response, $metadata_model_response, $metadata_tensor,
  * $inference_response and $response_output schemas and its "Inference Request Examples"; and, for
  * the health bodies that document leaves empty, the KServe website's Open Inference Protocol page
- * (modelserving/data_plane/v2_protocol: $live_server_response, $ready_model_response).
+ * (modelserving/data_plane/v2_protocol: $live_server_response, $ready_model_response). The
+ * binary examples: triton-inference-server/server, docs/protocol/extension_binary_data.md.
  */
 const PROTOCOL = {
   liveServerResponse: { live: true },
@@ -369,6 +370,21 @@ const PROTOCOL = {
     outputs: [{ name: 'output0', shape: [3, 2], datatype: 'FP32', data: [1.0, 1.1, 2.0, 2.1, 3.0, 3.1] }],
   },
   errorResponse: { error: '$string' },
+  /** Triton's binary request example, verbatim: its JSON part, which 19 bytes of tensors follow. */
+  binaryRequestExample: {
+    model_name: 'mymodel',
+    inputs: [
+      { name: 'input0', shape: [2, 2], datatype: 'UINT32', parameters: { binary_data_size: 16 } },
+      { name: 'input1', shape: [3], datatype: 'BOOL', parameters: { binary_data_size: 3 } },
+    ],
+    outputs: [{ name: 'output0', parameters: { binary_data: true } }],
+  },
+  /** Triton's binary response example, verbatim, with the schema's model_name and model_version. */
+  binaryResponseExample: {
+    model_name: '$string',
+    model_version: '$string',
+    outputs: [{ name: 'output0', shape: [3, 2], datatype: 'FP32', parameters: { binary_data_size: 24 } }],
+  },
 };
 
 /** A value's shape: its keys and the types of their values, arrays by their first element. */
@@ -423,6 +439,30 @@ describe('the HTTP shapes against the published protocol', () => {
     const answer = await api.infer('cancer', inferBody(featureRows(1)));
     const { id: _id, ...withoutId } = PROTOCOL.inferenceResponseExample;
     expect(shapeOf(answer.body)).toEqual(shapeOf(withoutId));
+  });
+
+  it("takes a binary request shaped like Triton's example and answers in its example's shape", async () => {
+    const rows = featureRows(3);
+    const data = Float32Array.from(rows.flat());
+    const header = {
+      ...PROTOCOL.binaryRequestExample,
+      model_name: 'cancer',
+      inputs: [
+        {
+          name: 'input',
+          shape: [3, FEATURES],
+          datatype: 'FP32',
+          parameters: { binary_data_size: data.byteLength },
+        },
+      ],
+      outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
+    };
+    expect(shapeOf(header)).toEqual(shapeOf(PROTOCOL.binaryRequestExample));
+    const answer = await postBinary('cancer', binaryBody(header, data));
+    expect(answer.status).toBe(200);
+    expect(shapeOf(answer.json)).toEqual(shapeOf(PROTOCOL.binaryResponseExample));
+    expect(answer.json.outputs?.[0]?.parameters?.binary_data_size).toBe(answer.rest.length);
+    expect(answer.rest.length).toBe(3 * 4);
   });
 
   it('answers errors in the error shape', async () => {

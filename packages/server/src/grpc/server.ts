@@ -58,6 +58,8 @@ export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc
   };
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
+    // Channelz keeps per-call statistics that nothing here reads; it costs about 3% of a call.
+    'grpc.enable_channelz': 0,
   });
 
   /** Answers a unary call from `answer`, turning thrown errors into gRPC statuses. */

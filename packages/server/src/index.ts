@@ -1,4 +1,5 @@
 export type { BatchSettings } from './batcher.ts';
+export { grpcEndpoint } from './grpc/client.ts';
 export type { ModelState, VersionState } from './host.ts';
 export { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 export type { ServerLogger } from './logger.ts';

@@ -25,7 +25,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from '@modelgate/core';
-import type { RunningServer, ServerLogger } from '@modelgate/server';
+import { grpcEndpoint, type RunningServer, type ServerLogger } from '@modelgate/server';
 import type { Progress } from './progress.ts';
 import { failedRules, verdictTable } from './terminal.ts';
 
@@ -243,6 +243,7 @@ export async function deployVersion(
   const { progress, registry, name, example } = context;
   if (!plan.expectRefusal) progress.step();
   const url = live.server.url;
+  const grpcUrl = live.server.grpcUrl;
   const settings = deploySettingsFrom(
     {
       name,
@@ -259,7 +260,14 @@ export async function deployVersion(
   );
   const outcome = await deploy(settings.request, {
     registry,
-    target: serverTarget({ url, token: live.token }),
+    target: serverTarget({
+      url,
+      token: live.token,
+      // The smoke rows go over gRPC when the server speaks it; the admin API is HTTP either way.
+      ...(grpcUrl === undefined
+        ? {}
+        : { smokeEndpoint: (model: string, version: string) => grpcEndpoint(grpcUrl, model, version) }),
+    }),
     logger: context.logger,
     onStep: async (step) => {
       progress.note(`${step.action}: ${step.detail}`);

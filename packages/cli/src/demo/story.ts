@@ -255,11 +255,15 @@ async function startDemoServer(context: StoryContext): Promise<LiveServer> {
     registry: context.registry,
     port: 0,
     host: '127.0.0.1',
+    // The deploys' smoke checks go over gRPC, so the demo exercises both wires.
+    grpcPort: 0,
     adminToken: token,
     provider: 'cpu',
     logger: serverLogger(progress),
   });
-  progress.note(`listening on ${server.url} (Open Inference Protocol v2; admin API behind a token)`);
+  progress.note(
+    `listening on ${server.url} and ${server.grpcUrl} (Open Inference Protocol v2 over HTTP and gRPC; admin API behind a token)`,
+  );
   return { server, token, tokenFile };
 }
 

@@ -1,9 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { type ModelVersion, type Registry, VERSION } from '@modelgate/core';
+import {
+  DeployCheckError,
+  type ModelVersion,
+  prepareSmoke,
+  type Registry,
+  silentLogger,
+  VERSION,
+} from '@modelgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../index.ts';
+import { grpcEndpoint, type RunningServer, startServer } from '../index.ts';
 import {
   client,
   FEATURES,
@@ -344,5 +352,30 @@ describe('a swap under gRPC load', () => {
       `swap under gRPC load: ${answeredBy.length} calls on ${STREAMS} streams, ${failures.length} failed; v2 answered ${answeredBy.filter((v) => v === '2').length}`,
     );
     expect(versions[1]?.version).toBe(2);
+  });
+});
+
+describe("the deploy's smoke check over gRPC", () => {
+  it('passes on the version it pinned, and fails naming the endpoint on another model or version', async () => {
+    const { server, api } = await serve();
+    expect((await api.admin('/models/cancer/load', { version: 1 })).status).toBe(200);
+    const [v1, v2] = versions as [ModelVersion, ModelVersion];
+    const smoke1 = await prepareSmoke(v1, readFileSync(MODEL_V1), undefined, { logger: silentLogger });
+    const smoke2 = await prepareSmoke(v2, readFileSync(MODEL_V2), undefined, { logger: silentLogger });
+    const url = server.grpcUrl as string;
+
+    await smoke1?.run(grpcEndpoint(url, 'cancer', '1'), '1');
+    // v2's rows checked against what v1 answers: another model, whose output has another shape.
+    const wrongModel = await failure(smoke2?.run(grpcEndpoint(url, 'cancer', '1'), '1') ?? Promise.resolve());
+    expect(wrongModel).toBeInstanceOf(DeployCheckError);
+    expect(wrongModel.message).toMatch(
+      new RegExp(
+        `grpc://127.0.0.1:${server.grpcPort} ModelInfer cancer v1 answered output 'probabilities' with shape \\[16, 1\\]`,
+      ),
+    );
+    const notServing = await failure(smoke1?.run(grpcEndpoint(url, 'cancer', '2'), '2') ?? Promise.resolve());
+    expect(notServing.message).toMatch(
+      /ModelInfer cancer v2 answered NOT_FOUND: model 'cancer' has no version 2 taking traffic \(primary v1\)/,
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   DeployCheckError,
   DeployRefusedError,
   type DeployTarget,
+  type InferenceEndpoint,
   type ModelToDeploy,
   type Serving,
   type TargetPlan,
@@ -27,6 +28,12 @@ export interface ServerTargetOptions {
   readonly url: string;
   /** The admin token (MODELGATE_ADMIN_TOKEN or .modelgate/admin-token). */
   readonly token: string;
+  /**
+   * The wire the smoke check sends its rows on, pinned to the version being deployed. Default:
+   * OIP v2 over HTTP at `url`. `grpcEndpoint` of @modelgate/server sends them over gRPC (the
+   * server's --grpc-port) instead; the admin API stays on HTTP either way.
+   */
+  readonly smokeEndpoint?: (model: string, version: string) => InferenceEndpoint;
 }
 
 /**
@@ -196,7 +203,9 @@ export function serverTarget(options: ServerTargetOptions): DeployTarget {
     },
 
     endpoint(model) {
-      return oipEndpoint(base, model.version.name, String(model.version.version));
+      const version = String(model.version.version);
+      if (options.smokeEndpoint !== undefined) return options.smokeEndpoint(model.version.name, version);
+      return oipEndpoint(base, model.version.name, version);
     },
   };
 }

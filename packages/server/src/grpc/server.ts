@@ -112,12 +112,17 @@ export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc
       }
       chosen.infer(request).then(
         (outputs) => {
-          chosen.release();
+          let response: unknown;
           try {
-            finish(null, encodeInferResponse(request, name, chosen.version, outputs));
+            response = encodeInferResponse(request, name, chosen.version, outputs);
           } catch (error) {
+            chosen.release();
             finish(error);
+            return;
           }
+          // Raw outputs are views of the session's output: written out before the version may go.
+          finish(null, response);
+          chosen.release();
         },
         (error: unknown) => {
           chosen.release();

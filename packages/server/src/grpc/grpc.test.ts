@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
@@ -300,6 +301,31 @@ describe('OIP v2 over gRPC', () => {
     expect(count('200')).toBe(5);
     expect(count('400')).toBe(10);
     expect(sample(metrics, 'modelgate_infer_requests_total', { model: 'unknown', status: '404' })).toBe(1);
+  });
+});
+
+describe('the gRPC port', () => {
+  it('is off unless asked for', async () => {
+    const server = await startServer({ registry, port: 0, adminToken: TOKEN });
+    servers.push(server);
+    expect(server.grpcUrl).toBeUndefined();
+    expect(server.grpcPort).toBeUndefined();
+  });
+
+  it('refuses a port in use with a user error naming it and --grpc-port, and starts nothing', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const started = startServer({ registry, port: 0, grpcPort: port, adminToken: TOKEN });
+      await expect(started).rejects.toMatchObject({
+        name: 'InputError',
+        message: `gRPC port ${port} on 127.0.0.1 is already in use`,
+        hint: 'stop the other server, or choose another port with --grpc-port (0 picks a free one)',
+      });
+    } finally {
+      blocker.close();
+    }
   });
 });
 

@@ -11,10 +11,10 @@ import {
 } from './binary-extension.ts';
 import type { RouteContext } from './context.ts';
 import { type ModelSlot, notLoaded } from './host.ts';
-import { allow, HttpError, noRoute, readBody, readJson, sendJson, statusOf } from './http.ts';
+import { allow, HttpError, noRoute, readBody, readJson, sendJson, sendJsonText, statusOf } from './http.ts';
 import { NO_VERSION } from './metrics.ts';
 import type { VersionRunner } from './runner.ts';
-import { oipDatatype, oipShape, parseInferRequest } from './tensors.ts';
+import { inferResponseJson, oipDatatype, oipShape, parseInferRequest } from './tensors.ts';
 
 /** The header that says which version answered an infer request (primary or canary). */
 export const VERSION_HEADER = 'x-modelgate-version';
@@ -96,14 +96,17 @@ async function infer(
       const outputs = await runner.infer(parsed);
       const version = String(runner.version);
       const headers = { [VERSION_HEADER]: version };
-      const answer = {
-        model_name: name,
-        model_version: version,
-        ...(parsed.id === undefined ? {} : { id: parsed.id }),
-        outputs,
-      };
-      if (binary.size === 0) sendJson(response, 200, answer, headers);
-      else sendBinary(response, joinResponse(answer, binary), headers);
+      if (binary.size === 0) {
+        sendJsonText(response, 200, inferResponseJson(name, version, parsed.id, outputs), headers);
+      } else {
+        const answer = {
+          model_name: name,
+          model_version: version,
+          ...(parsed.id === undefined ? {} : { id: parsed.id }),
+          outputs,
+        };
+        sendBinary(response, joinResponse(answer, binary), headers);
+      }
     } finally {
       runner.release();
     }

@@ -1,6 +1,6 @@
 import type { ValueInfo } from '@modelgate/core';
 import { describe, expect, it } from 'vitest';
-import { encodeOutput, oipShape, parseInferRequest } from './tensors.ts';
+import { encodeOutput, inferResponseJson, oipShape, parseInferRequest } from './tensors.ts';
 
 const model = {
   inputs: [
@@ -71,13 +71,35 @@ describe('infer request tensors', () => {
   });
 
   it('writes int64 outputs as numbers and bool outputs as booleans', () => {
-    expect(encodeOutput('n', 'int64', [2], BigInt64Array.from([3n, -4n]))).toEqual({
-      name: 'n',
-      datatype: 'INT64',
-      shape: [2],
-      data: [3, -4],
+    const json = (tensor: ReturnType<typeof encodeOutput>) =>
+      JSON.parse(inferResponseJson('m', '1', undefined, [tensor]));
+    expect(json(encodeOutput('n', 'int64', [2], BigInt64Array.from([3n, -4n])))).toEqual({
+      model_name: 'm',
+      model_version: '1',
+      outputs: [{ name: 'n', datatype: 'INT64', shape: [2], data: [3, -4] }],
     });
-    expect(encodeOutput('b', 'bool', [2], Uint8Array.from([1, 0])).data).toEqual([true, false]);
+    expect(json(encodeOutput('b', 'bool', [2], Uint8Array.from([1, 0]))).outputs[0].data).toEqual([
+      true,
+      false,
+    ]);
+  });
+
+  it('writes each float as JSON.stringify does, NaN and infinities as null, and names the request id', () => {
+    const values = Float32Array.of(0.1, -0, 1e-7, 3.4e38, Number.NaN, Number.POSITIVE_INFINITY, -2.5);
+    const text = inferResponseJson('m"q', '2', 'req "7"', [encodeOutput('p', 'float32', [7], values)]);
+    expect(text).toBe(
+      JSON.stringify({
+        model_name: 'm"q',
+        model_version: '2',
+        id: 'req "7"',
+        outputs: [{ name: 'p', datatype: 'FP32', shape: [7], data: Array.from(values) }],
+      }),
+    );
+  });
+
+  it("keeps the session's values as they are, with no copy", () => {
+    const values = Float32Array.of(1, 2, 3, 4).subarray(2);
+    expect(encodeOutput('p', 'float32', [1, 2], values).data).toBe(values);
   });
 
   it('writes symbolic dimensions as -1', () => {

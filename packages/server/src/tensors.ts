@@ -220,31 +220,66 @@ function requestedOutputs(outputs: unknown, model: ModelSignature): string[] {
   return chosen;
 }
 
-/** An output tensor as OIP JSON. */
+/**
+ * An output tensor: its OIP name, datatype and shape, and the session's values as they came,
+ * never copied (a request's rows of a batched run are a view into the batch's output). Each
+ * wire writes them its own way: JSON numbers here, raw bytes on the binary wires.
+ */
 export interface OutputTensor {
   name: string;
+  /** The OIP datatype (`FP32`, `INT64`, `BOOL`, `BYTES`, …). */
   datatype: string;
   shape: number[];
-  data: Array<number | boolean | string>;
+  /** A typed array (BigInt64Array for INT64, Uint8Array for BOOL), or strings for BYTES. */
+  data: ArrayLike<unknown>;
 }
 
-/** Writes a tensor's values (or a row range of them) as JSON values: int64 become numbers. */
+/** An output tensor over a session's values (or a view of a row range of them). */
 export function encodeOutput(
   name: string,
   type: string,
-  shape: number[],
-  data: ArrayLike<unknown> | readonly unknown[],
+  shape: readonly number[],
+  data: ArrayLike<unknown>,
 ): OutputTensor {
-  let values: Array<number | boolean | string>;
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    values = new Array<number>(data.length);
-    for (let i = 0; i < data.length; i++) values[i] = Number(data[i]);
-  } else if (type === 'bool') {
-    values = Array.from(data as ArrayLike<number>, (v) => v !== 0);
-  } else {
-    values = Array.from(data as ArrayLike<number | string>);
+  return { name, datatype: oipDatatype(type), shape: [...shape], data };
+}
+
+/**
+ * The JSON text of an infer response. Written directly rather than through JSON.stringify of
+ * an object: the values go from the session's typed array to text in one pass, with no array
+ * of numbers in between.
+ */
+export function inferResponseJson(
+  model: string,
+  version: string,
+  id: string | undefined,
+  outputs: readonly OutputTensor[],
+): string {
+  let text = `{"model_name":${JSON.stringify(model)},"model_version":${JSON.stringify(version)}`;
+  if (id !== undefined) text += `,"id":${JSON.stringify(id)}`;
+  text += ',"outputs":[';
+  for (let i = 0; i < outputs.length; i++) {
+    const { name, datatype, shape, data } = outputs[i] as OutputTensor;
+    if (i > 0) text += ',';
+    text += `{"name":${JSON.stringify(name)},"datatype":"${datatype}","shape":[${shape.join(',')}],"data":${valuesJson(datatype, data)}}`;
   }
-  return { name, datatype: oipDatatype(type), shape, data: values };
+  return `${text}]}`;
+}
+
+/** A tensor's values as a JSON array: INT64 as numbers (exact digits), BOOL as booleans. */
+export function valuesJson(datatype: string, data: ArrayLike<unknown>): string {
+  if (datatype === 'BYTES') return JSON.stringify(Array.from(data));
+  if (datatype === 'BOOL') {
+    let text = '[';
+    for (let i = 0; i < data.length; i++)
+      text += i === 0 ? (data[i] ? 'true' : 'false') : data[i] ? ',true' : ',false';
+    return `${text}]`;
+  }
+  // A typed array joins its elements as Number#toString writes them, the same text as JSON's,
+  // except that NaN and ±Infinity have no JSON form: JSON.stringify writes null for them.
+  const text = Array.prototype.join.call(data, ',');
+  if (text.includes('N') || text.includes('I')) return JSON.stringify(Array.from(data, Number));
+  return `[${text}]`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

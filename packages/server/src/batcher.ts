@@ -6,11 +6,18 @@ import {
   type OutputTensor,
 } from './tensors.ts';
 
-/** Dynamic batching settings: a batch runs when it holds `maxBatch` rows or its first row has waited `maxWaitMs`. */
+/**
+ * Dynamic batching settings. A request runs at once when the session is idle; requests that
+ * arrive while a run is in flight queue, and the queue runs when the session goes idle, when it
+ * holds `maxBatch` rows, or when its first row has waited `maxWaitMs`, whichever comes first.
+ */
 export interface BatchSettings {
   /** Rows per session run; 1 turns batching off. */
   readonly maxBatch: number;
-  /** How long the first queued row waits for company; 0 gathers only what arrived in the same event-loop turn. */
+  /**
+   * The longest a queued row waits for the run in flight to finish: a bound, not a delay (a
+   * request to an idle session never waits). 0 runs a queue at the end of its event-loop turn.
+   */
   readonly maxWaitMs: number;
 }
 
@@ -47,6 +54,12 @@ interface Group {
  * dispatch, thread-pool wake-up) that dwarfs a few rows of a small model, so under load one run
  * of 64 rows serves 64 requests for little more than the price of one.
  *
+ * Batching is adaptive: a request that finds the session idle runs at once, at the end of the
+ * event-loop turn that read it (onnxruntime-node defers every run to setImmediate anyway), so a
+ * lone client never pays a wait. The requests that arrive while a run is in flight queue, and
+ * run together the moment it ends. The heavier the load, the more each batch gathers;
+ * `maxWaitMs` only bounds how long a queued row waits on a slow run.
+ *
  * Requests only share a run when they agree on everything but the row count: the same outputs
  * and the same trailing dimensions for every input. A run whose outputs do not have one row per
  * input row (a model that aggregates over the batch) cannot be split, so its requests are run
@@ -59,7 +72,10 @@ export class Batcher {
   /** False when the model fixes its first dimension: then rows cannot be stacked. */
   readonly #stackable: boolean;
   readonly #observe: (rows: number) => void;
+  /** Queued requests, by what they must agree on to share a run. */
   readonly #groups = new Map<string, Group>();
+  /** Session runs in flight; the session is idle at 0. */
+  #running = 0;
 
   constructor(settings: BatchSettings, run: RunFeeds, stackable: boolean, observe: (rows: number) => void) {
     this.#settings = settings;
@@ -68,7 +84,7 @@ export class Batcher {
     this.#observe = observe;
   }
 
-  /** Runs a request, batched with others when it can be. */
+  /** Runs a request: at once when the session is idle, else batched with the others that wait. */
   infer(request: InferRequest): Promise<OutputTensor[]> {
     const rows = batchRows(request);
     if (!this.#stackable || rows === undefined || rows >= this.#settings.maxBatch)
@@ -84,10 +100,13 @@ export class Batcher {
         group = { key, items: [], rows: 0, timer: undefined };
         this.#groups.set(key, group);
         const queued = group;
+        // An idle session runs the group at the end of this event-loop turn, with whatever else
+        // arrived in it: no wait a lone client would notice. A busy one runs it when its run ends
+        // (see #session), or when the first row has waited maxWaitMs.
         group.timer =
-          this.#settings.maxWaitMs > 0
-            ? setTimeout(() => this.#flush(queued), this.#settings.maxWaitMs)
-            : setImmediate(() => this.#flush(queued));
+          this.#running === 0 || this.#settings.maxWaitMs === 0
+            ? setImmediate(() => this.#flush(queued))
+            : setTimeout(() => this.#flush(queued), this.#settings.maxWaitMs);
       }
       group.items.push({ request, rows, resolve, reject });
       group.rows += rows;
@@ -95,17 +114,34 @@ export class Batcher {
     });
   }
 
-  /** Runs every queued request now (on shutdown, so nothing waits on a timer that no longer matters). */
+  /** Runs every queued request now (on shutdown, so nothing waits on a run or a timer that no longer matters). */
   flushAll(): void {
     for (const group of [...this.#groups.values()]) this.#flush(group);
   }
 
+  /**
+   * One session run, counted: when the last run in flight ends, the queue starts before the
+   * finished run's answers are written, so the session works while this thread encodes them.
+   */
+  async #session(
+    inputs: readonly DecodedInput[],
+    outputs: readonly string[],
+  ): Promise<Record<string, RawTensor>> {
+    this.#running++;
+    try {
+      return await this.#run(inputs, outputs);
+    } finally {
+      this.#running--;
+      if (this.#running === 0) this.flushAll();
+    }
+  }
+
   async #direct(request: InferRequest): Promise<OutputTensor[]> {
-    const outputs = await this.#run(request.inputs, request.outputs);
+    const outputs = await this.#session(request.inputs, request.outputs);
     this.#observe(request.inputs[0]?.shape[0] ?? 0);
     return request.outputs.map((name) => {
       const tensor = outputs[name] as RawTensor;
-      return encodeOutput(name, tensor.type, [...tensor.dims], tensor.data);
+      return encodeOutput(name, tensor.type, tensor.dims, tensor.data);
     });
   }
 
@@ -128,7 +164,7 @@ export class Batcher {
     const first = (items[0] as Pending).request;
     let outputs: Record<string, RawTensor>;
     try {
-      outputs = await this.#run(stack(items), first.outputs);
+      outputs = await this.#session(stack(items), first.outputs);
     } catch {
       this.#oneByOne(items);
       return;

@@ -5,6 +5,7 @@ import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from './index.ts';
 import {
+  type Answer,
   client,
   FEATURES,
   featureRows,
@@ -437,6 +438,40 @@ describe('a swap under load', () => {
   });
 });
 
+/**
+ * Drives `requests` infer requests on `connections` keep-alive connections, as a load generator
+ * does: each connection sends its next request when its last is answered, so requests pile up
+ * while a run is in flight. The bodies are taken in turn; `check` sees each answer.
+ */
+async function underLoad(
+  url: string,
+  bodies: readonly string[],
+  check: (status: number, body: Answer['body'], index: number) => void,
+  requests = 960,
+  connections = 16,
+): Promise<void> {
+  let failure: unknown;
+  await autocannon({
+    url,
+    connections,
+    amount: requests,
+    requests: bodies.map((body, index) => ({
+      method: 'POST' as const,
+      path: '/v2/models/cancer/infer',
+      headers: { 'content-type': 'application/json' },
+      body,
+      onResponse: (status: number, text: string) => {
+        try {
+          check(status, JSON.parse(text), index);
+        } catch (error) {
+          failure ??= error;
+        }
+      },
+    })),
+  });
+  if (failure !== undefined) throw failure;
+}
+
 describe('dynamic batching', () => {
   const rows = featureRows(48);
 
@@ -444,31 +479,38 @@ describe('dynamic batching', () => {
     return Promise.all(rows.map((row) => api.infer('cancer', inferBody([row]))));
   }
 
-  it('runs concurrent requests together and hands each its own rows back', async () => {
-    const { api } = await serve({ maxBatch: 64, maxWaitMs: 25 });
+  it('runs the requests that arrive while a run is in flight together, and hands each its own rows back', async () => {
+    const { server, api } = await serve({ maxBatch: 64, maxWaitMs: 25 });
     await api.admin('/models/cancer/load', { version: 2 });
+    const some = rows.slice(0, 8);
     const own = await ownOutput(
       MODEL_V2,
-      { name: 'input', type: 'float32', shape: [rows.length, FEATURES], data: rows.flat() },
+      { name: 'input', type: 'float32', shape: [some.length, FEATURES], data: some.flat() },
       'probabilities',
     );
-    const answers = await concurrentSingles(api);
-    answers.forEach((answer, i) => {
-      expect(answer.status).toBe(200);
-      const output = answer.body.outputs?.[0];
-      expect(output?.shape).toEqual([1, 2]);
-      expectClose(output?.data ?? [], own.data.slice(i * 2, i * 2 + 2));
-    });
+    let answered = 0;
+    await underLoad(
+      server.url,
+      some.map((row) => inferBody([row])),
+      (status, body, i) => {
+        expect(status).toBe(200);
+        const output = body.outputs?.[0];
+        expect(output?.shape).toEqual([1, 2]);
+        expectClose(output?.data ?? [], own.data.slice(i * 2, i * 2 + 2));
+        answered++;
+      },
+    );
+    expect(answered).toBe(960);
     const metrics = await api.metrics();
     const labels = { model: 'cancer', version: '2' };
     const runs = sample(metrics, 'modelgate_batch_size_count', labels) as number;
-    expect(sample(metrics, 'modelgate_batch_size_sum', labels)).toBe(48);
-    expect(runs).toBeLessThan(48);
+    expect(sample(metrics, 'modelgate_batch_size_sum', labels)).toBe(960);
+    expect(runs).toBeLessThan(960);
     expect(sample(metrics, 'modelgate_batch_size_bucket', { ...labels, le: '1' })).toBeLessThan(runs);
   });
 
   it('keeps requests of several rows whole inside a batch', async () => {
-    const { api } = await serve({ maxBatch: 64, maxWaitMs: 25 });
+    const { server, api } = await serve({ maxBatch: 64, maxWaitMs: 25 });
     await api.admin('/models/cancer/load', { version: 1 });
     const sizes = [2, 5, 1, 7, 3];
     let start = 0;
@@ -477,22 +519,31 @@ describe('dynamic batching', () => {
       start += size;
       return part;
     });
-    const answers = await Promise.all(parts.map((part) => api.infer('cancer', inferBody(part))));
     const own = await ownOutput(
       MODEL_V1,
       { name: 'input', type: 'float32', shape: [start, FEATURES], data: rows.slice(0, start).flat() },
       'probabilities',
     );
-    let offset = 0;
-    answers.forEach((answer, i) => {
-      const size = sizes[i] as number;
-      expect(answer.body.outputs?.[0]?.shape).toEqual([size, 1]);
-      expectClose(answer.body.outputs?.[0]?.data ?? [], own.data.slice(offset, offset + size));
-      offset += size;
-    });
-    expect(
-      sample(await api.metrics(), 'modelgate_batch_size_count', { model: 'cancer', version: '1' }),
-    ).toBeLessThan(5);
+    const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    let answered = 0;
+    await underLoad(
+      server.url,
+      parts.map((part) => inferBody(part)),
+      (status, body, i) => {
+        expect(status).toBe(200);
+        const size = sizes[i] as number;
+        const offset = offsets[i] as number;
+        expect(body.outputs?.[0]?.shape).toEqual([size, 1]);
+        answered += size;
+        expectClose(body.outputs?.[0]?.data ?? [], own.data.slice(offset, offset + size));
+      },
+      500,
+    );
+    const labels = { model: 'cancer', version: '1' };
+    const metrics = await api.metrics();
+    // 500 requests of 1 to 7 rows, in fewer runs than requests.
+    expect(sample(metrics, 'modelgate_batch_size_sum', labels)).toBe(answered);
+    expect(sample(metrics, 'modelgate_batch_size_count', labels)).toBeLessThan(500);
   });
 
   it('runs every request alone with --max-batch 1', async () => {

@@ -57,7 +57,7 @@ interface Group {
  * Batching is adaptive: a request that finds the session idle runs at once, at the end of the
  * event-loop turn that read it (onnxruntime-node defers every run to setImmediate anyway), so a
  * lone client never pays a wait. The requests that arrive while a run is in flight queue, and
- * run together the moment it ends. The heavier the load, the more each batch gathers;
+ * run together in the turn it ends. The heavier the load, the more each batch gathers;
  * `maxWaitMs` only bounds how long a queued row waits on a slow run.
  *
  * Requests only share a run when they agree on everything but the row count: the same outputs
@@ -120,8 +120,9 @@ export class Batcher {
   }
 
   /**
-   * One session run, counted: when the last run in flight ends, the queue starts before the
-   * finished run's answers are written, so the session works while this thread encodes them.
+   * One session run, counted. When the last run in flight ends, the queue runs at the end of
+   * that event-loop turn, so that the requests read in it (the ones that arrived while the run
+   * held this thread: onnxruntime-node runs on it) join the queue rather than start a run alone.
    */
   async #session(
     inputs: readonly DecodedInput[],
@@ -132,7 +133,7 @@ export class Batcher {
       return await this.#run(inputs, outputs);
     } finally {
       this.#running--;
-      if (this.#running === 0) this.flushAll();
+      if (this.#running === 0 && this.#groups.size > 0) setImmediate(() => this.flushAll());
     }
   }
 

@@ -65,15 +65,20 @@ describe('the dynamic batcher', () => {
     expect(performance.now() - began).toBeLessThan(1000);
   });
 
-  it('runs the requests that reach an idle session in one event-loop turn together', async () => {
+  it('runs the first request to an idle session alone, and the ones that come while it runs together', async () => {
     const runs: number[] = [];
     const batcher = new Batcher({ maxBatch: 64, maxWaitMs: 60_000 }, doubling(runs), true, () => {});
-    const answers = await Promise.all([batcher.infer(request([1, 2])), batcher.infer(request([3, 4]))]);
+    const answers = await Promise.all([
+      batcher.infer(request([1, 2])),
+      batcher.infer(request([3, 4])),
+      batcher.infer(request([5, 6])),
+    ]);
     expect(answers.map((a) => Array.from(a[0]?.data as Float32Array))).toEqual([
       [2, 4],
       [6, 8],
+      [10, 12],
     ]);
-    expect(runs).toEqual([2]);
+    expect(runs).toEqual([1, 2]);
   });
 
   it('batches the requests that arrive while a run is in flight, up to max-batch rows, and gives each its own rows', async () => {

@@ -54,11 +54,10 @@ interface Group {
  * dispatch, thread-pool wake-up) that dwarfs a few rows of a small model, so under load one run
  * of 64 rows serves 64 requests for little more than the price of one.
  *
- * Batching is adaptive: a request that finds the session idle runs at once, at the end of the
- * event-loop turn that read it (onnxruntime-node defers every run to setImmediate anyway), so a
+ * Batching is adaptive: a request that finds the session idle and no queue runs at once, so a
  * lone client never pays a wait. The requests that arrive while a run is in flight queue, and
- * run together in the turn it ends. The heavier the load, the more each batch gathers;
- * `maxWaitMs` only bounds how long a queued row waits on a slow run.
+ * run together in the event-loop turn it ends. The heavier the load, the more each batch
+ * gathers; `maxWaitMs` only bounds how long a queued row waits on a slow run.
  *
  * Requests only share a run when they agree on everything but the row count: the same outputs
  * and the same trailing dimensions for every input. A run whose outputs do not have one row per
@@ -89,6 +88,8 @@ export class Batcher {
     const rows = batchRows(request);
     if (!this.#stackable || rows === undefined || rows >= this.#settings.maxBatch)
       return this.#direct(request);
+    // Nothing running, nothing waiting: this request has no one to wait for.
+    if (this.#running === 0 && this.#groups.size === 0) return this.#direct(request);
     return new Promise((resolve, reject) => {
       const key = groupKey(request);
       let group = this.#groups.get(key);
@@ -100,9 +101,8 @@ export class Batcher {
         group = { key, items: [], rows: 0, timer: undefined };
         this.#groups.set(key, group);
         const queued = group;
-        // An idle session runs the group at the end of this event-loop turn, with whatever else
-        // arrived in it: no wait a lone client would notice. A busy one runs it when its run ends
-        // (see #session), or when the first row has waited maxWaitMs.
+        // A busy session runs the group when its runs end (see #session), or when the first row
+        // has waited maxWaitMs; an idle one whose queue is about to run, at the end of this turn.
         group.timer =
           this.#running === 0 || this.#settings.maxWaitMs === 0
             ? setImmediate(() => this.#flush(queued))

@@ -59,7 +59,8 @@ Options:
                             alias such as production, or latest)
   --max-batch N             rows per inference run with dynamic batching (default ${DEFAULT_BATCHING.maxBatch});
                             1 turns batching off
-  --max-wait-ms MS          how long a request waits to share a run (default ${DEFAULT_BATCHING.maxWaitMs})
+  --max-wait-ms MS          the longest a request waits to share a run (default ${DEFAULT_BATCHING.maxWaitMs}); a request
+                            to an idle model runs at once, only requests arriving during a run are batched
   --max-body-bytes N        the largest infer request body (default ${DEFAULT_MAX_BODY_BYTES}, 32 MiB); a
                             larger one gets 413 without being read
   --provider cpu|cuda|auto  execution provider (default cpu; cuda falls back to CPU and says so)

@@ -19,7 +19,7 @@ const KERNELS = [
   },
   {
     source: 'packages/core/assembly/labels.ts',
-    module: 'packages/core/src/evaluate/labels-kernel.wasm.ts',
+    module: 'packages/core/src/evaluation/labels-kernel.wasm.ts',
     constant: 'LABELS_KERNEL_WASM',
   },
 ];

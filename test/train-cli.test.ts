@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isGroupAlive } from '../packages/core/src/train/gpu/liveness.ts';
+import { isGroupAlive } from '../packages/core/src/kernel/process/liveness.ts';
 import { bin, CLI_BIN, cli, FIXTURES, ROOT, tempDir } from './helpers.ts';
 
 const STAND_IN = join(ROOT, 'test', 'fixtures', 'nvidia-smi');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VERSION } from '../packages/core/src/version.ts';
+import { VERSION } from '../packages/core/src/kernel/version.ts';
 import { ROOT } from './helpers.ts';
 
 const versionOf = (...path: string[]) =>

@@ -1,29 +1,33 @@
 import * as core from '@actions/core';
-import { actionInput, evaluate, evaluateSettingsFrom, writeJsonAtomic } from '@modelgate/core';
+import {
+  actionInput,
+  EVALUATE_OPTIONS,
+  evaluateStepSettingsFrom,
+  presentEvaluate,
+  readConfigFile,
+  runEvaluate,
+} from '@modelgate/core';
 import {
   actionLogger,
   actionRuntimeLoader,
-  evaluationSummary,
-  readEvaluateInputs,
+  configInput,
+  publish,
+  readInputs,
   runAction,
 } from '@modelgate/github';
 
 /**
  * The step, as the runner runs it (the bundle's entry calls it) and as @github/local-action
- * drives it: read the inputs, do the work, set the outputs; failures become one `::error::`.
+ * drives it: inputs → settings → run → present → outputs; a failure is one `::error::` line.
  */
 export async function run(): Promise<void> {
   await runAction(async () => {
-    const { raw, out } = await readEvaluateInputs();
-    const settings = evaluateSettingsFrom(raw, actionInput);
-    const runtime = actionRuntimeLoader(settings.provider);
-
-    const { record } = await core.group('Evaluate', () => evaluate({ ...settings, runtime }, actionLogger));
-
-    await writeJsonAtomic(out, record);
-    await core.summary.addRaw(evaluationSummary(record)).write();
-    const metrics = Object.fromEntries(Object.entries(record.metrics).map(([name, m]) => [name, m.value]));
-    core.setOutput('evaluation', out);
-    core.setOutput('metrics', JSON.stringify(metrics));
+    const config = await readConfigFile(configInput(), process.cwd(), actionInput);
+    const settings = evaluateStepSettingsFrom(readInputs(EVALUATE_OPTIONS), config, actionInput);
+    const runtime = actionRuntimeLoader(settings.evaluate.provider);
+    const outcome = await core.group('Evaluate', () =>
+      runEvaluate(settings, { logger: actionLogger, runtime }),
+    );
+    await publish(presentEvaluate(outcome));
   });
 }

@@ -19797,7 +19797,7 @@ var init_core = __esm({
   }
 });
 
-// packages/core/src/errors.ts
+// packages/core/src/kernel/errors.ts
 function editDistance(a, b) {
   const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -19826,7 +19826,7 @@ function didYouMean(name, candidates) {
 }
 var InputError, BRAND;
 var init_errors = __esm({
-  "packages/core/src/errors.ts"() {
+  "packages/core/src/kernel/errors.ts"() {
     "use strict";
     InputError = class extends Error {
       name = "InputError";
@@ -29405,7 +29405,7 @@ var require_light = __commonJS({
 // actions/register/main.ts
 init_core();
 
-// packages/core/src/util/fs.ts
+// packages/core/src/kernel/fs.ts
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 init_errors();
@@ -29424,10 +29424,10 @@ async function readInputFile(path, role) {
   }
 }
 
-// packages/core/src/record/evaluation.ts
+// packages/core/src/kernel/records/evaluation.ts
 var EVALUATION_SCHEMA = "modelgate/evaluation@1";
 
-// packages/core/src/record/verdict.ts
+// packages/core/src/kernel/records/verdict.ts
 var VERDICT_SCHEMA = "modelgate/verdict@1";
 var RULE_STATUSES = ["pass", "fail", "inconclusive", "skip", "error"];
 
@@ -49148,7 +49148,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// packages/core/src/record/read.ts
+// packages/core/src/kernel/records/read.ts
 init_errors();
 var metricValue = external_exports.object({ value: external_exports.number(), ci: external_exports.tuple([external_exports.number(), external_exports.number()]).optional() });
 var evaluationShape = external_exports.object({
@@ -49330,7 +49330,6 @@ import { isAbsolute, resolve as resolve2 } from "node:path";
 init_errors();
 
 // packages/core/src/registry/fs.ts
-init_errors();
 import { randomBytes as randomBytes2 } from "node:crypto";
 import {
   chmod as chmod2,
@@ -49348,7 +49347,7 @@ import {
 import { hostname as hostname3 } from "node:os";
 import { join, resolve } from "node:path";
 
-// packages/core/src/util/async.ts
+// packages/core/src/kernel/async.ts
 async function mapLimit(items, limit, fn) {
   const results = new Array(items.length);
   let next = 0;
@@ -49361,6 +49360,9 @@ async function mapLimit(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+// packages/core/src/registry/fs.ts
+init_errors();
 
 // packages/core/src/registry/prepare.ts
 init_errors();

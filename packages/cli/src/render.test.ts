@@ -1,13 +1,14 @@
 import {
   EVALUATION_SCHEMA,
   type EvaluationRecord,
+  formatValue as formatNumber,
   formatValue,
+  metricsTable,
   type RuleResult,
   renderReport,
 } from '@modelgate/core';
 import { describe, expect, it } from 'vitest';
 import { verdictTable } from './demo/terminal.ts';
-import { formatNumber, metricsTable } from './render.ts';
 
 const record: EvaluationRecord = {
   schema: EVALUATION_SCHEMA,

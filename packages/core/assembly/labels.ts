@@ -1,6 +1,6 @@
 // The distinct values of a numeric label column and each row's slot among them, in one
-// WebAssembly pass: what classOrder and classIndices need (packages/core/src/evaluate/classes.ts
-// runs it). Compiled by `npm run kernels` into packages/core/src/evaluate/labels-kernel.wasm.ts.
+// WebAssembly pass: what classOrder and classIndices need (packages/core/src/evaluation/classes.ts
+// runs it). Compiled by `npm run kernels` into packages/core/src/evaluation/labels-kernel.wasm.ts.
 //
 // Why: in a one-shot `modelgate evaluate` these were two cold JavaScript loops over the rows
 // (find the distinct values; map each row to its class), 9 ms on 200k rows.

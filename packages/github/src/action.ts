@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { InputError, type Logger } from '@modelgate/core';
+import { DEFAULT_CONFIG_FILE, InputError, type Logger } from '@modelgate/core';
 
 /** The logic's Logger, on the Actions log. */
 export const actionLogger: Logger = {
@@ -40,4 +40,10 @@ export function listInput(name: string): string[] | undefined {
     .split(/[\n,]/)
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** The `config` input, with action.yml's default standing for "the default file, if any". */
+export function configInput(): string | undefined {
+  const given = optionalInput('config');
+  return given === DEFAULT_CONFIG_FILE ? undefined : given;
 }

@@ -10,8 +10,8 @@ import {
   registryBaselineRef,
   registrySpecFrom,
 } from '@modelgate/core';
-import { actionLogger, optionalInput } from './action.ts';
-import { configInput, readEvaluateInputs } from './evaluate-inputs.ts';
+import { actionLogger, configInput, optionalInput } from './action.ts';
+import { readEvaluateInputs } from './evaluate-inputs.ts';
 import { githubRegistryOpener } from './register-inputs.ts';
 
 /** The compare-to-baseline action's settings, validated. */

@@ -5,8 +5,7 @@ import {
   readConfigFile,
   registrySpecFrom,
 } from '@modelgate/core';
-import { optionalInput } from './action.ts';
-import { configInput } from './evaluate-inputs.ts';
+import { configInput, optionalInput } from './action.ts';
 
 /** The deploy action's settings, validated. */
 export interface DeployActionSettings {

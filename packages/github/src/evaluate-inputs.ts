@@ -1,19 +1,12 @@
 import * as core from '@actions/core';
 import {
   actionInput,
-  DEFAULT_CONFIG_FILE,
   evaluateOptionsWithConfig,
   evaluateSettingsWithConfig,
   type RawEvaluateOptions,
   readConfigFile,
 } from '@modelgate/core';
-import { listInput, optionalInput } from './action.ts';
-
-/** The `config` input, with action.yml's default standing for "the default file, if any". */
-export function configInput(): string | undefined {
-  const given = optionalInput('config');
-  return given === DEFAULT_CONFIG_FILE ? undefined : given;
-}
+import { configInput, listInput, optionalInput } from './action.ts';
 
 /**
  * The only place the evaluate action reads its inputs. Each input, else the config file's

@@ -9,6 +9,6 @@ export * from './publish-report.ts';
 export * from './register-inputs.ts';
 export * from './registry/index.ts';
 export * from './runtime/index.ts';
+export * from './step.ts';
 export * from './sticky-comment.ts';
-export * from './summary.ts';
 export * from './train-action.ts';

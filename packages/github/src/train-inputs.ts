@@ -7,8 +7,7 @@ import {
   trainOptionsWithConfig,
   trainSettingsFrom,
 } from '@modelgate/core';
-import { optionalInput } from './action.ts';
-import { configInput } from './evaluate-inputs.ts';
+import { configInput, optionalInput } from './action.ts';
 
 /**
  * The only place the train action reads its inputs: each input, else the config file's

@@ -1,6 +1,6 @@
 import type { GpuSummary, TrainOutcome, UsageStats } from '@modelgate/core';
+import { escapeCell } from '@modelgate/core';
 import { markdownTable } from 'markdown-table';
-import { escapeCell } from './summary.ts';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

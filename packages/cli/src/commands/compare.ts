@@ -15,12 +15,20 @@ import {
   readCompareConfig,
   registryBaselineRef,
   registrySpecFrom,
+  SCORING_OPTIONS,
   writeFileAtomic,
   writeJsonAtomic,
 } from '@modelgate/core';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
-import { EVALUATE_FLAGS } from './evaluate.ts';
+
+const EVALUATE_FLAGS = {
+  ...Object.fromEntries(Object.keys(SCORING_OPTIONS).map((name) => [name, { type: 'string' }])),
+  'slice-by': { type: 'string', multiple: true },
+} as { [K in Exclude<keyof typeof SCORING_OPTIONS, 'slice-by'>]: { type: 'string' } } & {
+  'slice-by': { type: 'string'; multiple: true };
+};
+
 import { openCliRegistry } from './registry.ts';
 
 export const COMPARE_HELP = `Usage: modelgate compare --candidate E.json --baseline B.json|none --config G.yml [--out V.json] [--report R.md]

@@ -13,6 +13,7 @@ import {
   type EvaluateSettings,
   evaluate,
   evaluateSettingsFrom,
+  formatValue as formatNumber,
   InputError,
   type Logger,
   loadConfig,
@@ -21,7 +22,6 @@ import {
   writeJsonAtomic,
 } from '@modelgate/core';
 import { type RunningServer, startServer } from '@modelgate/server';
-import { formatNumber } from '../render.ts';
 import { inferOne, sampleTraffic } from './live.ts';
 import type { PlannedStep } from './progress.ts';
 import {

@@ -3,12 +3,12 @@ import {
   type EvaluationRecord,
   formatDelta,
   formatInterval,
+  formatValue as formatNumber,
   type ModelVersion,
   type RuleResult,
   ruleBlocks,
   type Verdict,
 } from '@modelgate/core';
-import { formatNumber } from '../render.ts';
 
 /** A path as the user can use it from where they are: relative inside the working directory, else absolute. */
 export function displayPath(cwd: string, path: string): string {

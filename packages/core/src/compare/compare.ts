@@ -1,13 +1,15 @@
-import { InputError } from '../errors.ts';
-import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
-import { subsetPredictions } from '../evaluate/score.ts';
-import type { EvaluateSettings, Logger } from '../evaluate/settings.ts';
+import { type Evaluation, evaluate } from '../evaluation/evaluate.ts';
+import { subsetPredictions } from '../evaluation/score.ts';
+import type { EvaluateSettings } from '../evaluation/settings.ts';
 import { type ChangeEvidence, checkGatesFitTask, decide, type GateSpec } from '../gates/index.ts';
 import type { RuntimeLoader } from '../inference/runtime.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/ports.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
+import { readEvaluationRecord } from '../kernel/records/read.ts';
+import { VERDICT_SCHEMA, type Verdict } from '../kernel/records/verdict.ts';
+import { VERSION } from '../kernel/version.ts';
 import { MEASURED_METRICS } from '../metrics/index.ts';
-import type { EvaluationRecord } from '../record/evaluation.ts';
-import { readEvaluationRecord } from '../record/read.ts';
-import { VERDICT_SCHEMA, type Verdict } from '../record/verdict.ts';
 import {
   isRegistryBaseline,
   type RegistryBaselineRef,
@@ -16,7 +18,6 @@ import {
 } from '../registry/baseline.ts';
 import { type ReportInput, renderReport } from '../report/index.ts';
 import { mcnemarExact, type Predictions, pairedDistributions } from '../stats/index.ts';
-import { VERSION } from '../version.ts';
 import { evidenceKey, pairedEvidence, unpairedEvidence } from './evidence.ts';
 
 /**

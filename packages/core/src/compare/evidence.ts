@@ -1,5 +1,5 @@
 import type { ChangeEvidence } from '../gates/index.ts';
-import type { EvaluationRecord, MetricValue } from '../record/evaluation.ts';
+import type { EvaluationRecord, MetricValue } from '../kernel/records/evaluation.ts';
 import { type MetricEvidence, quantileSorted, unpairedDifference } from '../stats/index.ts';
 
 type SliceKey = { column: string; value: string } | undefined;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { OptionNamer } from '../util/options.ts';
+import type { OptionNamer } from '../kernel/options.ts';
 import { loadConfig, type ModelgateConfig } from './config.ts';
 import { type ConfigFile, readConfigFile } from './file.ts';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { didYouMean, InputError } from '../errors.ts';
+import { didYouMean, InputError } from '../kernel/errors.ts';
 
 /** A list given as YAML list or as one comma-separated string. */
 const stringList = z
@@ -96,7 +96,7 @@ export async function loadConfig(
   );
 }
 
+export * from '../evaluation/config.ts';
 export * from './compare.ts';
-export * from './evaluate.ts';
 export * from './file.ts';
 export * from './train.ts';

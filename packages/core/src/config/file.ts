@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { OptionNamer } from '../kernel/options.ts';
 import { DEFAULT_REGISTRY_SPEC, registrySpecFromConfig } from '../registry/open.ts';
-import type { OptionNamer } from '../util/options.ts';
 import { loadConfig, type ModelgateConfig } from './config.ts';
 
 /** The config file every step reads when none is named: present or not, it is optional. */

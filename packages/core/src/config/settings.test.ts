@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { actionInput, cliOption } from '../util/options.ts';
-import { evaluateOptionsWithConfig, evaluateSettingsWithConfig } from './evaluate.ts';
+import { evaluateOptionsWithConfig, evaluateSettingsWithConfig } from '../evaluation/config.ts';
+import { actionInput, cliOption } from '../kernel/options.ts';
 import { readConfigFile, registrySpecFrom } from './file.ts';
 import { trainOptionsWithConfig } from './train.ts';
 

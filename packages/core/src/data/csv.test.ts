@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { tempFiles } from './__fixtures__/temp-files.ts';
 import { readTable, type Table } from './index.ts';
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import type { Info } from 'csv-parse/sync';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import {
   afterRecordEnd,
   BOM,

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { FIXTURES, tempFiles } from './__fixtures__/temp-files.ts';
 import { readTable } from './index.ts';
 

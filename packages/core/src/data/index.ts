@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { InputError } from '../errors.ts';
-import { readInputFile } from '../util/fs.ts';
+import { InputError } from '../kernel/errors.ts';
+import { readInputFile } from '../kernel/fs.ts';
 import { readCsv, readCsvInParts } from './csv.ts';
 import { readJsonl } from './jsonl.ts';
 import { readNpy, readNpz } from './npy.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { tempFiles } from './__fixtures__/temp-files.ts';
 import { readTable, type Table } from './index.ts';
 

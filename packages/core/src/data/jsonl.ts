@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { type ColumnSource, sourceOf, type TableParts } from './table.ts';
 
 type Cell = number | string | undefined;

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { type PythonValue, parsePythonLiteral } from './python-literal.ts';
 import { type Column, type PackedColumn, sourceOf, type TableParts } from './table.ts';
 

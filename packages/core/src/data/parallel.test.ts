@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { FIXTURES, tempFiles } from './__fixtures__/temp-files.ts';
 import { readCsv, readCsvInParts } from './csv.ts';
 import {

@@ -1,5 +1,5 @@
 import type { FileMetaData } from 'hyparquet';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { type ColumnSource, sourceOf, type TableParts } from './table.ts';
 
 /**

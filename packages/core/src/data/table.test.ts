@@ -1,6 +1,6 @@
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { FIXTURES, tempFiles } from './__fixtures__/temp-files.ts';
 import { readTable } from './index.ts';
 

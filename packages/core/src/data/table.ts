@@ -1,4 +1,4 @@
-import { didYouMean, InputError } from '../errors.ts';
+import { didYouMean, InputError } from '../kernel/errors.ts';
 import { parseNumber, trimNumberText } from './numbers.ts';
 
 /**

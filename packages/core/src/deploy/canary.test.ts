@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cliOption } from '../util/options.ts';
+import { cliOption } from '../kernel/options.ts';
 import { DEFAULT_CANARY_STEPS, parseCanarySteps } from './canary.ts';
 
 describe('canary steps', () => {

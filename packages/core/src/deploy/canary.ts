@@ -1,5 +1,5 @@
-import { InputError } from '../errors.ts';
-import type { OptionNamer } from '../util/options.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { OptionNamer } from '../kernel/options.ts';
 
 /** The traffic steps of a canary when none are given: a tenth, half, then all of it. */
 export const DEFAULT_CANARY_STEPS: readonly number[] = [10, 50, 100];

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InputError } from '../errors.ts';
-import type { Logger } from '../evaluate/settings.ts';
 import type { RuntimeLoader } from '../inference/runtime.ts';
+import { InputError } from '../kernel/errors.ts';
+import { shortDigest } from '../kernel/format.ts';
+import { sha256 } from '../kernel/fs.ts';
+import type { Logger } from '../kernel/ports.ts';
 import { RegistryLookupError } from '../registry/names.ts';
 import type { ModelVersion, Registry } from '../registry/types.ts';
-import { shortDigest } from '../report/format.ts';
-import { sha256 } from '../util/fs.ts';
 import { gateRefusals } from './gate.ts';
 import { prepareSmoke, type SmokeCheck } from './smoke.ts';
 import {

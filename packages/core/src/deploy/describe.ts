@@ -1,4 +1,4 @@
-import { shortDigest } from '../report/format.ts';
+import { shortDigest } from '../kernel/format.ts';
 import type { DeployOutcome } from './types.ts';
 
 /**

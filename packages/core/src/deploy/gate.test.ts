@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Verdict } from '../record/verdict.ts';
+import type { Verdict } from '../kernel/records/verdict.ts';
 import type { ModelVersion } from '../registry/types.ts';
 import { gateRefusals } from './gate.ts';
 

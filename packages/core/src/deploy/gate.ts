@@ -1,6 +1,6 @@
-import { ruleBlocks } from '../record/verdict.ts';
+import { shortDigest } from '../kernel/format.ts';
+import { ruleBlocks } from '../kernel/records/verdict.ts';
 import type { ModelVersion } from '../registry/types.ts';
-import { shortDigest } from '../report/format.ts';
 
 export interface GateOptions {
   /** Refuse unless the version's verdict passed for its exact digest (CONTRACT.md `require-gate`, default true). */

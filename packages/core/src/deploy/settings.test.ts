@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionInput, cliOption } from '../util/options.ts';
+import { actionInput, cliOption } from '../kernel/options.ts';
 import { deploySettingsFrom } from './settings.ts';
 
 const server = { name: 'churn', url: 'http://127.0.0.1:8080' };

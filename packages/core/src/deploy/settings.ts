@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ModelgateConfig } from '../config/config.ts';
-import { didYouMean, InputError } from '../errors.ts';
-import type { Logger } from '../evaluate/settings.ts';
+import { didYouMean, InputError } from '../kernel/errors.ts';
+import { type OptionNamer, parseChoice, parseInteger } from '../kernel/options.ts';
+import type { Logger } from '../kernel/ports.ts';
 import { validateAlias, validateModelName } from '../registry/names.ts';
-import { type OptionNamer, parseChoice, parseInteger } from '../util/options.ts';
 import { parseCanarySteps } from './canary.ts';
 import type { DeployRequest } from './deploy.ts';
 import type { Kubectl } from './kserve/kubectl.ts';

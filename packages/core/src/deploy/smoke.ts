@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTable, type Table } from '../data/index.ts';
-import { InputError } from '../errors.ts';
-import type { Logger } from '../evaluate/settings.ts';
 import { type LoadedModel, loadModel, tensorToFloat64, type ValueInfo } from '../inference/model.ts';
 import { chooseOutput } from '../inference/predict.ts';
 import type { RuntimeLoader } from '../inference/runtime.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/ports.ts';
 import type { ModelVersion } from '../registry/types.ts';
 import { DeployCheckError, type InferenceEndpoint } from './types.ts';
 

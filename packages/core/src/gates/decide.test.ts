@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RuleResult } from '../record/verdict.ts';
+import type { RuleResult } from '../kernel/records/verdict.ts';
 import { type ChangeEvidence, decide } from './decide.ts';
 import { evidenceOf, recordOf, specOf } from './testing.ts';
 

@@ -17,9 +17,9 @@
  * - `require_baseline` with no baseline fails every change rule; when the spec has no change
  *   rule, the verdict fails with a note, so the setting never passes silently.
  */
-import { didYouMean } from '../errors.ts';
-import type { EvaluationRecord, MetricValue } from '../record/evaluation.ts';
-import { type OnInconclusive, type RuleResult, ruleBlocks } from '../record/verdict.ts';
+import { didYouMean } from '../kernel/errors.ts';
+import type { EvaluationRecord, MetricValue } from '../kernel/records/evaluation.ts';
+import { type OnInconclusive, type RuleResult, ruleBlocks } from '../kernel/records/verdict.ts';
 import { tidy, tidyDifference } from './numbers.ts';
 import { type Change, checkBound, decideOnBounds, decideOnPoint, type Outcome } from './rules.ts';
 import type { GateRule, GateSpec, MetricGate } from './spec.ts';

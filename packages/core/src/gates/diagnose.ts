@@ -6,7 +6,7 @@
  * adds the checks a JSON Schema cannot state (an empty rule set, `significance` with nothing
  * to apply to, `min` above `max`). The parser runs both, and a test keeps them in agreement.
  */
-import { didYouMean, editDistance } from '../errors.ts';
+import { didYouMean, editDistance } from '../kernel/errors.ts';
 import { type Direction, metricDirection } from '../metrics/index.ts';
 import {
   BUILT_IN_METRICS,

@@ -1,7 +1,7 @@
 /**
  * Float comparison with a tolerance, and the number formatting of a verdict's reasons.
  */
-import { formatValue as formatReportValue } from '../report/format.ts';
+import { formatValue as formatReportValue } from '../kernel/format.ts';
 
 /**
  * Two values this close, relative to the largest magnitude in the comparison, are equal. A

@@ -2,7 +2,7 @@
  * The rules themselves: a bound on the candidate, or a change against the baseline decided on
  * point estimates or on a one-sided bound of Δ, each with the one-line reason a reviewer reads.
  */
-import type { Evidence, OnInconclusive, RuleStatus } from '../record/verdict.ts';
+import type { Evidence, OnInconclusive, RuleStatus } from '../kernel/records/verdict.ts';
 import {
   confidenceLabel,
   exceeds,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { metricDirection } from '../metrics/index.ts';
 import { BUILT_IN_METRICS } from './schema.ts';
 import { checkGatesFitTask, loadGateSpec, parseGateSpec } from './spec.ts';

@@ -3,10 +3,10 @@
  * with `--gates`, validated, and turned into typed rules that `decide` applies.
  */
 import { parseDocument } from 'yaml';
-import { didYouMean, InputError } from '../errors.ts';
+import { didYouMean, InputError } from '../kernel/errors.ts';
+import { readInputFile } from '../kernel/fs.ts';
+import type { OnInconclusive, RuleKind } from '../kernel/records/verdict.ts';
 import { type Direction, MEASURED_METRICS, METRICS, metricDirection, type Task } from '../metrics/index.ts';
-import type { OnInconclusive, RuleKind } from '../record/verdict.ts';
-import { readInputFile } from '../util/fs.ts';
 import { findSpecProblem, isPlainObject, type SpecProblem } from './diagnose.ts';
 import { BUILT_IN_METRICS, type CHANGE_RULE_KEYS, gateSectionsSchema, RULE_KEYS } from './schema.ts';
 

@@ -3,7 +3,7 @@
  * specs from YAML text, and plain-object ChangeEvidence fakes.
  */
 import { parse } from 'yaml';
-import { EVALUATION_SCHEMA, type EvaluationRecord } from '../record/evaluation.ts';
+import { EVALUATION_SCHEMA, type EvaluationRecord } from '../kernel/records/evaluation.ts';
 import type { ChangeEvidence, SliceKey } from './decide.ts';
 import { type GateSpec, parseGateSpec } from './spec.ts';
 

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../util/fs.ts';
+import { writeFileAtomic } from '../kernel/fs.ts';
 import { renderGateSpecJsonSchema } from './schema.ts';
 
 /** Where the committed JSON Schema lives, for editors' YAML plugins. */

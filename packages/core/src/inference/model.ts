@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { InputError } from '../errors.ts';
-import { readInputFile, sha256 } from '../util/fs.ts';
+import { InputError } from '../kernel/errors.ts';
+import { readInputFile, sha256 } from '../kernel/fs.ts';
 import { type ModelClasses, modelClasses } from './onnx-classes.ts';
 import { importOnnxRuntime, type OnnxRuntime, type RuntimeLoader } from './runtime.ts';
 

@@ -1,5 +1,5 @@
 import type { FeatureRows } from '../data/table.ts';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { type LoadedModel, tensorToFloat64, type ValueInfo } from './model.ts';
 
 /** Output names that mean "class probabilities" win when a model has several outputs (CONTRACT.md). */

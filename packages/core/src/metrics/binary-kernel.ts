@@ -8,7 +8,7 @@
  * classCounts, logLoss, brier and binaryRank to the last bit (the same float64 operations in the
  * same order, and the same Math.log); the tests hold it to that.
  */
-import { KERNEL_DATA_START, KERNEL_MAX_BYTES, type Kernel, loadKernel } from '../util/wasm.ts';
+import { KERNEL_DATA_START, KERNEL_MAX_BYTES, type Kernel, loadKernel } from '../kernel/wasm.ts';
 import { BINARY_KERNEL_WASM } from './binary-kernel.wasm.ts';
 import type { ClassCounts } from './confusion.ts';
 

@@ -3,8 +3,9 @@
  * docs and the evaluator all read these lists; nothing else spells a metric name out.
  */
 
-/** The kind of model being evaluated. */
-export type Task = 'binary' | 'multiclass' | 'regression';
+import type { Task } from '../kernel/records/evaluation.ts';
+
+export type { Task };
 
 /** Which way a metric improves. */
 export type Direction = 'higher' | 'lower';

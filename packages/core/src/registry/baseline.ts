@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../errors.ts';
-import type { Logger } from '../evaluate/settings.ts';
-import type { EvaluationRecord } from '../record/evaluation.ts';
-import { shortDigest } from '../report/format.ts';
+import { InputError } from '../kernel/errors.ts';
+import { shortDigest } from '../kernel/format.ts';
+import type { Logger } from '../kernel/ports.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
 import { LATEST, parseRef, RegistryLookupError } from './names.ts';
 import type { ModelVersion, Registry } from './types.ts';
 

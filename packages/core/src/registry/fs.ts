@@ -14,9 +14,9 @@ import {
 } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { InputError } from '../errors.ts';
-import { mapLimit } from '../util/async.ts';
-import { sha256 } from '../util/fs.ts';
+import { mapLimit } from '../kernel/async.ts';
+import { InputError } from '../kernel/errors.ts';
+import { sha256 } from '../kernel/fs.ts';
 import {
   AliasDowngradeError,
   checkAliasMove,

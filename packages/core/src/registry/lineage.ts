@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 
 /**
  * A lineage map (training params, training telemetry) given as YAML/JSON text, or as the path of

@@ -1,4 +1,4 @@
-import { didYouMean, InputError } from '../errors.ts';
+import { didYouMean, InputError } from '../kernel/errors.ts';
 
 // A model name becomes a folder on disk and part of a release tag on GitHub, so it keeps to
 // characters that are safe in both, and never `.`/`..`.

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { parseLineageMap } from './lineage.ts';
 import { openRegistry, parseRegistrySpec, registrySpecFromConfig } from './open.ts';
 import type { Registry } from './types.ts';

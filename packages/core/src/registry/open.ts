@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { createFsRegistry, DEFAULT_FS_REGISTRY } from './fs.ts';
 import type { Registry } from './types.ts';
 

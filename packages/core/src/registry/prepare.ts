@@ -1,7 +1,7 @@
-import { InputError } from '../errors.ts';
-import type { EvaluationRecord } from '../record/evaluation.ts';
-import type { Verdict } from '../record/verdict.ts';
-import { readInputFile, sha256 } from '../util/fs.ts';
+import { InputError } from '../kernel/errors.ts';
+import { readInputFile, sha256 } from '../kernel/fs.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
+import type { Verdict } from '../kernel/records/verdict.ts';
 import { validateAlias, validateModelName } from './names.ts';
 import type { Lineage, RegisterRequest, Registry } from './types.ts';
 

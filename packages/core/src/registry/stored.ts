@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { InputError } from '../errors.ts';
-import type { EvaluationRecord } from '../record/evaluation.ts';
-import type { Verdict } from '../record/verdict.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
+import type { Verdict } from '../kernel/records/verdict.ts';
 import { MODEL_VERSION_SCHEMA, type ModelVersion } from './types.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { EvaluationRecord } from '../record/evaluation.ts';
-import type { Verdict } from '../record/verdict.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
+import type { Verdict } from '../kernel/records/verdict.ts';
 
 export const MODEL_VERSION_SCHEMA = 'modelgate/model-version@1';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VERDICT_SCHEMA } from '../record/verdict.ts';
+import { VERDICT_SCHEMA } from '../kernel/records/verdict.ts';
 import { readVerdictRecord } from './verdict-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-verdict-file-'));

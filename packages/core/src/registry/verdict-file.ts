@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { InputError } from '../errors.ts';
-import { RULE_STATUSES, VERDICT_SCHEMA, type Verdict } from '../record/verdict.ts';
-import { readInputFile } from '../util/fs.ts';
+import { InputError } from '../kernel/errors.ts';
+import { readInputFile } from '../kernel/fs.ts';
+import { RULE_STATUSES, VERDICT_SCHEMA, type Verdict } from '../kernel/records/verdict.ts';
 
 /** The parts of a verdict that register and deploy rely on; the rest passes through. */
 const verdictShape = z

@@ -1,5 +1,5 @@
-import { chartNumber } from './format.ts';
-import { code, details, escapeText, table } from './markdown.ts';
+import { chartNumber } from '../kernel/format.ts';
+import { code, details, escapeText, table } from '../kernel/markdown.ts';
 
 /** One version's value of a metric. */
 export interface HistoryPoint {

@@ -1,6 +1,6 @@
-import type { EvaluationRecord } from '../record/evaluation.ts';
-import { formatCount } from './format.ts';
-import { code, table } from './markdown.ts';
+import { formatCount } from '../kernel/format.ts';
+import { code, table } from '../kernel/markdown.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
 
 /**
  * The confusion matrix of a classifier: the candidate's counts, each changed cell with its

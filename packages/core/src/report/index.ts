@@ -4,7 +4,6 @@
  * history chart and the provenance, kept under GitHub's comment size limit.
  */
 export { MAX_HISTORY_CHARTS, MAX_HISTORY_POINTS } from './chart.ts';
-export { formatChange, formatDelta, formatInterval, formatValue } from './format.ts';
 export { workspacePath } from './paths.ts';
 export type { Provenance } from './provenance.ts';
 export { MAX_REPORT_CHARS, type ReportInput, renderReport, reportHeadline, reportMarker } from './report.ts';

@@ -4,7 +4,7 @@
  * says more about that machine than a report should.
  */
 import { basename, isAbsolute, relative } from 'node:path';
-import type { EvaluationRecord } from '../record/evaluation.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
 
 /**
  * `path` relative to `workspace` when it lies inside it; the file name alone when it lies outside

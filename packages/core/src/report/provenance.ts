@@ -1,7 +1,7 @@
-import type { EvaluationRecord } from '../record/evaluation.ts';
-import type { McNemarResult, Verdict } from '../record/verdict.ts';
-import { formatCount, shortDigest } from './format.ts';
-import { code, escapeText } from './markdown.ts';
+import { formatCount, shortDigest } from '../kernel/format.ts';
+import { code, escapeText } from '../kernel/markdown.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
+import type { McNemarResult, Verdict } from '../kernel/records/verdict.ts';
 
 /** Where the candidate came from: what CI knows and the records do not. */
 export interface Provenance {

@@ -1,7 +1,7 @@
 import { marked, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
-import type { EvaluationRecord } from '../record/evaluation.ts';
-import type { Verdict } from '../record/verdict.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
+import type { Verdict } from '../kernel/records/verdict.ts';
 import { MAX_REPORT_CHARS, type ReportInput, renderReport, reportMarker } from './report.ts';
 import {
   baselineRecord,

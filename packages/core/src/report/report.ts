@@ -1,9 +1,9 @@
-import type { EvaluationRecord } from '../record/evaluation.ts';
-import { type RuleResult, ruleBlocks, type Verdict } from '../record/verdict.ts';
+import { formatChange, formatCount, formatInterval, formatValue, shortDigest } from '../kernel/format.ts';
+import { code, details, escapeText, table } from '../kernel/markdown.ts';
+import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
+import { type RuleResult, ruleBlocks, type Verdict } from '../kernel/records/verdict.ts';
 import { historySeries, renderHistory } from './chart.ts';
 import { renderConfusion } from './confusion.ts';
-import { formatChange, formatCount, formatInterval, formatValue, shortDigest } from './format.ts';
-import { code, details, escapeText, table } from './markdown.ts';
 import { withWorkspacePaths, workspacePath } from './paths.ts';
 import { link, type Provenance, percent, renderProvenance } from './provenance.ts';
 import {

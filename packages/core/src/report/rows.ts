@@ -1,6 +1,6 @@
+import type { EvaluationRecord, MetricValue } from '../kernel/records/evaluation.ts';
+import { type RuleResult, type RuleStatus, ruleBlocks, type Verdict } from '../kernel/records/verdict.ts';
 import { type Direction, metricDirection } from '../metrics/index.ts';
-import type { EvaluationRecord, MetricValue } from '../record/evaluation.ts';
-import { type RuleResult, type RuleStatus, ruleBlocks, type Verdict } from '../record/verdict.ts';
 
 /**
  * One metric as the report shows it: the values once, and every rule on that metric beside

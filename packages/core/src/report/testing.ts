@@ -3,8 +3,8 @@
  * The numbers are those of a real binary classifier on 200 rows (accuracy 0.96 = 192/200, and
  * the confusion matrix agrees with it), so a report built from them reads like a real one.
  */
-import type { EvaluationRecord, MetricValue, SliceResult } from '../record/evaluation.ts';
-import { type RuleResult, ruleBlocks, type Verdict } from '../record/verdict.ts';
+import type { EvaluationRecord, MetricValue, SliceResult } from '../kernel/records/evaluation.ts';
+import { type RuleResult, ruleBlocks, type Verdict } from '../kernel/records/verdict.ts';
 
 const CANDIDATE_SHA = 'b3f1c0de9a7e4d2c8b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa';
 const BASELINE_SHA = '7a9e2f4411c3d5b6a7980f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4';

@@ -4,7 +4,7 @@
  * errors a user can act on.
  */
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { METRICS } from '../metrics/index.ts';
 import {
   bootstrapDistributions,

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { mcnemarExact } from './mcnemar.ts';
 import { normalCdf, normalQuantile } from './normal.ts';
 

@@ -5,7 +5,7 @@
  * candidate is Binomial(discordant, 1/2). Shown in the report as a cross-check of the
  * paired bootstrap of accuracy.
  */
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 
 export interface McNemarExact {
   /** Rows the candidate gets right and the baseline wrong. */

@@ -2,7 +2,7 @@
  * What the statistics work on: one model's predictions with the truth, and the checks that
  * turn a bad request into an error a user can act on.
  */
-import { didYouMean, InputError } from '../errors.ts';
+import { didYouMean, InputError } from '../kernel/errors.ts';
 import { MEASURED_METRICS, METRICS, PROBABILITY_METRICS, type Task } from '../metrics/index.ts';
 
 /** One model's predictions on a data set, with the true labels or targets. */

@@ -3,7 +3,7 @@
  * JSON, merge into the metrics of the whole data set.
  */
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import { binaryMetrics, METRICS, multiclassMetrics, regressionMetrics } from '../metrics/index.ts';
 import type { Predictions } from './predictions.ts';
 import {

@@ -17,7 +17,7 @@
  * rows by rounding in the last bits (about 1e-15 relative), which is why the tests compare
  * them to 1e-12.
  */
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import {
   accuracy,
   averagedScores,

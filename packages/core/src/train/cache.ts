@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256 } from '../util/fs.ts';
+import { sha256 } from '../kernel/fs.ts';
 
 /** A cached path: as the user wrote it (its identity in the cache) and where it is now. */
 export interface CachePath {

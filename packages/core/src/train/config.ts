@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { didYouMean, InputError } from '../errors.ts';
+import { didYouMean, InputError } from '../kernel/errors.ts';
 import type { RawTrainOptions } from './settings.ts';
 
 const scalar = z.union([z.string(), z.number()]).transform((v) => String(v));

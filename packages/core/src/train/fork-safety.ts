@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { InputError } from '../kernel/errors.ts';
 
 /** What the training step knows about the run that asked for it (from the runner's context). */
 export interface RunnerFacts {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { actionInput, cliOption } from '../util/options.ts';
+import { actionInput, cliOption } from '../kernel/options.ts';
 import { paramEnvironment, paramEnvName, parseParams } from './params.ts';
 import { scratch } from './testing.ts';
 

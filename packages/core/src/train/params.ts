@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { InputError } from '../errors.ts';
-import type { OptionNamer } from '../util/options.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { OptionNamer } from '../kernel/options.ts';
 
 /** Training parameters: a mapping from name to any YAML/JSON value. */
 export type TrainParams = Readonly<Record<string, unknown>>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionInput, cliOption } from '../util/options.ts';
+import { actionInput, cliOption } from '../kernel/options.ts';
 import { trainOptionsFromConfig } from './config.ts';
 import { DEFAULT_TELEMETRY_INTERVAL_SECONDS, trainSettingsFrom } from './settings.ts';
 

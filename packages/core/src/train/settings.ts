@@ -1,5 +1,5 @@
-import { InputError } from '../errors.ts';
-import type { OptionNamer } from '../util/options.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { OptionNamer } from '../kernel/options.ts';
 import type { GpuRequest } from './gpu/assign.ts';
 import { parseParams, type TrainParams } from './params.ts';
 

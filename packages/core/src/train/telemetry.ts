@@ -1,4 +1,4 @@
-import type { Logger } from '../evaluate/settings.ts';
+import type { Logger } from '../kernel/ports.ts';
 import type { GpuProbe, GpuSample } from './gpu/nvidia-smi.ts';
 
 /** Average and peak of a series. */

@@ -3,12 +3,11 @@
  * folders, and a logger that keeps what it was told.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
-import type { Logger } from '../evaluate/settings.ts';
+import { recordingLogger, scratch } from '../kernel/testing.ts';
+
+export type { RecordingLogger } from '../kernel/testing.ts';
+export { recordingLogger, scratch };
 
 /** test/fixtures/nvidia-smi: put it first on PATH and it answers as a host with FAKE_NVIDIA_SMI_GPUS GPUs. */
 export const STAND_IN_DIR = fileURLToPath(new URL('../../../../test/fixtures/nvidia-smi', import.meta.url));
@@ -29,26 +28,6 @@ export function noGpuEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** A temporary folder removed after the file's tests. */
-export function scratch(prefix = 'modelgate-train-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-export interface RecordingLogger extends Logger {
-  readonly lines: string[];
-  text(): string;
-}
-
-export function recordingLogger(): RecordingLogger {
-  const lines: string[] = [];
-  return {
-    lines,
-    info: (m) => lines.push(`info: ${m}`),
-    warning: (m) => lines.push(`warning: ${m}`),
-    text: () => lines.join('\n'),
-  };
-}
 
 /** The pid of a process that has exited: a claimer that died. */
 export function deadPid(): number {

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
-import { sha256 } from '../util/fs.ts';
-import { cliOption } from '../util/options.ts';
+import { InputError } from '../kernel/errors.ts';
+import { sha256 } from '../kernel/fs.ts';
+import { cliOption } from '../kernel/options.ts';
 import { directoryCache } from './cache.ts';
 import type { RunnerFacts } from './fork-safety.ts';
 import { GpuLocks } from './gpu/locks.ts';

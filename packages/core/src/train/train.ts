@@ -1,10 +1,11 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { InputError } from '../errors.ts';
-import type { Logger } from '../evaluate/settings.ts';
-import { sha256, writeJsonAtomic } from '../util/fs.ts';
-import { VERSION } from '../version.ts';
+import { InputError } from '../kernel/errors.ts';
+import { sha256, writeJsonAtomic } from '../kernel/fs.ts';
+import type { Logger } from '../kernel/ports.ts';
+import { type CommandEnd, type CommandResult, runCommand } from '../kernel/process/run-command.ts';
+import { VERSION } from '../kernel/version.ts';
 import type { CachePath, CacheStore } from './cache.ts';
 import { assertForkAllowed, type RunnerFacts } from './fork-safety.ts';
 import { assignGpus, type GpuAssignment } from './gpu/assign.ts';
@@ -12,7 +13,6 @@ import { GpuLocks, gpuLockDir, lockOwner } from './gpu/locks.ts';
 import { type GpuProbe, nvidiaSmi } from './gpu/nvidia-smi.ts';
 import { PARAM_ENV_PREFIX, paramEnvironment } from './params.ts';
 import { type GpuSummary, gpuSummary, TRAIN_RECORD_FILE, TRAIN_SCHEMA, type TrainRecord } from './record.ts';
-import { type CommandEnd, type CommandResult, runCommand } from './run-command.ts';
 import type { TrainSettings } from './settings.ts';
 import { startTelemetry, type TelemetrySampler } from './telemetry.ts';
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../kernel/errors.ts';
 
 /** What one kubectl run gave back. */
 export interface KubectlResult {

@@ -1,7 +1,7 @@
 import { ObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
 import { ResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
 import { z } from 'zod';
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../kernel/errors.ts';
 import type { ModelVersion } from '../../registry/types.ts';
 
 /** The KServe API the manifest is written for. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../kernel/errors.ts';
 
 /** The environment variable `serve` and `deploy` both read the admin token from (CONTRACT.md). */
 export const ADMIN_TOKEN_ENV = 'MODELGATE_ADMIN_TOKEN';

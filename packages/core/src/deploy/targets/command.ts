@@ -1,8 +1,8 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../../evaluate/settings.ts';
-import { runCommand } from '../../train/run-command.ts';
+import type { Logger } from '../../kernel/ports.ts';
+import { runCommand } from '../../kernel/process/run-command.ts';
 import { callJson, trimUrl } from '../http.ts';
 import { oipEndpoint } from '../oip.ts';
 import { DeployCheckError, type DeployTarget, type ModelToDeploy, type TargetPlan } from '../types.ts';

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { InputError } from '../../errors.ts';
-import type { Logger } from '../../evaluate/settings.ts';
-import { shortDigest } from '../../report/format.ts';
-import { writeFileAtomic } from '../../util/fs.ts';
+import { InputError } from '../../kernel/errors.ts';
+import { shortDigest } from '../../kernel/format.ts';
+import { writeFileAtomic } from '../../kernel/fs.ts';
+import type { Logger } from '../../kernel/ports.ts';
 import { findKubeconfig, findOnPath, type Kubectl, kubectlAt } from '../kserve/kubectl.ts';
 import {
   type InferenceService,

@@ -1,5 +1,5 @@
-import { InputError } from '../../errors.ts';
-import { shortDigest } from '../../report/format.ts';
+import { InputError } from '../../kernel/errors.ts';
+import { shortDigest } from '../../kernel/format.ts';
 import { callJson, errorText, type HttpAnswer, trimUrl, UnreachableError } from '../http.ts';
 import { oipEndpoint } from '../oip.ts';
 import {

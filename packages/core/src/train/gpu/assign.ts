@@ -1,5 +1,5 @@
-import { InputError } from '../../errors.ts';
-import type { Logger } from '../../evaluate/settings.ts';
+import { InputError } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/ports.ts';
 import { describeHolder, type GpuClaim, type GpuLocks, type HeldGpu } from './locks.ts';
 import type { GpuDevice, GpuProbe } from './nvidia-smi.ts';
 

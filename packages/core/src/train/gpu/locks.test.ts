@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { processStartTime } from '../../kernel/process/liveness.ts';
 import { deadPid, scratch } from '../testing.ts';
-import { processStartTime } from './liveness.ts';
 import { type GpuLockRecord, GpuLocks, lockOwner } from './locks.ts';
 import type { GpuDevice } from './nvidia-smi.ts';
 

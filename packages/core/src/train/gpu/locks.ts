@@ -14,8 +14,13 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../errors.ts';
-import { isGroupAlive, isProcessAlive, type ProcessIdentity, selfIdentity } from './liveness.ts';
+import { InputError } from '../../kernel/errors.ts';
+import {
+  isGroupAlive,
+  isProcessAlive,
+  type ProcessIdentity,
+  selfIdentity,
+} from '../../kernel/process/liveness.ts';
 import type { GpuDevice } from './nvidia-smi.ts';
 
 /**

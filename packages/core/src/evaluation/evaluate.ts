@@ -1,0 +1,541 @@
+import { type FeatureRows, readTable, type Table } from '../data/index.ts';
+import { parseNumber } from '../data/numbers.ts';
+import { loadModel } from '../inference/model.ts';
+import type { ModelClasses } from '../inference/onnx-classes.ts';
+import { chooseOutput, percentile, predict } from '../inference/predict.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/ports.ts';
+import {
+  EVALUATION_SCHEMA,
+  type EvaluationRecord,
+  type OutputTransform,
+} from '../kernel/records/evaluation.ts';
+import { VERSION } from '../kernel/version.ts';
+import { confusionMatrix, type Task } from '../metrics/index.ts';
+import type { Predictions } from '../stats/index.ts';
+import { worseThanChance } from './chance.ts';
+import { classIndices, classOrder, numericTarget } from './classes.ts';
+import { scoreMetrics } from './score.ts';
+import { PROBABILITY_SUM_TOLERANCE, toClassScores } from './scores.ts';
+import type { EvaluateSettings } from './settings.ts';
+
+/** The evaluation record and the per-row predictions behind it (which a paired compare reuses). */
+export interface Evaluation {
+  readonly record: EvaluationRecord;
+  readonly predictions: Predictions;
+  /** The rows of each slice, in record order (the record keeps only their counts). */
+  readonly sliceRows: ReadonlyArray<{ column: string; value: string; rows: Int32Array }>;
+}
+
+/**
+ * Evaluates a model (or a predictions file) on a dataset: reads the data, runs the model,
+ * computes every metric of the task with bootstrap intervals, per slice too, and returns the
+ * `modelgate/evaluation@1` record. It writes nothing; the caller decides where the record goes.
+ */
+export async function evaluate(settings: EvaluateSettings, logger: Logger): Promise<Evaluation> {
+  const notes: string[] = [];
+  const source = settings.model !== undefined ? settings.data : settings.predictions;
+  if (source === undefined) {
+    throw new InputError(
+      settings.model !== undefined
+        ? '--data is required with --model'
+        : 'give --model with --data, or --predictions',
+    );
+  }
+  // The data read starts first, so that the worker threads it starts for a large file (hashing,
+  // scanning parts of a CSV file) run while this thread loads the model. A problem with the
+  // model is still the one reported when both have one.
+  const reading = readTable(source);
+  reading.catch(() => undefined);
+  const model =
+    settings.model === undefined
+      ? undefined
+      : await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
+  const table = await reading;
+  const labelColumn = table.column(settings.label);
+  for (const column of settings.sliceBy) table.column(column);
+  if (settings.sliceBy.includes(settings.label)) {
+    throw new InputError(`--slice-by ${settings.label} is the label column; slice by another column`);
+  }
+
+  let built: Built;
+  let modelInfo: EvaluationRecord['model'];
+  let provider: EvaluationRecord['provider'];
+  const measured: Record<string, number> = {};
+  let features: string[] | undefined;
+
+  if (model !== undefined) {
+    if (model.providerNote !== undefined) {
+      logger.warning(model.providerNote);
+      notes.push(model.providerNote);
+    }
+    provider = model.provider;
+    const output = chooseOutput(model, settings.output);
+    features = selectFeatures(table, settings);
+    logger.info(`read ${table.rows} rows × ${features.length} features from ${table.path}`);
+    const input = modelInput(table, features, settings.features === undefined);
+    logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
+    const prediction = await predict(model, input, output, settings.batchSize);
+    await model.session.release();
+    built = fromModelOutput(
+      table,
+      settings,
+      { values: prediction.values, columns: prediction.columns, type: output.type, classes: model.classes },
+      notes,
+    );
+    modelInfo = {
+      path: model.path,
+      sha256: model.sha256,
+      bytes: model.bytes,
+      output: output.name,
+      transform: built.transform,
+      inputs: model.inputs.map((i) => ({ name: i.name, type: i.type, shape: [...i.shape] })),
+      outputs: model.outputs.map((o) => ({ name: o.name, type: o.type, shape: [...o.shape] })),
+    };
+    measured.rows_per_second = prediction.rowsPerSecond;
+    measured.latency_p50_ms = percentile(prediction.latenciesMs, 50);
+    measured.latency_p95_ms = percentile(prediction.latenciesMs, 95);
+    measured.latency_p99_ms = percentile(prediction.latenciesMs, 99);
+    measured.model_size_bytes = model.bytes;
+  } else {
+    built = fromPredictionsFile(table, settings, labelColumn, notes);
+  }
+  if (built.transform === 'softmax' || built.transform === 'sigmoid') {
+    notes.push(
+      `output rows are not probabilities (outside [0, 1] or not summing to 1): treated as logits and passed through ${built.transform}`,
+    );
+  }
+
+  const { predictions, classes } = built;
+  const bootstrap = { resamples: settings.bootstrap, confidence: settings.confidence, seed: settings.seed };
+  logger.info(
+    settings.bootstrap > 0
+      ? `computing metrics with ${settings.bootstrap} bootstrap resamples`
+      : 'computing metrics',
+  );
+  const metrics = await scoreMetrics(predictions, undefined, bootstrap, notes, '');
+  if (built.classOrder === 'sorted text' && predictions.task !== 'regression' && classes !== undefined) {
+    const why = worseThanChance(predictions, metrics);
+    if (why !== undefined) {
+      const warning = `scores are worse than chance (${why}): the class order ${classes.join(', ')} was sorted from the text labels and may not be the model's; pass --classes (the evaluate action's 'classes' input) in the order of the model's output columns`;
+      logger.warning(warning);
+      notes.push(warning);
+    }
+  }
+  for (const [name, value] of Object.entries(measured)) {
+    if (Number.isFinite(value)) metrics[name] = { value };
+  }
+
+  const slices: EvaluationRecord['slices'] = [];
+  const sliceRows: Array<{ column: string; value: string; rows: Int32Array }> = [];
+  for (const column of settings.sliceBy) {
+    const values = table.strings(column);
+    const groups = new Map<string, number[]>();
+    values.forEach((value, row) => {
+      const group = groups.get(value);
+      if (group === undefined) groups.set(value, [row]);
+      else group.push(row);
+    });
+    for (const [value, list] of groups) {
+      const rows = Int32Array.from(list);
+      const sliceMetrics = await scoreMetrics(predictions, rows, bootstrap, notes, `${column}=${value}: `);
+      slices.push({ column, value, rows: rows.length, metrics: sliceMetrics });
+      sliceRows.push({ column, value, rows });
+    }
+  }
+
+  const record: EvaluationRecord = {
+    schema: EVALUATION_SCHEMA,
+    task: predictions.task,
+    ...(modelInfo === undefined ? {} : { model: modelInfo }),
+    data: {
+      path: settings.model !== undefined ? table.path : (settings.data ?? table.path),
+      sha256: await table.sha256,
+      rows: table.rows,
+      label: settings.label,
+      ...(classes === undefined ? {} : { classes }),
+      ...(features === undefined ? {} : { features }),
+      ...(settings.model === undefined ? { predictions: table.path } : {}),
+    },
+    metrics,
+    ...(predictions.task === 'regression' || classes === undefined
+      ? {}
+      : {
+          confusion_matrix: {
+            labels: classes,
+            matrix: confusionMatrix(predictions.labels, predictions.predicted, classes.length),
+          },
+        }),
+    slices,
+    bootstrap,
+    ...(provider === undefined ? {} : { provider }),
+    notes,
+    created_at: new Date().toISOString(),
+    tool: { name: 'modelgate', version: VERSION },
+  };
+  return { record, predictions, sliceRows };
+}
+
+/**
+ * The model input. When the features are the default set, a text column among them is most
+ * often a slice or an id column the user forgot to name, so the error says how to leave it out.
+ */
+function modelInput(table: Table, features: string[], defaultFeatures: boolean): FeatureRows {
+  try {
+    return table.features(features);
+  } catch (error) {
+    if (!(error instanceof InputError) || !defaultFeatures || error.hint !== undefined) throw error;
+    throw new InputError(error.message, {
+      cause: error,
+      hint: 'the features default to every column but the label and the slice columns: name text columns with --slice-by, or choose --features',
+    });
+  }
+}
+
+interface Built {
+  readonly predictions: Predictions;
+  readonly classes: string[] | undefined;
+  readonly transform: OutputTransform;
+  /** Where the class order came from, when it matters: the text labels sorted is only a guess. */
+  readonly classOrder?: ClassOrderSource;
+}
+
+type ClassOrderSource = 'flag' | 'model' | 'sorted text' | 'labels';
+
+/** What the model gave: its output, row-major, and the classes it names, if any. */
+interface ModelOutput {
+  readonly values: Float64Array;
+  readonly columns: number;
+  readonly type: string;
+  readonly classes: ModelClasses | undefined;
+}
+
+/** CONTRACT.md: every column except the label and the slice columns, in file order, unless --features. */
+function selectFeatures(table: Table, settings: EvaluateSettings): string[] {
+  if (settings.features !== undefined) {
+    for (const name of settings.features) table.column(name);
+    if (settings.features.includes(settings.label)) {
+      throw new InputError(`--features includes the label column '${settings.label}'`);
+    }
+    return [...settings.features];
+  }
+  const excluded = new Set([settings.label, ...settings.sliceBy]);
+  const features = table.columns.filter((c) => !excluded.has(c));
+  if (features.length === 0) throw new InputError(`${table.path} has no feature columns besides the label`);
+  return features;
+}
+
+function fromModelOutput(
+  table: Table,
+  settings: EvaluateSettings,
+  output: ModelOutput,
+  notes: string[],
+): Built {
+  const { values, columns } = output;
+  const outputType = output.type;
+  const rows = table.rows;
+  const label = table.column(settings.label);
+  const where = { file: table.path, column: settings.label, classesFlag: settings.classes !== undefined };
+  const hardLabels = outputType.startsWith('int') || outputType.startsWith('uint') || outputType === 'bool';
+
+  const named = modelClassesFit(output.classes, hardLabels ? undefined : columns);
+  let task = settings.task;
+  if (task === undefined) {
+    if (hardLabels || label.kind === 'string')
+      task =
+        (settings.classes?.length ?? named?.labels.length ?? classOrder(label).length) > 2
+          ? 'multiclass'
+          : 'binary';
+    else if (columns >= 3) task = 'multiclass';
+    else if (columns === 2) task = 'binary';
+    else {
+      const distinct = settings.classes?.length ?? classOrder(label).length;
+      task = distinct === 2 ? 'binary' : 'regression';
+    }
+    notes.push(`task inferred as ${task} (pass --task to set it)`);
+  }
+
+  if (task === 'regression') {
+    if (columns !== 1) {
+      throw new InputError(`task is regression but the model output has ${columns} columns; expected one`, {
+        hint: 'choose a single-column output with --output, or pass --task binary|multiclass',
+      });
+    }
+    return {
+      predictions: { task, target: numericTarget(label, where), predicted: values },
+      classes: undefined,
+      transform: 'none',
+    };
+  }
+
+  const { classes, source: classSource } = resolveClasses(
+    label,
+    settings,
+    hardLabels ? undefined : columns,
+    named,
+    notes,
+  );
+  if (task === 'binary' && classes.length !== 2) {
+    throw new InputError(`task is binary but there are ${classes.length} classes (${classes.join(', ')})`, {
+      hint: 'pass --task multiclass, or --classes with the two class names',
+    });
+  }
+  const labels = classIndices(label, classes, where);
+  if (hardLabels) {
+    const predictedColumn = { kind: 'number', values } as const;
+    const predicted = classIndices(predictedColumn, classes, { ...where, column: 'model output' });
+    return {
+      predictions: { task, labels, numClasses: classes.length, predicted },
+      classes,
+      transform: 'labels',
+      classOrder: classSource,
+    };
+  }
+  const scores = toClassScores(values, rows, columns, classes.length);
+  return {
+    predictions: {
+      task,
+      labels,
+      numClasses: classes.length,
+      predicted: scores.predicted,
+      proba: scores.proba,
+    },
+    classes,
+    transform: scores.transform,
+    classOrder: classSource,
+  };
+}
+
+/** The model's own class labels when they fit the output (`columns`; undefined for hard labels). */
+function modelClassesFit(
+  named: ModelClasses | undefined,
+  columns: number | undefined,
+): ModelClasses | undefined {
+  if (named === undefined) return undefined;
+  const count = named.labels.length;
+  const fits = columns === undefined || count === columns || (columns === 1 && count === 2);
+  return fits && new Set(named.labels).size === count ? named : undefined;
+}
+
+/**
+ * Class names in model-output order: --classes; else the labels the model carries; else the
+ * sorted label values (CONTRACT.md).
+ */
+function resolveClasses(
+  label: ReturnType<Table['column']>,
+  settings: EvaluateSettings,
+  columns: number | undefined,
+  named: ModelClasses | undefined,
+  notes: string[],
+): { classes: string[]; source: ClassOrderSource } {
+  if (settings.classes !== undefined) {
+    const classes = [...settings.classes];
+    if (columns !== undefined && columns !== classes.length && !(columns === 1 && classes.length === 2)) {
+      throw new InputError(
+        `--classes lists ${classes.length} classes but the model output has ${columns} columns`,
+      );
+    }
+    return { classes, source: 'flag' };
+  }
+  const found = classOrder(label);
+  if (named !== undefined) {
+    const classes = [...named.labels];
+    const missing = found.filter((value) => !classes.some((name) => sameClass(name, value)));
+    if (missing.length > 0) {
+      throw new InputError(
+        `the label column '${settings.label}' has ${missing.length === 1 ? 'a value' : 'values'} (${preview(missing)}) that the model's classes (${preview(classes)}, from its ${named.source}) do not include`,
+        {
+          hint: 'fix the label column, or pass --classes with the class names in the order of the model output columns',
+        },
+      );
+    }
+    notes.push(`classes taken from the model's ${named.source}, in its order: ${classes.join(', ')}`);
+    return { classes, source: 'model' };
+  }
+  const source: ClassOrderSource = label.kind === 'string' ? 'sorted text' : 'labels';
+  const expected = columns === undefined ? found.length : columns === 1 ? 2 : columns;
+  if (found.length === expected) return { classes: found, source };
+  // Integer labels 0..C-1 name the output columns even when some class is absent from this data.
+  const integers = found.every((c) => Number.isInteger(Number(c)) && Number(c) >= 0 && Number(c) < expected);
+  if (label.kind === 'number' && integers && found.length < expected) {
+    const classes = Array.from({ length: expected }, (_, i) => String(i));
+    notes.push(
+      `classes taken as 0..${expected - 1} from the model's ${expected} outputs (not every class occurs in the labels)`,
+    );
+    return { classes, source };
+  }
+  throw new InputError(
+    `the label column '${settings.label}' has ${found.length} distinct values (${preview(found)}) but the model output has ${columns} column${columns === 1 ? '' : 's'}`,
+    { hint: 'pass --classes with the class names in the order of the model output columns' },
+  );
+}
+
+function fromPredictionsFile(
+  table: Table,
+  settings: EvaluateSettings,
+  label: ReturnType<Table['column']>,
+  notes: string[],
+): Built {
+  const probaColumns = table.columns.filter((c) => c.startsWith('proba_'));
+  const hasPrediction = table.columns.includes('prediction');
+  if (probaColumns.length === 0 && !hasPrediction) {
+    throw new InputError(
+      `predictions file ${table.path} has neither a 'prediction' column nor 'proba_<class>' columns (columns: ${preview(table.columns)})`,
+    );
+  }
+  const where = { file: table.path, column: settings.label, classesFlag: settings.classes !== undefined };
+  let task: Task | undefined = settings.task;
+  if (task === undefined) {
+    task = probaColumns.length > 0 ? undefined : inferFromHardPredictions(table, label);
+    notes.push(`task inferred as ${task ?? 'classification'} (pass --task to set it)`);
+  }
+  if (task === 'regression') {
+    if (!hasPrediction)
+      throw new InputError(`predictions file ${table.path} needs a 'prediction' column for regression`);
+    const prediction = numericTarget(table.column('prediction'), { file: table.path, column: 'prediction' });
+    return {
+      predictions: { task, target: numericTarget(label, where), predicted: prediction },
+      classes: undefined,
+      transform: 'none',
+    };
+  }
+
+  const suffixes = probaColumns.map((c) => c.slice('proba_'.length));
+  const classes =
+    settings.classes !== undefined
+      ? [...settings.classes]
+      : classOrder(label, suffixes.length > 1 ? suffixes : []);
+  const finalTask: 'binary' | 'multiclass' = task ?? (classes.length > 2 ? 'multiclass' : 'binary');
+  if (finalTask === 'binary' && classes.length !== 2) {
+    throw new InputError(`task is binary but there are ${classes.length} classes (${preview(classes)})`, {
+      hint: 'pass --task multiclass, or --classes with the two class names',
+    });
+  }
+  const labels = classIndices(label, classes, where);
+  const rows = table.rows;
+
+  if (probaColumns.length > 0) {
+    let values: Float64Array;
+    let columns: number;
+    if (probaColumns.length === 1 && classes.length === 2) {
+      const suffix = suffixes[0] as string;
+      const index = classes.indexOf(suffix);
+      if (index < 0) {
+        throw new InputError(
+          `predictions file ${table.path}: column '${probaColumns[0]}' names no class (classes: ${classes.join(', ')})`,
+        );
+      }
+      const p = probabilities(table, probaColumns[0] as string);
+      values = index === 1 ? p : p.map((v) => 1 - v);
+      columns = 1;
+    } else {
+      for (const suffix of suffixes) {
+        if (!classes.includes(suffix)) {
+          throw new InputError(
+            `predictions file ${table.path}: column 'proba_${suffix}' names no class (classes: ${preview(classes)})`,
+          );
+        }
+      }
+      columns = classes.length;
+      values = new Float64Array(rows * columns);
+      classes.forEach((name, c) => {
+        if (!probaColumns.includes(`proba_${name}`)) {
+          throw new InputError(
+            `predictions file ${table.path} has no column 'proba_${name}' for class '${name}'`,
+            {
+              hint: 'give one proba_<class> column per class, or a single one for the positive class of a binary task',
+            },
+          );
+        }
+        const column = probabilities(table, `proba_${name}`);
+        for (let i = 0; i < rows; i++) values[i * columns + c] = column[i] as number;
+      });
+      checkRowSums(table.path, values, rows, classes);
+    }
+    const scores = toClassScores(values, rows, columns, classes.length);
+    // Held to [0, 1] and to sums of 1 above: a user's probabilities are never read as logits.
+    if (scores.transform !== 'none') throw new Error(`bug: predictions of ${table.path} read as logits`);
+    return {
+      predictions: {
+        task: finalTask,
+        labels,
+        numClasses: classes.length,
+        predicted: scores.predicted,
+        proba: scores.proba,
+      },
+      classes,
+      transform: scores.transform,
+    };
+  }
+  const predicted = classIndices(table.column('prediction'), classes, { ...where, column: 'prediction' });
+  notes.push('only hard predictions were given: metrics that need probabilities are left out');
+  return {
+    predictions: { task: finalTask, labels, numClasses: classes.length, predicted },
+    classes,
+    transform: 'labels',
+  };
+}
+
+/**
+ * A `proba_<class>` column of a predictions file: numbers in [0, 1]. A predictions file holds
+ * probabilities, so a value outside [0, 1] (or NaN) is an error naming the cell, never read as a
+ * logit the way a model's own output is (CONTRACT.md "Choosing the output").
+ */
+function probabilities(table: Table, column: string): Float64Array {
+  const cells = table.column(column);
+  const values =
+    cells.kind === 'number'
+      ? cells.values
+      : Float64Array.from(cells.values, (text) => parseNumber(text) ?? Number.NaN);
+  for (let row = 0; row < values.length; row++) {
+    const v = values[row] as number;
+    if (v >= 0 && v <= 1) continue;
+    const text = table.strings(column)[row] as string;
+    throw new InputError(
+      `predictions file ${table.path}: column '${column}' row ${row + 1} is ${text.trim() === '' ? 'empty' : `'${text}'`}, not a probability in [0, 1]`,
+      {
+        hint: 'write probabilities (predict_proba), not logits or scores; to score a model whose output is logits, evaluate the model with --model',
+      },
+    );
+  }
+  return values;
+}
+
+/** Every row of per-class probabilities must sum to 1 (within the tolerance a model's output gets). */
+function checkRowSums(path: string, values: Float64Array, rows: number, classes: readonly string[]): void {
+  const columns = classes.length;
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let c = 0; c < columns; c++) sum += values[i * columns + c] as number;
+    if (Math.abs(sum - 1) <= PROBABILITY_SUM_TOLERANCE) continue;
+    throw new InputError(
+      `predictions file ${path}: row ${i + 1}'s probabilities (${classes.map((c) => `proba_${c}`).join(', ')}) sum to ${Number(sum.toPrecision(6))}, not 1`,
+      { hint: 'give each class its probability, so that every row sums to 1' },
+    );
+  }
+}
+
+/**
+ * With only a `prediction` column: classification when the labels are text, or when every
+ * prediction is one of the label values (regressors almost never hit the targets exactly).
+ */
+function inferFromHardPredictions(table: Table, label: ReturnType<Table['column']>): Task | undefined {
+  if (label.kind === 'string') return undefined;
+  const prediction = table.column('prediction');
+  if (prediction.kind === 'string') return undefined;
+  const targets = new Set(label.values);
+  for (const v of prediction.values) if (!targets.has(v)) return 'regression';
+  return undefined;
+}
+
+/** Whether a label value names the class: the same text, or the same number ("1" and "1.0"). */
+function sameClass(name: string, value: string): boolean {
+  if (name === value) return true;
+  if (name.trim() === '' || value.trim() === '') return false;
+  const n = Number(name);
+  return !Number.isNaN(n) && n === Number(value);
+}
+
+function preview(values: readonly string[]): string {
+  return values.length <= 8 ? values.join(', ') : `${values.slice(0, 8).join(', ')}, …`;
+}

@@ -1,0 +1,30 @@
+import type { Provider } from '../inference/model.ts';
+import type { RuntimeLoader } from '../inference/runtime.ts';
+import type { Task } from '../metrics/index.ts';
+
+export const DEFAULT_RESAMPLES = 1000;
+export const DEFAULT_CONFIDENCE = 0.95;
+export const DEFAULT_SEED = 42;
+
+/** Everything `modelgate evaluate` and the evaluate action need, validated. */
+export interface EvaluateSettings {
+  /** The ONNX model; absent in predictions mode. */
+  readonly model?: string;
+  /** The dataset the model scores (model mode). */
+  readonly data?: string;
+  /** A predictions file made by some other program (predictions mode). */
+  readonly predictions?: string;
+  readonly label: string;
+  readonly task?: Task;
+  readonly classes?: readonly string[];
+  readonly features?: readonly string[];
+  readonly output?: string;
+  readonly sliceBy: readonly string[];
+  readonly bootstrap: number;
+  readonly confidence: number;
+  readonly seed: number;
+  readonly provider: Provider;
+  readonly batchSize: number;
+  /** How to load onnxruntime-node; the default imports it from node_modules. */
+  readonly runtime?: RuntimeLoader;
+}

@@ -34,10 +34,7 @@ const stepOf = (path: string): string | undefined =>
   path.startsWith(STEPS + sep) ? relative(STEPS, path).split(sep)[0] : undefined;
 
 /** The import edges that break the layout, as `file → target` lines. */
-function layoutViolations(
-  files: readonly string[],
-  read = (f: string) => readFileSync(f, 'utf8'),
-): string[] {
+function layoutViolations(files: readonly string[], read = (f: string) => readFileSync(f, 'utf8')): string[] {
   const violations: string[] = [];
   for (const file of files) {
     const from = stepOf(file);

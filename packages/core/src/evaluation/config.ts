@@ -1,7 +1,25 @@
 import type { ConfigFile } from '../config/file.ts';
 import type { OptionNamer } from '../kernel/options.ts';
+import type { OptionTable } from '../kernel/step.ts';
 import { evaluateSettingsFrom, type RawEvaluateOptions } from './inputs.ts';
 import type { EvaluateSettings } from './settings.ts';
+
+/** The options that choose and score a model; compare's paired mode takes the same ones. */
+export const SCORING_OPTIONS = {
+  model: 'string',
+  data: 'string',
+  label: 'string',
+  task: 'string',
+  classes: 'string',
+  features: 'string',
+  output: 'string',
+  'slice-by': 'strings',
+  bootstrap: 'string',
+  confidence: 'string',
+  seed: 'string',
+  provider: 'string',
+  'batch-size': 'string',
+} as const satisfies OptionTable;
 
 type EvaluateSection = NonNullable<ConfigFile['config']['evaluate']>;
 

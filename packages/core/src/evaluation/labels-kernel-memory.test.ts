@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LABELS_KERNEL_WASM } from './labels-kernel.wasm.ts';
 import { KERNEL_MAX_BYTES, loadKernel } from '../kernel/wasm.ts';
+import { LABELS_KERNEL_WASM } from './labels-kernel.wasm.ts';
 
 describe('a kernel memory', () => {
   it('grows to what is asked, and keeps what it has', () => {

@@ -1,25 +1,8 @@
 import type { ConfigFile } from '../../config/file.ts';
-import { evaluateSettingsWithConfig } from '../../evaluation/config.ts';
+import { evaluateSettingsWithConfig, SCORING_OPTIONS } from '../../evaluation/config.ts';
 import type { EvaluateSettings } from '../../evaluation/settings.ts';
 import type { OptionNamer } from '../../kernel/options.ts';
 import type { OptionTable, RawOptions } from '../../kernel/step.ts';
-
-/** The options that choose and score a model; compare's paired mode takes the same ones. */
-export const SCORING_OPTIONS = {
-  model: 'string',
-  data: 'string',
-  label: 'string',
-  task: 'string',
-  classes: 'string',
-  features: 'string',
-  output: 'string',
-  'slice-by': 'strings',
-  bootstrap: 'string',
-  confidence: 'string',
-  seed: 'string',
-  provider: 'string',
-  'batch-size': 'string',
-} as const satisfies OptionTable;
 
 /** Every option of `modelgate evaluate` and the evaluate action. */
 export const EVALUATE_OPTIONS = {

@@ -56,6 +56,16 @@ function decided(path: string): unknown {
 const errorLine = (text: string) =>
   /^(?:modelgate: error: |::error::)(.*)$/m.exec(text)?.[1]?.split('%0Ahint:')[0];
 
+/** The one error line each gives, after checking that the CLI exits 2 and the action fails its step. */
+async function refusals(config: string, args: string[] = [], inputs: Record<string, string> = {}) {
+  const { action, cli } = project(config);
+  const fromCli = cli(['--out', 'm.onnx', ...args]);
+  expect(fromCli.code).toBe(2);
+  const fromAction = await action(inputs);
+  expect(fromAction.code).toBe(1);
+  return { cli: errorLine(fromCli.stderr), action: errorLine(fromAction.log) };
+}
+
 describe('modelgate train and the train action decide the same thing on the same inputs', () => {
   it('run the same training from the same config file and the same overrides', async () => {
     const command = `echo "lr=$MODELGATE_PARAM_LR gpus=$CUDA_VISIBLE_DEVICES"; ${WRITE_MODEL}`;
@@ -93,40 +103,24 @@ describe('modelgate train and the train action decide the same thing on the same
   });
 
   it('refuse a bad value from the file with the same line, naming its key there', async () => {
-    const { action, cli } = project('train:\n  command: "true"\n  gpus: two\n');
     const line =
       "'train.gpus' in .modelgate.yml 'two' is not valid; expected all, none, or a number of GPUs like 2";
-    const fromCli = cli(['--out', 'm.onnx']);
-    expect(fromCli.code).toBe(2);
-    expect(errorLine(fromCli.stderr)).toBe(line);
-    const fromAction = await action({});
-    expect(fromAction.code).toBe(1);
-    expect(errorLine(fromAction.log)).toBe(line);
+    expect(await refusals('train:\n  command: "true"\n  gpus: two\n')).toEqual({ cli: line, action: line });
   });
 
   it('refuse a bad value the user gave with the same line, naming the flag or the input', async () => {
-    const { action, cli } = project('train:\n  command: "true"\n');
-    const fromCli = cli(['--out', 'm.onnx', '--timeout-minutes', '0']);
-    expect(fromCli.code).toBe(2);
-    expect(errorLine(fromCli.stderr)).toBe(
-      "--timeout-minutes '0' is not valid; expected a number above 0 and up to 35791",
-    );
-    const fromAction = await action({ 'timeout-minutes': '0' });
-    expect(fromAction.code).toBe(1);
-    expect(errorLine(fromAction.log)).toBe(
-      "input 'timeout-minutes' '0' is not valid; expected a number above 0 and up to 35791",
-    );
+    const expected = "'0' is not valid; expected a number above 0 and up to 35791";
+    expect(
+      await refusals('train:\n  command: "true"\n', ['--timeout-minutes', '0'], { 'timeout-minutes': '0' }),
+    ).toEqual({ cli: `--timeout-minutes ${expected}`, action: `input 'timeout-minutes' ${expected}` });
   });
 
   it('refuse allow_fork_prs in the file, which a fork’s pull request could change', async () => {
-    const { action, cli } = project('train:\n  command: "true"\n  allow_fork_prs: true\n');
     const line = "config file .modelgate.yml: 'train.allow_fork_prs' cannot be set in the config file";
-    const fromCli = cli(['--out', 'm.onnx']);
-    expect(fromCli.code).toBe(2);
-    expect(errorLine(fromCli.stderr)).toBe(line);
-    const fromAction = await action({});
-    expect(fromAction.code).toBe(1);
-    expect(errorLine(fromAction.log)).toBe(line);
+    expect(await refusals('train:\n  command: "true"\n  allow_fork_prs: true\n')).toEqual({
+      cli: line,
+      action: line,
+    });
   });
 
   it('fail a failing command the same way: exit 1, its exit code in the one line', async () => {

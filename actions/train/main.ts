@@ -1,27 +1,25 @@
 import * as core from '@actions/core';
-import { readTrainInputs, runAction, trainOnRunner, trainSummary, writeJobSummary } from '@modelgate/github';
+import {
+  actionInput,
+  presentTrain,
+  readConfigFile,
+  runTrain,
+  TRAIN_OPTIONS,
+  trainSettingsFrom,
+} from '@modelgate/core';
+import { configInput, publish, readInputs, runAction, runnerTrainPorts } from '@modelgate/github';
 
 /**
  * The step, as the runner runs it (the bundle's entry calls it) and as @github/local-action
- * drives it: read the inputs, do the work, set the outputs; failures become one `::error::`.
+ * drives it: inputs → settings → run → present → outputs; a failure is one `::error::` line.
  */
 export async function run(): Promise<void> {
   await runAction(async () => {
-    const settings = await readTrainInputs();
-    const { outcome } = await trainOnRunner(settings);
-
-    await writeJobSummary(trainSummary(outcome));
-    const gpu = outcome.kind === 'trained' ? outcome.record.gpu : outcome.gpu;
-    core.setOutput('gpu-count', String(gpu.count));
-    core.setOutput('gpu-summary', JSON.stringify(gpu));
-    if (outcome.kind === 'failed') {
-      core.setOutput('duration-seconds', String(outcome.durationSeconds));
-      core.setFailed(outcome.message);
-      return;
-    }
-    core.setOutput('model', outcome.modelPath);
-    core.setOutput('sha256', outcome.record.model.sha256);
-    core.setOutput('duration-seconds', String(outcome.record.duration_seconds));
-    core.setOutput('record', outcome.recordPath);
+    const config = await readConfigFile(configInput(), process.cwd(), actionInput);
+    // The command is the user's own text: its whitespace stays (a heredoc, a trailing newline).
+    const command = core.getInput('command', { trimWhitespace: false });
+    const settings = trainSettingsFrom({ ...readInputs(TRAIN_OPTIONS), command }, config, actionInput);
+    const outcome = await runTrain(settings, runnerTrainPorts());
+    await publish(presentTrain(outcome));
   });
 }

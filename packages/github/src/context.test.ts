@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { webhookExample as example } from '../../../test/emulator/index.ts';
 import { readGitHubContext } from './context.ts';
 import { lineageFromContext } from './register-inputs.ts';
-import { runnerFacts } from './train-action.ts';
+import { runnerFacts } from './train-ports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-context-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

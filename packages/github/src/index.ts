@@ -11,4 +11,4 @@ export * from './registry/index.ts';
 export * from './runtime/index.ts';
 export * from './step.ts';
 export * from './sticky-comment.ts';
-export * from './train-action.ts';
+export * from './train-ports.ts';

@@ -1,6 +1,6 @@
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import * as actionsCache from '@actions/cache';
-import { type CachePath, type CacheStore, DEFAULT_LOCAL_CACHE_DIR, directoryCache } from '@modelgate/core';
+import { type CachePath, type CacheStore, localCacheStore } from '@modelgate/core';
 
 /** The part of @actions/cache this store uses; tests hand in a fake with the same contract. */
 export interface ActionsCacheApi {
@@ -41,15 +41,14 @@ export function actionsCacheStore(
 
 /**
  * The Actions cache where the runner offers one to this action (node actions get
- * ACTIONS_RUNTIME_TOKEN and the service URL), else a local directory: `MODELGATE_CACHE_DIR`, or
- * `.modelgate/cache`. On a self-hosted runner without the cache service the directory survives
- * between jobs on that machine.
+ * ACTIONS_RUNTIME_TOKEN and the service URL), else the local directory cache `modelgate train`
+ * uses.
  */
 export function cacheStoreFor(env: NodeJS.ProcessEnv, cwd = process.cwd()): CacheStore {
   const service = nonEmpty(env.ACTIONS_RESULTS_URL) ?? nonEmpty(env.ACTIONS_CACHE_URL);
   if (nonEmpty(env.ACTIONS_RUNTIME_TOKEN) !== undefined && service !== undefined)
     return actionsCacheStore(env);
-  return directoryCache(resolve(cwd, nonEmpty(env.MODELGATE_CACHE_DIR) ?? DEFAULT_LOCAL_CACHE_DIR));
+  return localCacheStore(env, cwd);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

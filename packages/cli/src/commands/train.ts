@@ -1,147 +1,38 @@
-import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import {
   abortOnSignals,
-  DEFAULT_LOCAL_CACHE_DIR,
-  directoryCache,
-  InputError,
-  type Logger,
-  type OptionNamer,
+  localCacheStore,
+  presentTrain,
   readConfigFile,
-  train,
-  trainOptionsWithConfig,
-  trainSettingsFrom,
+  runTrain,
+  TRAIN_FLAGS,
+  trainFlag,
+  trainSettingsFromFlags,
 } from '@modelgate/core';
-import { parseFlags } from '../args.ts';
-import { ExitCode, type Io } from '../io.ts';
+import { TRAIN_HELP } from '../help/train.ts';
+import type { Io } from '../io.ts';
+import { printHelp, printPresentation, stepFlags } from '../step.ts';
 
-export const TRAIN_HELP = `Usage: modelgate train --command "CMD" --out M.onnx [options]
-
-Runs a training command (any language, through bash) the way the train action does: claims
-GPUs with lock files shared by every runner process on the host, passes params without ever
-splicing them into the command, samples GPU utilisation and memory, and writes
-modelgate-train.json (params, telemetry, duration, sha256) next to the model.
-
-The command gets:
-  MODELGATE_PARAMS_FILE     a JSON file holding the params
-  MODELGATE_PARAM_<NAME>    one variable per param (upper case; other characters become _)
-  MODELGATE_MODEL_PATH      the absolute path it should write the model to
-  CUDA_VISIBLE_DEVICES      the claimed GPUs (with CUDA_DEVICE_ORDER=PCI_BUS_ID); "" for none
-
-Options:
-  --command CMD               the training command (required)
-  --out PATH                  where the command writes the model, relative to the working
-                              directory (required)
-  --params P                  params as YAML or JSON text, or @FILE to read them from a file
-  --gpus all|N|none           GPUs to claim (default all: every free one)
-  --require-gpu               fail (exit 2) when no GPU can be had, instead of running on CPU
-  --gpu-wait-minutes N        wait up to N minutes for GPUs other jobs hold (default 0)
-  --timeout-minutes N         stop the command and everything it started after N minutes
-  --working-directory D       where the command runs (default .)
-  --metrics-file PATH         a JSON file of metrics the command writes (kept in the record)
-  --cache-paths PATH          a path to restore before and save after the run (repeatable);
-                              kept in MODELGATE_CACHE_DIR (default ${DEFAULT_LOCAL_CACHE_DIR})
-  --cache-key KEY             the key those paths are saved under
-  --telemetry-interval-seconds S   GPU sampling interval (default 5)
-  --config PATH               the config file (default: .modelgate.yml, when there is one); its
-                              'train:' section gives defaults for every option here (model_path
-                              for --out), and a flag overrides it, as an input does in the action
-
-Examples:
-  modelgate train --command "python train.py" --out model.onnx --params '{"lr": 0.01, "epochs": 5}'
-  modelgate train --config .modelgate.yml --params @params.yaml
-  modelgate train --command "Rscript train.R" --out out/model.onnx --gpus 2 --require-gpu
-  modelgate train --command "./train.sh" --out model.onnx --params @params.yaml --timeout-minutes 90 \\
-    --cache-paths checkpoints --cache-key resnet-v1
-
-GPUs: lock files live in MODELGATE_GPU_LOCK_DIR (default /tmp/modelgate-gpu-locks). Ctrl-C or
-SIGTERM stops the command's whole process group and releases the GPUs.
-
-Exit codes: 0 trained; 1 the training command failed, timed out or was cancelled (the message
-gives its exit code); 2 bad input or usage, a missing model, or --require-gpu with no GPU;
-other: a bug.`;
-
-/** --out is the CLI's name for the model path; everything else keeps its action input's name. */
-const trainOption: OptionNamer = (name) => (name === 'model-path' ? '--out' : `--${name}`);
-
+/** `modelgate train`: flags → settings → run → present → exit code. */
 export async function trainCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseFlags('train', argv, {
-    command: { type: 'string' },
-    out: { type: 'string' },
-    params: { type: 'string' },
-    gpus: { type: 'string' },
-    'require-gpu': { type: 'boolean' },
-    'gpu-wait-minutes': { type: 'string' },
-    'timeout-minutes': { type: 'string' },
-    'working-directory': { type: 'string' },
-    'metrics-file': { type: 'string' },
-    'cache-paths': { type: 'string', multiple: true },
-    'cache-key': { type: 'string' },
-    'telemetry-interval-seconds': { type: 'string' },
-    config: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.stdout(`${TRAIN_HELP}\n`);
-    return ExitCode.Ok;
-  }
-  const { config, out, help: _help, ...flags } = values;
-  const file = await readConfigFile(config, io.cwd, trainOption);
-  const raw = trainOptionsWithConfig(
-    {
-      ...flags,
-      'model-path': out,
-      ...(values['require-gpu'] === undefined ? {} : { 'require-gpu': values['require-gpu'] }),
-    },
-    file,
-  );
-  if (raw['model-path'] === undefined || raw['model-path'].trim() === '') {
-    throw new InputError(
-      `--out is required: where the training command writes the model (or 'train.model_path' in ${file.path})`,
-      { hint: "see 'modelgate train --help'" },
-    );
-  }
-  const settings = trainSettingsFrom(raw, trainOption);
-  const logger: Logger = {
-    info: (message) => io.stderr(`modelgate: ${message}\n`),
-    warning: (message) => io.stderr(`warning: ${message}\n`),
-  };
+  const flags = stepFlags('train', argv, TRAIN_FLAGS);
+  if (flags.help) return printHelp(io, TRAIN_HELP);
+  const config = await readConfigFile(flags.config, io.cwd, trainFlag);
+  const settings = trainSettingsFromFlags(flags.raw, config);
+  // stdout is the training command's own; modelgate speaks on stderr. A character split
+  // between two chunks of the command's output waits for the rest of it.
   const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-  const cancellation = abortOnSignals(logger);
-  try {
-    const outcome = await train(settings, {
-      logger,
-      env: io.env,
-      cwd: io.cwd,
-      output: (chunk, stream) => io[stream](decoders[stream].write(chunk)),
-      cache: directoryCache(resolve(io.cwd, io.env.MODELGATE_CACHE_DIR || DEFAULT_LOCAL_CACHE_DIR)),
-      signal: cancellation.signal,
-    });
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const rest = decoders[stream].end();
-      if (rest !== '') io[stream](rest);
-    }
-    if (outcome.kind === 'failed') {
-      io.stderr(`modelgate: training failed: ${outcome.message}\n`);
-      // Neither bad input nor a bug: the user's command failed. 1, as for a failed gate, and the
-      // message carries the command's own exit code.
-      return ExitCode.GateFailed;
-    }
-    const { record } = outcome;
-    const gpus =
-      record.gpu.count === 0
-        ? 'no GPU'
-        : `${record.gpu.count} × ${record.gpu.model}${
-            record.gpu.telemetry?.utilization_percent === undefined
-              ? ''
-              : `, utilisation avg ${record.gpu.telemetry.utilization_percent.avg}% peak ${record.gpu.telemetry.utilization_percent.peak}%`
-          }`;
-    io.stderr(
-      `modelgate: trained ${outcome.modelPath} (sha256 ${record.model.sha256}, ${record.model.bytes} bytes) in ${record.duration_seconds} s on ${gpus}\n`,
-    );
-    io.stderr(`modelgate: wrote ${outcome.recordPath}\n`);
-    return ExitCode.Ok;
-  } finally {
-    cancellation.dispose();
-  }
+  const outcome = await runTrain(settings, {
+    logger: {
+      info: (message) => io.stderr(`modelgate: ${message}\n`),
+      warning: (message) => io.stderr(`warning: ${message}\n`),
+    },
+    env: io.env,
+    cwd: io.cwd,
+    output: (chunk, stream) => io[stream](decoders[stream].write(chunk)),
+    cache: localCacheStore(io.env, io.cwd),
+    cancellation: abortOnSignals,
+  });
+  for (const stream of ['stdout', 'stderr'] as const) io[stream](decoders[stream].end());
+  return printPresentation(io, presentTrain(outcome));
 }

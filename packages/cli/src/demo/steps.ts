@@ -112,6 +112,8 @@ export async function trainCandidate(context: StoryContext, candidate: Candidate
       'model-path': model,
       'metrics-file': join(folder, 'train-metrics.json'),
     },
+    // The example's own settings, not a .modelgate.yml of whatever folder the demo runs in.
+    { path: '.modelgate.yml', config: {} },
     cliOption,
   );
   let output = '';

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { evaluateOptionsWithConfig, evaluateSettingsWithConfig } from '../evaluation/config.ts';
 import { actionInput, cliOption } from '../kernel/options.ts';
 import { readConfigFile, registrySpecFrom } from './file.ts';
-import { trainOptionsWithConfig } from './train.ts';
 
 const file = (evaluate: object, path = '.modelgate.yml') => ({ path, config: { evaluate } });
 
@@ -64,24 +63,6 @@ describe('evaluate settings with the config file', () => {
     expect(() => evaluateSettingsWithConfig({ model: 'm.onnx' }, file({}), cliOption)).toThrow(
       '--data is required with --model',
     );
-  });
-});
-
-describe('train options with the config file', () => {
-  it('take each option from the flag, then the train: section', () => {
-    const raw = trainOptionsWithConfig(
-      { command: 'python train.py', gpus: undefined, 'cache-paths': [] },
-      {
-        path: 'c.yml',
-        config: { train: { command: 'make', gpus: 2, model_path: 'm.onnx', cache_paths: ['x'] } },
-      },
-    );
-    expect(raw).toEqual({
-      command: 'python train.py',
-      gpus: '2',
-      'model-path': 'm.onnx',
-      'cache-paths': ['x'],
-    });
   });
 });
 

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { recordingLogger, scratch } from '../kernel/testing.ts';
+import { DEFAULT_MODEL_PATH, type TrainSettings } from './settings.ts';
 
 export type { RecordingLogger } from '../kernel/testing.ts';
 export { recordingLogger, scratch };
@@ -27,10 +28,31 @@ export function noGpuEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, PATH: '/usr/bin:/bin', ...extra };
 }
 
-/** A temporary folder removed after the file's tests. */
-
 /** The pid of a process that has exited: a claimer that died. */
 export function deadPid(): number {
   const child = spawnSync('/bin/sh', ['-c', 'echo $$'], { encoding: 'utf8' });
   return Number(child.stdout.trim());
+}
+
+/** What a test of the engine says about its settings: the command, and whatever it changes. */
+export type TestSettings = Partial<TrainSettings> & Pick<TrainSettings, 'command'>;
+
+/**
+ * Settings as the train step's reader fills them in, with a test's pace: telemetry every 50 ms
+ * (its fastest) and 0.3 s between SIGTERM and SIGKILL.
+ */
+export function trainSettings(settings: TestSettings): TrainSettings {
+  return {
+    workingDirectory: '.',
+    modelPath: DEFAULT_MODEL_PATH,
+    params: {},
+    gpus: { kind: 'all' },
+    requireGpu: false,
+    telemetryIntervalSeconds: 0.05,
+    gpuWaitMinutes: 0,
+    killGraceSeconds: 0.3,
+    cachePaths: [],
+    allowForkPrs: false,
+    ...settings,
+  };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sha256 } from '../kernel/fs.ts';
 
 /** A cached path: as the user wrote it (its identity in the cache) and where it is now. */
@@ -90,4 +90,14 @@ export function directoryCache(root: string): CacheStore {
       return { kind: 'saved', key };
     },
   };
+}
+
+/**
+ * The cache where no Actions cache service is at hand (`modelgate train`, a self-hosted runner
+ * without it): the directory `MODELGATE_CACHE_DIR`, or `.modelgate/cache`, from `cwd`. On a
+ * self-hosted runner it survives between jobs on that machine.
+ */
+export function localCacheStore(env: NodeJS.ProcessEnv, cwd: string): CacheStore {
+  const named = env.MODELGATE_CACHE_DIR?.trim();
+  return directoryCache(resolve(cwd, named === undefined || named === '' ? DEFAULT_LOCAL_CACHE_DIR : named));
 }

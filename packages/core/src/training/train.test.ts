@@ -3,13 +3,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../kernel/errors.ts';
 import { sha256 } from '../kernel/fs.ts';
-import { cliOption } from '../kernel/options.ts';
 import { directoryCache } from './cache.ts';
 import type { RunnerFacts } from './fork-safety.ts';
 import { GpuLocks } from './gpu/locks.ts';
 import { nvidiaSmi } from './gpu/nvidia-smi.ts';
-import { type RawTrainOptions, trainSettingsFrom } from './settings.ts';
-import { MODEL_FIXTURE, noGpuEnv, recordingLogger, scratch, standInEnv } from './testing.ts';
+import {
+  MODEL_FIXTURE,
+  noGpuEnv,
+  recordingLogger,
+  scratch,
+  standInEnv,
+  type TestSettings,
+  trainSettings,
+} from './testing.ts';
 import { type TrainOutcome, type TrainPorts, train } from './train.ts';
 
 const MODEL_SHA256 = sha256(readFileSync(MODEL_FIXTURE));
@@ -28,7 +34,7 @@ interface Setup {
   dir: string;
   lockDir: string;
   logger: ReturnType<typeof recordingLogger>;
-  run(raw: RawTrainOptions, ports?: Partial<TrainPorts>): Promise<TrainOutcome>;
+  run(settings: TestSettings, ports?: Partial<TrainPorts>): Promise<TrainOutcome>;
 }
 
 function setup(env: NodeJS.ProcessEnv = standInEnv()): Setup {
@@ -39,22 +45,16 @@ function setup(env: NodeJS.ProcessEnv = standInEnv()): Setup {
     dir,
     lockDir,
     logger,
-    run: (raw, ports = {}) =>
-      train(
-        {
-          ...trainSettingsFrom({ 'telemetry-interval-seconds': '0.05', ...raw }, cliOption),
-          killGraceSeconds: 0.3,
-        },
-        {
-          logger,
-          env,
-          cwd: dir,
-          output: () => {},
-          locks: new GpuLocks(lockDir),
-          cache: directoryCache(join(dir, 'cache')),
-          ...ports,
-        },
-      ),
+    run: (settings, ports = {}) =>
+      train(trainSettings(settings), {
+        logger,
+        env,
+        cwd: dir,
+        output: () => {},
+        locks: new GpuLocks(lockDir),
+        cache: directoryCache(join(dir, 'cache')),
+        ...ports,
+      }),
   };
 }
 
@@ -71,7 +71,7 @@ describe('train', () => {
   it('gives the command its params intact, quotes and spaces included, as a file and as variables', async () => {
     const { dir, run } = setup();
     const params = { lr: 0.01, 'run name': `it's "quoted"  and spaced $HOME; echo pwned`, layers: [64, 32] };
-    trained(await run({ command: NODE_TRAINER, params: JSON.stringify(params) }));
+    trained(await run({ command: NODE_TRAINER, params }));
     const got = seen(dir);
     expect(got.paramsFile).toEqual(params);
     expect(got.MODELGATE_PARAM_RUN_NAME).toBe(`it's "quoted"  and spaced $HOME; echo pwned`);
@@ -91,10 +91,10 @@ describe('train', () => {
     const outcome = trained(
       await run({
         command: `${NODE_TRAINER} && sleep 0.3`,
-        'working-directory': 'project',
-        'model-path': 'out/model.onnx',
-        gpus: '2',
-        params: 'epochs: 3',
+        workingDirectory: 'project',
+        modelPath: 'out/model.onnx',
+        gpus: { kind: 'count', count: 2 },
+        params: { epochs: 3 },
       }),
     );
     expect(outcome.modelPath).toBe(join('project', 'out', 'model.onnx'));
@@ -131,7 +131,7 @@ describe('train', () => {
     const { dir, run } = setup(
       standInEnv({ INPUT_COMMAND: 'x', ACTIONS_RUNTIME_TOKEN: 'secret', MODELGATE_PARAM_STALE: 'old' }),
     );
-    trained(await run({ command: NODE_TRAINER, gpus: 'none' }));
+    trained(await run({ command: NODE_TRAINER, gpus: { kind: 'none' } }));
     const got = seen(dir);
     expect(got).not.toHaveProperty('INPUT_COMMAND');
     expect(got).not.toHaveProperty('ACTIONS_RUNTIME_TOKEN');
@@ -141,7 +141,10 @@ describe('train', () => {
 
   it('reports a failing command with its exit code, releases the GPUs and writes no record', async () => {
     const { dir, lockDir, run } = setup();
-    const outcome = await run({ command: 'echo "CUDA error: out of memory" >&2; exit 3', gpus: '1' });
+    const outcome = await run({
+      command: 'echo "CUDA error: out of memory" >&2; exit 3',
+      gpus: { kind: 'count', count: 1 },
+    });
     expect(outcome).toMatchObject({ kind: 'failed', failure: { kind: 'exited', code: 3 } });
     if (outcome.kind !== 'failed') return;
     expect(outcome.message).toMatch(
@@ -154,7 +157,11 @@ describe('train', () => {
 
   it('stops a command that runs past timeout-minutes and says so', async () => {
     const { lockDir, run } = setup();
-    const outcome = await run({ command: 'sleep 30', 'timeout-minutes': '0.005', gpus: '1' });
+    const outcome = await run({
+      command: 'sleep 30',
+      timeoutMinutes: 0.005,
+      gpus: { kind: 'count', count: 1 },
+    });
     expect(outcome).toMatchObject({ kind: 'failed', failure: { kind: 'timed-out' } });
     if (outcome.kind === 'failed') {
       expect(outcome.message).toMatch(
@@ -167,7 +174,7 @@ describe('train', () => {
 
   it('names model-path when a successful command wrote no model', async () => {
     const { lockDir, run } = setup();
-    await expect(run({ command: 'true', 'model-path': 'out/m.onnx' })).rejects.toThrow(
+    await expect(run({ command: 'true', modelPath: 'out/m.onnx' })).rejects.toThrow(
       'the training command succeeded but wrote no model at model-path out/m.onnx',
     );
     expect(readdirSync(lockDir)).toEqual([]);
@@ -176,7 +183,7 @@ describe('train', () => {
   it('does not pass off a model left by an earlier job as this run’s', async () => {
     const { dir, run } = setup();
     writeFileSync(join(dir, 'model.onnx'), readFileSync(MODEL_FIXTURE));
-    await expect(run({ command: 'true', gpus: 'none' })).rejects.toThrow(
+    await expect(run({ command: 'true', gpus: { kind: 'none' } })).rejects.toThrow(
       'the training command succeeded but did not write model-path model.onnx: the file there is the one from before this run',
     );
   });
@@ -193,7 +200,7 @@ describe('train', () => {
     await expect(run({ command }, { runner })).rejects.toThrow(/^refusing to train: pull request #7/);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
     expect(existsSync(lockDir)).toBe(false);
-    trained(await run({ command, 'allow-fork-prs': 'true' }, { runner }));
+    trained(await run({ command, allowForkPrs: true }, { runner }));
     expect(existsSync(join(dir, 'ran'))).toBe(true);
   });
 
@@ -214,7 +221,7 @@ describe('train', () => {
 
     it('fails fast with require-gpu, and the command never runs', async () => {
       const { dir, run } = setup(noGpuEnv());
-      const error = await run({ command: 'touch ran', 'require-gpu': true }).catch((e: unknown) => e);
+      const error = await run({ command: 'touch ran', requireGpu: true }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InputError);
       expect((error as Error).message).toBe(
         'require-gpu is set, but nvidia-smi is not on PATH, so this runner has no NVIDIA GPU (or no NVIDIA driver)',
@@ -224,7 +231,7 @@ describe('train', () => {
 
     it('says the driver is broken, in nvidia-smi’s words, when nvidia-smi fails', async () => {
       const { logger, run } = setup(standInEnv({ FAKE_NVIDIA_SMI_FAIL: 'driver' }));
-      await expect(run({ command: 'touch ran', 'require-gpu': true })).rejects.toThrow(
+      await expect(run({ command: 'touch ran', requireGpu: true })).rejects.toThrow(
         "require-gpu is set, but the NVIDIA driver does not work on this runner: nvidia-smi failed (exit code 9): NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
       );
       trained(await run({ command: NODE_TRAINER }));
@@ -239,22 +246,20 @@ describe('train', () => {
       if (inventory.kind !== 'found') throw new Error('the stand-in lists a GPU');
       const other = await new GpuLocks(lockDir).tryClaim(inventory.devices, 1);
       if (other.kind !== 'claimed') throw new Error('the lock directory is empty');
-      await expect(run({ command: 'touch ran', 'require-gpu': true })).rejects.toThrow(
+      await expect(run({ command: 'touch ran', requireGpu: true })).rejects.toThrow(
         `require-gpu is set, but 0 of 1 GPUs free, at least 1 needed; other jobs hold GPU 0 (pid ${process.pid}`,
       );
       expect(existsSync(join(dir, 'ran'))).toBe(false);
       // With gpu-wait-minutes it waits for the other job to give the GPU back.
       setTimeout(() => other.claim.release(), 300);
-      const outcome = trained(
-        await run({ command: NODE_TRAINER, 'require-gpu': true, 'gpu-wait-minutes': '0.5' }),
-      );
+      const outcome = trained(await run({ command: NODE_TRAINER, requireGpu: true, gpuWaitMinutes: 0.5 }));
       expect(outcome.record.gpu.count).toBe(1);
     });
   });
 
   it('keeps the cache paths after a failed run and brings them back for the next', async () => {
     const { dir, logger, run } = setup();
-    const cache = { 'cache-paths': ['checkpoints'], 'cache-key': 'resnet-v1', gpus: 'none' };
+    const cache = { cachePaths: ['checkpoints'], cacheKey: 'resnet-v1', gpus: { kind: 'none' } } as const;
     const failed = await run({
       command: 'mkdir -p checkpoints && echo epoch-3 > checkpoints/last.ckpt && exit 1',
       ...cache,
@@ -276,9 +281,9 @@ describe('train', () => {
     const outcome = await run(
       {
         command: 'mkdir -p ckpt && echo 1 > ckpt/step && sleep 30',
-        gpus: '2',
-        'cache-paths': ['ckpt'],
-        'cache-key': 'k',
+        gpus: { kind: 'count', count: 2 },
+        cachePaths: ['ckpt'],
+        cacheKey: 'k',
       },
       { signal: controller.signal },
     );
@@ -301,8 +306,8 @@ describe('train', () => {
     const outcome = trained(
       await run({
         command: `echo '{"val_loss": 0.21}' > metrics.json && ${NODE_TRAINER}`,
-        'metrics-file': 'metrics.json',
-        gpus: 'none',
+        metricsFile: 'metrics.json',
+        gpus: { kind: 'none' },
       }),
     );
     expect(outcome.record.metrics).toEqual({ val_loss: 0.21 });

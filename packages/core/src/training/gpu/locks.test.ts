@@ -35,6 +35,13 @@ async function claimed(locks: GpuLocks, want: number | 'all') {
   return attempt;
 }
 
+/** The next claimer takes over the one stale lock in `dir`. */
+async function reclaimsOneStaleLock(dir: string): Promise<void> {
+  const attempt = await claimed(new GpuLocks(dir), 1);
+  expect(attempt.reclaimed).toHaveLength(1);
+  attempt.claim.release();
+}
+
 describe('GpuLocks', () => {
   it('gives two claimers disjoint GPUs, lowest index first, and nothing to a third', async () => {
     const dir = scratch();
@@ -111,18 +118,14 @@ describe('GpuLocks', () => {
       process.kill(-(training.pid as number), 'SIGKILL');
     }
     await new Promise((resolve) => training.once('exit', resolve));
-    const attempt = await claimed(new GpuLocks(dir), 1);
-    expect(attempt.reclaimed).toHaveLength(1);
-    attempt.claim.release();
+    await reclaimsOneStaleLock(dir);
   });
 
   it('takes a reused pid for a dead claimer: the kernel start time differs', async () => {
     const dir = scratch();
     await new GpuLocks(dir).tryClaim([], 1);
     writeFileSync(lockFile(dir, 0), staleRecord(process.pid, 0, { start: '1' }));
-    const attempt = await claimed(new GpuLocks(dir), 1);
-    expect(attempt.reclaimed).toHaveLength(1);
-    attempt.claim.release();
+    await reclaimsOneStaleLock(dir);
   });
 
   it('leaves alone locks from another host, which it cannot judge', async () => {

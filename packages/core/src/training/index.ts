@@ -1,5 +1,5 @@
+export * from './artifact.ts';
 export * from './cache.ts';
-export * from './config.ts';
 export * from './fork-safety.ts';
 export * from './gpu/assign.ts';
 export * from './gpu/locks.ts';

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { actionInput, cliOption } from '../kernel/options.ts';
-import { trainOptionsFromConfig } from './config.ts';
-import { DEFAULT_TELEMETRY_INTERVAL_SECONDS, trainSettingsFrom } from './settings.ts';
+import type { ConfigFile } from '../../config/file.ts';
+import { actionInput, cliOption } from '../../kernel/options.ts';
+import { DEFAULT_TELEMETRY_INTERVAL_SECONDS } from '../../training/settings.ts';
+import {
+  type RawTrainOptions,
+  trainSettingsFrom as settingsWithFile,
+  trainOptionsFromConfig,
+  trainOptionsWithConfig,
+  trainSettingsFromFlags,
+} from './settings.ts';
+
+const NO_FILE: ConfigFile = { path: '.modelgate.yml', config: {} };
+const trainSettingsFrom = (raw: RawTrainOptions, namer: typeof cliOption) =>
+  settingsWithFile(raw, NO_FILE, namer);
 
 describe('trainSettingsFrom', () => {
   it('fills the defaults', () => {
@@ -103,5 +114,54 @@ describe('the config file train: section', () => {
     } catch (error) {
       expect((error as { hint?: string }).hint).toBe("did you mean 'command'?");
     }
+  });
+});
+
+describe('train options with the config file', () => {
+  it('take each option from the flag, then the train: section', () => {
+    const { raw, fromFile } = trainOptionsWithConfig(
+      { command: 'python train.py', gpus: undefined, 'cache-paths': [] },
+      {
+        path: 'c.yml',
+        config: { train: { command: 'make', gpus: 2, model_path: 'm.onnx', cache_paths: ['x'] } },
+      },
+    );
+    expect(raw).toEqual({
+      command: 'python train.py',
+      gpus: '2',
+      'model-path': 'm.onnx',
+      'cache-paths': ['x'],
+    });
+    expect([...fromFile].sort()).toEqual(['cache-paths', 'gpus', 'model-path']);
+  });
+
+  it("name a bad value by the caller's name when the caller gave it, and by the file's key otherwise", () => {
+    const file: ConfigFile = { path: 'ci/modelgate.yml', config: { train: { command: 'x', gpus: 'two' } } };
+    const line =
+      "'train.gpus' in ci/modelgate.yml 'two' is not valid; expected all, none, or a number of GPUs like 2";
+    expect(() => settingsWithFile({}, file, cliOption)).toThrow(line);
+    expect(() => settingsWithFile({}, file, actionInput)).toThrow(line);
+    expect(() => settingsWithFile({ gpus: 'three' }, file, actionInput)).toThrow(/^input 'gpus' 'three'/);
+    // A flag that overrides the bad value makes it moot.
+    expect(settingsWithFile({ gpus: '1' }, file, cliOption).gpus).toEqual({ kind: 'count', count: 1 });
+  });
+});
+
+describe('the command line’s flags', () => {
+  it('take --out as the model path, and require it (or the file’s model_path), where the action defaults to model.onnx', () => {
+    expect(trainSettingsFromFlags({ command: 'x', out: 'out/m.onnx' }, NO_FILE).modelPath).toBe('out/m.onnx');
+    expect(() => trainSettingsFromFlags({ command: 'x' }, NO_FILE)).toThrow(
+      "--out is required: where the training command writes the model (or 'train.model_path' in .modelgate.yml)",
+    );
+    const file: ConfigFile = { path: '.modelgate.yml', config: { train: { model_path: 'm.onnx' } } };
+    expect(trainSettingsFromFlags({ command: 'x' }, file).modelPath).toBe('m.onnx');
+    expect(settingsWithFile({ command: 'x' }, NO_FILE, actionInput).modelPath).toBe('model.onnx');
+  });
+
+  it('name a bad value as the flag, and the model path as --out', () => {
+    expect(() =>
+      trainSettingsFromFlags({ command: 'x', out: 'm.onnx', 'timeout-minutes': '-1' }, NO_FILE),
+    ).toThrow(/^--timeout-minutes '-1' is not valid/);
+    expect(() => trainSettingsFromFlags({ out: 'm.onnx' }, NO_FILE)).toThrow(/^--command is required/);
   });
 });

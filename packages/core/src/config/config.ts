@@ -97,6 +97,5 @@ export async function loadConfig(
 }
 
 export * from '../evaluation/config.ts';
-export * from './compare.ts';
 export * from './file.ts';
 export * from './train.ts';

@@ -50,6 +50,23 @@ function evaluateAction(work: string, inputs: Record<string, string>) {
   });
 }
 
+/** The compare-to-baseline action on a push to main (no pull request, no comment), in `work`. */
+function compareAction(work: string, inputs: Record<string, string>) {
+  writeFileSync(join(work, 'push.json'), JSON.stringify({ ref: 'refs/heads/main' }));
+  return runBuiltAction(join(COMPARE_ACTION, 'dist', 'index.js'), {
+    cwd: work,
+    actionYml: join(COMPARE_ACTION, 'action.yml'),
+    inputs: { comment: 'false', 'fail-on-regression': 'false', ...inputs },
+    env: {
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: join(work, 'push.json'),
+      GITHUB_REPOSITORY: 'octo-org/octo-repo',
+      GITHUB_SHA: 'c'.repeat(40),
+      GITHUB_REF: 'refs/heads/main',
+    },
+  });
+}
+
 describe('the CLI and the actions read .modelgate.yml the same way', () => {
   it("evaluate: the CLI writes the action's record from the same config, field by field", async () => {
     const work = exampleProject();
@@ -78,25 +95,11 @@ describe('the CLI and the actions read .modelgate.yml the same way', () => {
     );
     expect(fromCli.stderr).toBe('');
     expect([0, 1]).toContain(fromCli.code);
-    writeFileSync(join(work, 'push.json'), JSON.stringify({ ref: 'refs/heads/main' }));
-    const fromAction = await runBuiltAction(join(COMPARE_ACTION, 'dist', 'index.js'), {
-      cwd: work,
-      actionYml: join(COMPARE_ACTION, 'action.yml'),
-      inputs: {
-        model: 'model.onnx',
-        'baseline-model': 'baseline.onnx',
-        comment: 'false',
-        'fail-on-regression': 'false',
-        'verdict-path': 'action-verdict.json',
-      },
-      // A push to main: no pull request, so no comment to post.
-      env: {
-        GITHUB_EVENT_NAME: 'push',
-        GITHUB_EVENT_PATH: join(work, 'push.json'),
-        GITHUB_REPOSITORY: 'octo-org/octo-repo',
-        GITHUB_SHA: 'c'.repeat(40),
-        GITHUB_REF: 'refs/heads/main',
-      },
+    // A push to main: no pull request, so no comment to post.
+    const fromAction = await compareAction(work, {
+      model: 'model.onnx',
+      'baseline-model': 'baseline.onnx',
+      'verdict-path': 'action-verdict.json',
     });
     expect(fromAction.log).not.toMatch(/::error::/);
     expect(fromAction.code).toBe(0);
@@ -115,23 +118,6 @@ describe('the CLI and the actions read .modelgate.yml the same way', () => {
 });
 
 describe('compare: one baseline rule, the flag or input, else registry:production', () => {
-  /** The compare-to-baseline action on a push to main (no pull request, no comment), in `work`. */
-  function compareAction(work: string, inputs: Record<string, string>) {
-    writeFileSync(join(work, 'push.json'), JSON.stringify({ ref: 'refs/heads/main' }));
-    return runBuiltAction(join(COMPARE_ACTION, 'dist', 'index.js'), {
-      cwd: work,
-      actionYml: join(COMPARE_ACTION, 'action.yml'),
-      inputs: { comment: 'false', 'fail-on-regression': 'false', ...inputs },
-      env: {
-        GITHUB_EVENT_NAME: 'push',
-        GITHUB_EVENT_PATH: join(work, 'push.json'),
-        GITHUB_REPOSITORY: 'octo-org/octo-repo',
-        GITHUB_SHA: 'c'.repeat(40),
-        GITHUB_REF: 'refs/heads/main',
-      },
-    });
-  }
-
   it('with no baseline given, both score the registry’s production model paired, and decide alike', async () => {
     const work = exampleProject();
     // The baseline model, gated as the first model and registered as production.

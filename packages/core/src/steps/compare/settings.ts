@@ -8,7 +8,7 @@ import { type GateSpec, loadGateSpec } from '../../gates/spec.ts';
 import { InputError } from '../../kernel/errors.ts';
 import { type OptionNamer, parseBoolean } from '../../kernel/options.ts';
 import type { OptionTable, RawOptions } from '../../kernel/step.ts';
-import { registryBaselineRef } from '../../registry/baseline.ts';
+import { REGISTRY_BASELINE_PREFIX, registryBaselineRef } from '../../registry/baseline.ts';
 import { parseRegistrySpec } from '../../registry/open.ts';
 
 /**
@@ -113,7 +113,7 @@ export async function compareSettingsFrom(
   // `baseline-model` takes the place of a registry baseline (the default one included).
   const registryRef =
     none || baselineModel !== undefined ? undefined : registryBaselineRef(baseline, namer('baseline'));
-  if (baselineModel !== undefined && !none && !baseline.startsWith('registry:')) {
+  if (baselineModel !== undefined && !none && !baseline.startsWith(REGISTRY_BASELINE_PREFIX)) {
     throw new InputError(`give ${namer('baseline-model')} or ${namer('baseline')} '${baseline}', not both`);
   }
   if (model !== undefined && registryRef === undefined && baselineModel === undefined && !none) {

@@ -50,6 +50,23 @@ function evaluateAction(work: string, inputs: Record<string, string>) {
   });
 }
 
+/** The compare-to-baseline action on a push to main (no pull request, no comment), in `work`. */
+function compareAction(work: string, inputs: Record<string, string>) {
+  writeFileSync(join(work, 'push.json'), JSON.stringify({ ref: 'refs/heads/main' }));
+  return runBuiltAction(join(COMPARE_ACTION, 'dist', 'index.js'), {
+    cwd: work,
+    actionYml: join(COMPARE_ACTION, 'action.yml'),
+    inputs: { comment: 'false', 'fail-on-regression': 'false', ...inputs },
+    env: {
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: join(work, 'push.json'),
+      GITHUB_REPOSITORY: 'octo-org/octo-repo',
+      GITHUB_SHA: 'c'.repeat(40),
+      GITHUB_REF: 'refs/heads/main',
+    },
+  });
+}
+
 describe('the CLI and the actions read .modelgate.yml the same way', () => {
   it("evaluate: the CLI writes the action's record from the same config, field by field", async () => {
     const work = exampleProject();
@@ -78,25 +95,11 @@ describe('the CLI and the actions read .modelgate.yml the same way', () => {
     );
     expect(fromCli.stderr).toBe('');
     expect([0, 1]).toContain(fromCli.code);
-    writeFileSync(join(work, 'push.json'), JSON.stringify({ ref: 'refs/heads/main' }));
-    const fromAction = await runBuiltAction(join(COMPARE_ACTION, 'dist', 'index.js'), {
-      cwd: work,
-      actionYml: join(COMPARE_ACTION, 'action.yml'),
-      inputs: {
-        model: 'model.onnx',
-        'baseline-model': 'baseline.onnx',
-        comment: 'false',
-        'fail-on-regression': 'false',
-        'verdict-path': 'action-verdict.json',
-      },
-      // A push to main: no pull request, so no comment to post.
-      env: {
-        GITHUB_EVENT_NAME: 'push',
-        GITHUB_EVENT_PATH: join(work, 'push.json'),
-        GITHUB_REPOSITORY: 'octo-org/octo-repo',
-        GITHUB_SHA: 'c'.repeat(40),
-        GITHUB_REF: 'refs/heads/main',
-      },
+    // A push to main: no pull request, so no comment to post.
+    const fromAction = await compareAction(work, {
+      model: 'model.onnx',
+      'baseline-model': 'baseline.onnx',
+      'verdict-path': 'action-verdict.json',
     });
     expect(fromAction.log).not.toMatch(/::error::/);
     expect(fromAction.code).toBe(0);
@@ -111,6 +114,57 @@ describe('the CLI and the actions read .modelgate.yml the same way', () => {
     );
     expect(cliVerdict.paired).toBe(true);
     expect(comparable(cliVerdict)).toEqual(comparable(actionVerdict));
+  });
+});
+
+describe('compare: one baseline rule, the flag or input, else registry:production', () => {
+  it('with no baseline given, both score the registry’s production model paired, and decide alike', async () => {
+    const work = exampleProject();
+    // The baseline model, gated as the first model and registered as production.
+    for (const args of [
+      ['evaluate', '--model', 'baseline.onnx', '--out', 'base-eval.json'],
+      ['compare', '--candidate', 'base-eval.json', '--baseline', 'none', '--out', 'base-verdict.json'],
+      ['register', '--name', 'breast-cancer', '--model', 'baseline.onnx', '--evaluation', 'base-eval.json'],
+    ]) {
+      const extra = args[0] === 'register' ? ['--verdict', 'base-verdict.json', '--alias', 'production'] : [];
+      const run = bin([...args, ...extra], work);
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+    }
+    const fromCli = bin(['compare', '--model', 'model.onnx', '--out', 'cli-verdict.json'], work);
+    expect([0, 1], fromCli.stderr).toContain(fromCli.code);
+    const fromAction = await compareAction(work, {
+      model: 'model.onnx',
+      'verdict-path': 'action-verdict.json',
+    });
+    expect(fromAction.log).not.toMatch(/::error::/);
+    expect(fromAction.code).toBe(0);
+
+    const cliVerdict = readJson(join(work, 'cli-verdict.json'));
+    const actionVerdict = readJson(join(work, 'action-verdict.json'));
+    expect(cliVerdict.paired).toBe(true);
+    expect(cliVerdict.baseline).toEqual({
+      sha256: readJson(join(work, 'base-eval.json')).model.sha256,
+      ref: 'production',
+    });
+    expect(cliVerdict.notes[0]).toMatch(/^baseline: breast-cancer v1 \(production\)/);
+    expect(fromAction.outputs.passed).toBe(String(cliVerdict.passed));
+    expect(comparable(cliVerdict)).toEqual(comparable(actionVerdict));
+  });
+
+  it('with no baseline given and no model name, both refuse the same way, naming the option their way', async () => {
+    const work = exampleProject();
+    writeFileSync(join(work, '.modelgate.yml'), 'gates: { accuracy: { min: 0.5 } }\n');
+    // The settings refuse before any file is read: c.json need not exist.
+    const fromCli = bin(['compare', '--candidate', 'c.json'], work);
+    expect(fromCli.code).toBe(2);
+    expect(fromCli.stderr.split('\n')[0]).toBe(
+      "modelgate: error: --baseline is 'registry:production' (the default), which needs the model's registry name: set --name or 'model:' in .modelgate.yml",
+    );
+    const fromAction = await compareAction(work, { candidate: 'c.json' });
+    expect(fromAction.code).toBe(1);
+    expect(fromAction.log).toContain(
+      "::error::input 'baseline' is 'registry:production', which needs the model's registry name: set input 'name' or 'model:' in .modelgate.yml",
+    );
   });
 });
 

@@ -108,7 +108,7 @@ export async function compare(settings: CompareSettings, logger: Logger): Promis
             options.confidence,
           );
         } else {
-          notes.push('bootstrap off (--bootstrap 0): change rules are decided on point estimates');
+          notes.push('bootstrap off (0 resamples): change rules are decided on point estimates');
         }
         mcnemar = mcnemarOf(c.predictions, b.predictions);
       }
@@ -194,7 +194,7 @@ function checkComparable(
   const bc = baseline.data.classes?.join(',');
   if (cc !== bc) {
     throw new InputError(`candidate ${cPath} has classes (${cc}) but baseline ${bPath} has (${bc})`, {
-      hint: 'evaluate both with the same --classes',
+      hint: 'evaluate both with the same classes option',
     });
   }
 }

@@ -97,5 +97,4 @@ export async function loadConfig(
 }
 
 export * from '../evaluation/config.ts';
-export * from './compare.ts';
 export * from './file.ts';

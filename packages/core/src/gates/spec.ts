@@ -71,12 +71,13 @@ export function parseGateSpec(document: unknown, file: string): GateSpec {
 /**
  * Reads and validates a gate spec file for a compare. A spec without a single gate is refused:
  * it would pass every model, and `register --alias production` would accept that verdict.
+ * Messages name the file as `name` (the way the user wrote it); `path` is where it is read.
  */
-export async function loadGateSpec(path: string): Promise<GateSpec> {
-  const spec = await readGateSpec(path);
+export async function loadGateSpec(path: string, name = path): Promise<GateSpec> {
+  const spec = await readGateSpec(path, name);
   if (spec.gates.length === 0 && spec.sliceGates.length === 0) {
     throw new InputError(
-      `${path} has no gates, so every model would pass; add a 'gates:' section, e.g. gates: { accuracy: { min: 0.9 } }`,
+      `${name} has no gates, so every model would pass; add a 'gates:' section, e.g. gates: { accuracy: { min: 0.9 } }`,
     );
   }
   return spec;
@@ -106,8 +107,11 @@ export function checkGatesFitTask(spec: GateSpec, task: Task): void {
   }
 }
 
-/** Reads and validates a gate spec file. Invalid YAML is an InputError naming the file and line. */
-export async function readGateSpec(path: string): Promise<GateSpec> {
+/**
+ * Reads and validates a gate spec file. Invalid YAML is an InputError naming the file (as `name`)
+ * and line.
+ */
+export async function readGateSpec(path: string, name = path): Promise<GateSpec> {
   const text = (await readInputFile(path, 'gate spec')).toString('utf8');
   // `uniqueKeys` (the default) makes a metric gated twice an error rather than a silent override.
   const document = parseDocument(text);
@@ -117,16 +121,16 @@ export async function readGateSpec(path: string): Promise<GateSpec> {
     const where = position === undefined ? '' : ` at line ${position.line}, column ${position.col}`;
     // The message's first line, without the position (given above) and the code frame after it.
     const what = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new InputError(`${path}: invalid YAML${where}: ${what}`, { cause: error });
+    throw new InputError(`${name}: invalid YAML${where}: ${what}`, { cause: error });
   }
   let value: unknown;
   try {
     value = document.toJS();
   } catch (error) {
     // e.g. an alias bomb: valid syntax that does not resolve to plain data.
-    throw new InputError(`${path}: invalid YAML: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`${name}: invalid YAML: ${(error as Error).message}`, { cause: error });
   }
-  return { ...parseGateSpec(value, path), file: path };
+  return { ...parseGateSpec(value, name), file: name };
 }
 
 function specError(file: string, problem: SpecProblem): InputError {

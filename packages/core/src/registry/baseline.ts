@@ -8,7 +8,7 @@ import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
 import { LATEST, parseRef, RegistryLookupError } from './names.ts';
 import type { ModelVersion, Registry } from './types.ts';
 
-/** The prefix of a registry baseline (`--baseline registry:production`). */
+/** The prefix of a registry baseline (`registry:production`). */
 export const REGISTRY_BASELINE_PREFIX = 'registry:';
 
 /** A baseline to be looked up in a registry: `registry:REF` for the model `name`. */
@@ -19,8 +19,11 @@ export interface RegistryBaselineRef {
   readonly ref: string;
 }
 
-/** The REF of a `registry:REF` baseline, checked; undefined for any other baseline (a path, `none`). */
-export function registryBaselineRef(baseline: string | undefined, what = '--baseline'): string | undefined {
+/**
+ * The REF of a `registry:REF` baseline, checked; undefined for any other baseline (a path, `none`).
+ * `what` names the option it came from, as the caller names it.
+ */
+export function registryBaselineRef(baseline: string | undefined, what: string): string | undefined {
   if (baseline === undefined || !baseline.startsWith(REGISTRY_BASELINE_PREFIX)) return undefined;
   const ref = baseline.slice(REGISTRY_BASELINE_PREFIX.length);
   if (ref === '') {
@@ -58,11 +61,8 @@ export async function registryBaselineModel(
   baseline: RegistryBaselineRef,
   logger: Logger,
 ): Promise<FoundBaseline<string>> {
-  const version = await lookUp(baseline);
-  if ('found' in version) {
-    logger.info(version.note);
-    return version;
-  }
+  const version = await lookUp(baseline, logger);
+  if ('found' in version) return version;
   logger.info(`fetching the baseline ${describe(baseline, version)} from ${baseline.registry.location}`);
   const bytes = await baseline.registry.fetchModel(version);
   const dir = await mkdtemp(join(tmpdir(), 'modelgate-baseline-'));
@@ -90,16 +90,13 @@ export async function registryBaselineRecord(
   baseline: RegistryBaselineRef,
   logger: Logger,
 ): Promise<FoundBaseline<EvaluationRecord>> {
-  const version = await lookUp(baseline);
-  if ('found' in version) {
-    logger.info(version.note);
-    return version;
-  }
+  const version = await lookUp(baseline, logger);
+  if ('found' in version) return version;
   if (version.evaluation === null) {
     throw new InputError(
       `the baseline ${describe(baseline, version)} was registered without an evaluation record, so there is nothing to compare with`,
       {
-        hint: 'compare the models themselves: give --model with --data and --label (the baseline model is fetched from the registry)',
+        hint: 'compare the models themselves: give the candidate model with its data and label (the baseline model is fetched from the registry)',
       },
     );
   }
@@ -115,7 +112,7 @@ export async function registryBaselineRecord(
 }
 
 /**
- * Resolves the ref. The first model's situation (no baseline, said in a note; the change rules
+ * Resolves the ref (saying so when there is no baseline). The first model's situation (no baseline, said in a note; the change rules
  * skip, or fail with `require_baseline`) is only where nothing could have been meant:
  * - the registry holds no models at all (the reusable workflow's very first run);
  * - the model exists but has no versions, or no aliases at all (registered, never promoted:
@@ -123,20 +120,24 @@ export async function registryBaselineRecord(
  *
  * Anything else that does not resolve is a mistake worth stopping for (exit 2), naming what
  * exists: a model name the registry lacks while it holds others (a misspelt name, or a new
- * model, whose first gate says `--baseline none`), an alias the model lacks while it has others,
+ * model, whose first gate says the baseline `none`), an alias the model lacks while it has others,
  * and a version number that does not exist.
  */
-async function lookUp(baseline: RegistryBaselineRef): Promise<ModelVersion | { found: false; note: string }> {
+async function lookUp(
+  baseline: RegistryBaselineRef,
+  logger: Logger,
+): Promise<ModelVersion | { found: false; note: string }> {
   const { registry, name, ref } = baseline;
   const parsed = parseRef(ref);
   try {
     return await registry.resolve(name, ref);
   } catch (error) {
     if (!(error instanceof RegistryLookupError)) throw error;
-    const first = (what: string) => ({
-      found: false as const,
-      note: `no baseline: ${what}, so this is treated as the first model`,
-    });
+    const first = (what: string) => {
+      const note = `no baseline: ${what}, so this is treated as the first model`;
+      logger.info(note);
+      return { found: false as const, note };
+    };
     if (error.kind === 'model') {
       if (error.existing.length === 0)
         return first(`the registry ${registry.location} holds no model '${name}' yet`);

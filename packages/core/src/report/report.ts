@@ -257,16 +257,7 @@ function failureLine(rule: RuleResult): string {
 
 function mainTable(parts: Parts, plan: Plan): string {
   const rows = [...parts.gated, ...(plan.ungated ? parts.ungated : [])];
-  const header = [
-    'metric',
-    'baseline',
-    'candidate',
-    'Δ',
-    `${parts.confidence} CI of Δ`,
-    'gate',
-    'status',
-    'reason',
-  ];
+  const header = ['metric', ...comparisonColumns(parts)];
   const body = rows.map((row) =>
     isUngatedTiming(row)
       ? [
@@ -283,6 +274,11 @@ function mainTable(parts: Parts, plan: Plan): string {
   );
   const grid = table(header, body, ['l', 'r', 'r', 'r', 'r', 'l', 'l', 'l']);
   return `${grid}\n\n<sub>${legend(parts)}</sub>`;
+}
+
+/** The columns after the metric in the main and the slice tables. */
+function comparisonColumns(parts: Parts): string[] {
+  return ['baseline', 'candidate', 'Δ', `${parts.confidence} CI of Δ`, 'gate', 'status', 'reason'];
 }
 
 /**
@@ -312,18 +308,7 @@ function sliceSection(parts: Parts, plan: Plan): string {
   const summary = trimmed
     ? `Slices: the ${formatCount(shown.length)} worst of ${counts} (trimmed), worst first`
     : `Slices: ${counts}, worst first`;
-  const header = [
-    'slice',
-    'rows',
-    'metric',
-    'baseline',
-    'candidate',
-    'Δ',
-    `${parts.confidence} CI of Δ`,
-    'gate',
-    'status',
-    'reason',
-  ];
+  const header = ['slice', 'rows', 'metric', ...comparisonColumns(parts)];
   const body = shown.map((row) => [
     `${escapeText(row.column)} = ${code(row.value)}`,
     row.rows === null ? '—' : formatCount(row.rows),

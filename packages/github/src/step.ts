@@ -23,10 +23,11 @@ export function readInputs<T extends OptionTable>(table: T): RawOptions<T> {
  */
 export async function publish(presentation: Presentation): Promise<void> {
   for (const line of presentation.lines) core.info(line.text);
+  // Outputs first: a summary that cannot be written must not cost the next step its inputs.
+  for (const [name, value] of Object.entries(presentation.outputs)) core.setOutput(name, value);
   if (presentation.summary !== undefined) {
     const written = await writeJobSummary(presentation.summary, { fullReportAt: presentation.fullReportAt });
     if (written.kind === 'skipped') core.debug(`no job summary: ${written.reason}`);
   }
-  for (const [name, value] of Object.entries(presentation.outputs)) core.setOutput(name, value);
   if (presentation.exitCode !== 0) core.setFailed(presentation.failure ?? 'the step failed');
 }

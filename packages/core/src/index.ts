@@ -15,5 +15,7 @@ export * from './metrics/index.ts';
 export * from './registry/index.ts';
 export * from './report/index.ts';
 export * from './stats/index.ts';
+export * from './steps/demo/index.ts';
+export * from './steps/deploy/index.ts';
 export * from './steps/evaluate/index.ts';
 export * from './train/index.ts';

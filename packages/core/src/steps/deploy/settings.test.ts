@@ -113,6 +113,11 @@ describe('the smoke check’s wire', () => {
     expect(() => deploySettingsFrom({ ...server, wire: 'grpc' }, {}, 'c', cliOption)).toThrow(
       '--wire grpc needs --grpc-url: where the model server speaks gRPC',
     );
+    expect(() =>
+      deploySettingsFrom(server, { deploy: { wire: 'grpc' } }, '.modelgate.yml', actionInput),
+    ).toThrow(
+      "'deploy.wire' in .modelgate.yml grpc needs input 'grpc-url': where the model server speaks gRPC",
+    );
     expect(() => deploySettingsFrom({ ...server, wire: 'quic' }, {}, 'c', cliOption)).toThrow(
       "--wire 'quic' is not valid; expected one of http, grpc",
     );

@@ -243,11 +243,18 @@ export function deploySettingsFrom(
     };
     target = { kind, options, kubeconfig: blank(raw.kubeconfig) ?? k.kubeconfig, url };
   }
+  // A value from the file is named by its key there, one the caller gave (or must give) as the caller names it.
+  const fromFile = new Set([
+    ...(blank(raw.wire) === undefined && section.wire !== undefined ? ['wire'] : []),
+    ...(blank(raw['grpc-url']) === undefined && section.grpc_url !== undefined ? ['grpc-url'] : []),
+  ]);
+  const wireNamer: OptionNamer = (option) =>
+    fromFile.has(option) ? `'deploy.${option.replace('-', '_')}' in ${configPath}` : namer(option);
   const wire = wireFrom(
     blank(raw.wire) ?? section.wire,
     blank(raw['grpc-url']) ?? section.grpc_url,
     kind,
-    namer,
+    wireNamer,
   );
   const registry = blank(raw.registry);
   if (registry !== undefined) parseRegistrySpec(registry, namer('registry'));

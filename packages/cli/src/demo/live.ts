@@ -1,4 +1,4 @@
-import { InputError } from '@modelgate/core';
+import { InputError, nextSignal } from '@modelgate/core';
 import { VERSION_HEADER } from '@modelgate/server';
 import type { Io } from '../io.ts';
 
@@ -59,15 +59,6 @@ export async function sampleTraffic(
 
 /** `--serve`: the model server keeps running until Ctrl-C (or SIGTERM), then stops. */
 export async function keepServing(io: Io, server: { close(): Promise<void> }): Promise<void> {
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    const stop = (received: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done(received);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  io.stdout(`${signal}: stopping the model server\n`);
+  io.stdout(`${await nextSignal()}: stopping the model server\n`);
   await server.close();
 }

@@ -33,11 +33,12 @@ export function presentDemo(outcome: DemoOutcome): Presentation {
     );
   } else {
     const token = shown(told.adminTokenFile);
+    const grpc = told.server.grpcUrl === undefined ? '' : ` --wire grpc --grpc-url ${told.server.grpcUrl}`;
     lines.push(
       `  model server                   ${told.server.url}, serving ${told.model} v${told.production}; admin token in ${token}`,
       `\nThe demo took ${seconds} s. The server keeps running; try:`,
       `  curl -s ${told.server.url}/v2/models/${told.model}`,
-      `  MODELGATE_ADMIN_TOKEN=$(cat ${token}) npx modelgate deploy --name ${told.model} --ref 1 --allow-downgrade --url ${told.server.url} --registry ${registry}`,
+      `  MODELGATE_ADMIN_TOKEN=$(cat ${token}) npx modelgate deploy --name ${told.model} --ref 1 --allow-downgrade --url ${told.server.url}${grpc} --registry ${registry}`,
       'Stop it with Ctrl-C.',
     );
   }

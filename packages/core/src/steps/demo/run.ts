@@ -27,7 +27,8 @@ export interface DemoTold {
   /** `demo-state.json`. */
   readonly stateFile: string;
   readonly adminTokenFile: string;
-  readonly server: { readonly url: string; close(): Promise<void> };
+  /** The model server: OIP v2 over HTTP at `url`, and over gRPC at `grpcUrl` when it speaks it. */
+  readonly server: { readonly url: string; readonly grpcUrl?: string | undefined; close(): Promise<void> };
 }
 
 /** A step of the story did not go the way the demo tells it (a bug, or an edited example). */

@@ -230,7 +230,7 @@ function checkDigest(
 }
 
 function loadHint(status: number): string {
-  if (status === 404) return " (does the server read the registry this deploy reads?)";
+  if (status === 404) return ' (does the server read the registry this deploy reads?)';
   if (status === 409) return " (the server's copy of the model does not match its registered sha256)";
   return '';
 }

@@ -384,6 +384,18 @@ describe('bad input: exit 2, one clear line, nothing written', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^modelgate: error: --name is required/);
   });
+
+  it('deploy with a smoke wire it does not know, or a gRPC address that is not one, names the flag and exits 2', async () => {
+    const deploy = ['deploy', '--name', 'churn', '--url', 'http://127.0.0.1:9'];
+    const wire = await cli([...deploy, '--wire', 'quic']);
+    expect(wire.code).toBe(2);
+    expect(wire.stderr).toBe("modelgate: error: --wire 'quic' is not valid; expected one of http, grpc\n");
+    const address = await cli([...deploy, '--wire', 'grpc', '--grpc-url', 'http://127.0.0.1:9']);
+    expect(address.code).toBe(2);
+    expect(address.stderr).toBe(
+      "modelgate: error: --grpc-url 'http://127.0.0.1:9' is not a gRPC address\nhint: e.g. grpc://127.0.0.1:8081 or 127.0.0.1:8081\n",
+    );
+  });
 });
 
 describe('bad values never become metrics: exit 2 naming the file, row and column', () => {

@@ -81,6 +81,20 @@ describe('modelgate demo', () => {
     expect(first?.stdout).toMatch(/✗ refused: the verdict of breast-cancer v3 .* did not pass/);
   });
 
+  it('smoke-checks every deploy over gRPC with raw tensors, as deploy --wire grpc does', () => {
+    const stdout = runs[0]?.stdout ?? '';
+    const grpc = /listening on http:\/\/127\.0\.0\.1:\d+ and (grpc:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    expect(grpc).toBeDefined();
+    const smokes = [...stdout.matchAll(/smoke: (\d+) rows through (\S+) ModelInfer breast-cancer v(\d)/g)];
+    // v1 replaced; v2 at 50% as the canary, then promoted.
+    expect(smokes.map((m) => [m[1], m[2], m[3]])).toEqual([
+      ['200', grpc, '1'],
+      ['200', grpc, '2'],
+      ['200', grpc, '2'],
+    ]);
+    expect(stdout).not.toMatch(/smoke: .* through http/);
+  });
+
   it('never shows the bad candidate’s accuracy drop as a bare pass: it is inconclusive, with its reason', () => {
     const stdout = runs[0]?.stdout ?? '';
     const stage3 = stdout.slice(stdout.indexOf('Stage 3 ·'), stdout.indexOf('Stage 4 ·'));

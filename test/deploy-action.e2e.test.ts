@@ -6,6 +6,7 @@ import {
   adminState,
   DATA,
   MODEL_A,
+  MODEL_B,
   MODEL_RANDOM,
   NAME,
   openFsRegistry,
@@ -33,11 +34,14 @@ let main: string;
 let sha: string;
 let good: number;
 let random: number;
+let improved: number;
 
 beforeAll(async () => {
   good = await register(spec, await vet(work, 'a', MODEL_A, '  accuracy: { min: 0.5 }\n'));
   random = await register(spec, await vet(work, 'random', MODEL_RANDOM, '  accuracy: { min: 0.0 }\n'));
-  server = await startServer({ registry: openFsRegistry(root), port: 0, adminToken: TOKEN });
+  improved = await register(spec, await vet(work, 'b', MODEL_B, '  accuracy: { min: 0.5 }\n'));
+  // Both wires: the deploys with input wire: grpc send their smoke rows to the gRPC port.
+  server = await startServer({ registry: openFsRegistry(root), port: 0, grpcPort: 0, adminToken: TOKEN });
   gh = await startEmulator();
   const repo = gh.addRepo(REPO);
   sha = gh.store.resolveCommit(repo, 'main')?.sha ?? '';
@@ -189,6 +193,44 @@ describe('the deploy action', () => {
       /::error::GitHub refused to record a deployment in octo\/models \(403: Resource not accessible by integration\)/,
     );
     expect(run.log).toMatch(/hint: the workflow token needs 'permissions: deployments: write'/);
+    expect(await adminState(server.url, TOKEN)).toEqual(before);
+  });
+
+  it('with wire: grpc, a smoke check whose gRPC answers differ rolls back and records failure', async () => {
+    const token = gh.token('write');
+    const run = await runDeploy(random, token, { wire: 'grpc', 'grpc-url': server.grpcUrl ?? '' });
+    expect(run.code).toBe(1);
+    expect(run.log).toMatch(
+      new RegExp(
+        `::error::rolled back: the deploy of cancer v${random} failed: the smoke check failed: \\d+ output value\\(s\\) from ${server.grpcUrl} ModelInfer cancer v${random} differ`,
+      ),
+    );
+    const [latest] = await deployments(token);
+    expect(latest?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
+    expect((await adminState(server.url, TOKEN)).primary?.version).toBe(good);
+  });
+
+  it('with wire: grpc, smoke-checks over gRPC with raw tensors and deploys', async () => {
+    const token = gh.token('write');
+    const run = await runDeploy(improved, token, { wire: 'grpc', 'grpc-url': server.grpcUrl ?? '' });
+    expect(run.log).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(run.log).toContain(
+      `smoke: 200 rows through ${server.grpcUrl} ModelInfer cancer v${improved} agree with the registered model`,
+    );
+    expect(run.outputs).toMatchObject({ deployed: 'true', version: String(improved) });
+    const [latest] = await deployments(token);
+    expect(latest?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+    expect((await adminState(server.url, TOKEN)).primary?.version).toBe(improved);
+  });
+
+  it('with wire: grpc and no grpc-url, fails naming both inputs, before the server is touched', async () => {
+    const before = await adminState(server.url, TOKEN);
+    const run = await runDeploy(improved, gh.token('write'), { wire: 'grpc' });
+    expect(run.code).toBe(1);
+    expect(run.log).toContain(
+      "::error::input 'wire' grpc needs input 'grpc-url': where the model server speaks gRPC",
+    );
     expect(await adminState(server.url, TOKEN)).toEqual(before);
   });
 });

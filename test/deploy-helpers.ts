@@ -162,6 +162,8 @@ export async function infer(
 /** A `modelgate serve` process on a free loopback port, as a user starts one. */
 export interface ServeProcess {
   url: string;
+  /** `grpc://HOST:PORT` when started with `grpc: true` (`--grpc-port 0`). */
+  grpcUrl: string | undefined;
   /** The admin token the server generated into `.modelgate/admin-token` under its cwd. */
   token: string;
   stop(): Promise<void>;
@@ -173,23 +175,38 @@ export interface ServeProcess {
  * in real use (and onnxruntime seeds its random operators per process, which the random model
  * of the smoke-check test relies on).
  */
-export async function serveProcess(cwd: string, registrySpec: string): Promise<ServeProcess> {
+export async function serveProcess(
+  cwd: string,
+  registrySpec: string,
+  options: { grpc?: boolean } = {},
+): Promise<ServeProcess> {
   const { MODELGATE_ADMIN_TOKEN: _unset, ...env } = process.env;
   const child = spawn(
     process.execPath,
-    [CLI_BIN, 'serve', '--port', '0', '--registry', registrySpec, '--quiet'],
+    [
+      CLI_BIN,
+      'serve',
+      '--port',
+      '0',
+      ...(options.grpc === true ? ['--grpc-port', '0'] : []),
+      '--registry',
+      registrySpec,
+      '--quiet',
+    ],
     {
       cwd,
       env: { ...env, MODELGATE_DEBUG: '' },
     },
   );
   let output = '';
+  let grpcUrl: string | undefined;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`modelgate serve did not start:\n${output}`)), 20_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       const found = /listening on (http:\/\/\S+)/.exec(output);
-      if (found?.[1] !== undefined) {
+      grpcUrl = /listening on (grpc:\/\/\S+)/.exec(output)?.[1];
+      if (found?.[1] !== undefined && (options.grpc !== true || grpcUrl !== undefined)) {
         clearTimeout(timer);
         resolve(found[1]);
       }
@@ -204,6 +221,7 @@ export async function serveProcess(cwd: string, registrySpec: string): Promise<S
   const token = readFileSync(join(cwd, '.modelgate', 'admin-token'), 'utf8').trim();
   return {
     url,
+    grpcUrl,
     token,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -16,6 +16,8 @@ export * from './registry/index.ts';
 export * from './report/index.ts';
 export * from './stats/index.ts';
 export * from './steps/compare/index.ts';
+export * from './steps/demo/index.ts';
+export * from './steps/deploy/index.ts';
 export * from './steps/evaluate/index.ts';
 export * from './steps/train/index.ts';
 export * from './training/index.ts';

@@ -1,5 +1,6 @@
-import { InputError } from '@modelgate/core';
+import { InputError, nextSignal } from '@modelgate/core';
 import { VERSION_HEADER } from '@modelgate/server';
+import type { Io } from '../io.ts';
 
 /** One answer of the live server, as a client sees it. */
 export interface LiveAnswer {
@@ -54,4 +55,10 @@ export async function sampleTraffic(
     answered[version] = (answered[version] ?? 0) + 1;
   }
   return answered;
+}
+
+/** `--serve`: the model server keeps running until Ctrl-C (or SIGTERM), then stops. */
+export async function keepServing(io: Io, server: { close(): Promise<void> }): Promise<void> {
+  io.stdout(`${await nextSignal()}: stopping the model server\n`);
+  await server.close();
 }

@@ -146,3 +146,10 @@ export function createProgress(plan: readonly PlannedStep[], options: ProgressOp
     },
   };
 }
+
+/** The mode `auto` stands for: a bar only where someone watches it redraw, a terminal outside CI. */
+export function progressMode(chosen: ProgressMode | 'auto', env: NodeJS.ProcessEnv): ProgressMode {
+  if (chosen !== 'auto') return chosen;
+  const terminal = process.stdout.isTTY === true && env.TERM !== 'dumb';
+  return terminal && !env.CI ? 'bar' : 'plain';
+}

@@ -5,21 +5,23 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  ADMIN_TOKEN_ENV,
   type CompareResult,
   cliOption,
   compare,
-  type DeployOutcome,
+  DemoStoryError,
   type DeployStep,
-  deploy,
+  type DeployStepOutcome,
   deploySettingsFrom,
-  describeOutcome,
+  describeDeploy,
   type EvaluateSettings,
   type GateSpec,
   type Logger,
   type ModelVersion,
   type Registry,
   readTable,
-  serverTarget,
+  runDeploy,
+  shortDigest,
   train,
   trainSettingsFrom,
   writeFileAtomic,
@@ -52,11 +54,6 @@ export interface DemoOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Paths are printed relative to this. */
   readonly cwd: string;
-}
-
-/** The story did not go the way the demo tells it (a bug, or an edited example). */
-export class DemoStoryError extends Error {
-  override readonly name = 'DemoStoryError';
 }
 
 /** The model server the demo deploys to, on a free port of this machine only. */
@@ -236,48 +233,47 @@ export interface DeployPlan {
   readonly expectRefusal?: boolean;
 }
 
-/** A gated deploy through the server's admin API, as `modelgate deploy --target server` does it. */
+/**
+ * A gated deploy through the deploy step, as `modelgate deploy --target server --wire grpc`
+ * runs it: the admin API over HTTP, the smoke rows over gRPC as raw tensors (the demo's server
+ * speaks both), through the same gRPC port the command and the action hand in.
+ */
 export async function deployVersion(
   context: StoryContext,
   live: LiveServer,
   plan: DeployPlan,
-): Promise<DeployOutcome> {
+): Promise<DeployStepOutcome> {
   const { progress, registry, name, example } = context;
   if (!plan.expectRefusal) progress.step();
-  const url = live.server.url;
-  const grpcUrl = live.server.grpcUrl;
   const settings = deploySettingsFrom(
     {
       name,
       ref: String(plan.version.version),
       target: 'server',
-      url,
+      url: live.server.url,
+      wire: 'grpc',
+      'grpc-url': live.server.grpcUrl,
       strategy: plan.strategy,
       ...(plan.canarySteps === undefined ? {} : { 'canary-percent': plan.canarySteps }),
       'smoke-data': join(example, 'data', 'eval.csv'),
+      registry: `fs:${context.registryPath}`,
     },
-    {},
-    '(the demo)',
+    { path: '(the demo)', config: {} },
     cliOption,
   );
-  const outcome = await deploy(settings.request, {
-    registry,
-    target: serverTarget({
-      url,
-      token: live.token,
-      // The smoke rows go over gRPC when the server speaks it; the admin API is HTTP either way.
-      ...(grpcUrl === undefined
-        ? {}
-        : { smokeEndpoint: (model: string, version: string) => grpcEndpoint(grpcUrl, model, version) }),
-    }),
+  const outcome = await runDeploy(settings, {
     logger: context.logger,
+    openRegistry: () => registry,
+    cwd: context.dir,
+    env: { ...context.env, [ADMIN_TOKEN_ENV]: live.token },
+    grpc: grpcEndpoint,
     onStep: async (step) => {
       progress.note(`${step.action}: ${step.detail}`);
       await plan.onStep?.(step);
     },
   });
   if (plan.expectRefusal) return outcome;
-  const { headline } = describeOutcome(outcome);
+  const { headline } = describeDeploy(outcome);
   if (outcome.kind !== 'deployed') throw new DemoStoryError(headline);
   progress.note(`✓ ${headline}`);
   return outcome;
@@ -309,11 +305,6 @@ export function expectVerdict(condition: boolean, what: string, result: CompareR
   if (condition) return;
   const failed = failedRules(result.verdict);
   throw new DemoStoryError(`${what}, but ${failed.length === 0 ? 'it passed' : failed.join('; ')}`);
-}
-
-/** The first 12 hex digits, as the report and the registry print a digest. */
-export function shortDigest(sha256: string): string {
-  return sha256.slice(0, 12);
 }
 
 export function shellQuote(text: string): string {

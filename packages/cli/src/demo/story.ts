@@ -4,12 +4,17 @@
  * still answers with the good one. The steps themselves are in steps.ts.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   cliOption,
   compare,
   createFsRegistry,
+  type DemoPorts,
+  DemoStoryError,
+  displayPath,
   type EvaluateSettings,
   evaluate,
   evaluateSettingsFrom,
@@ -22,13 +27,13 @@ import {
   writeJsonAtomic,
 } from '@modelgate/core';
 import { type RunningServer, startServer } from '@modelgate/server';
+import type { Io } from '../io.ts';
 import { inferOne, sampleTraffic } from './live.ts';
-import type { PlannedStep } from './progress.ts';
+import { createProgress, type PlannedStep, progressMode } from './progress.ts';
 import {
   type Candidate,
   compareWithProduction,
   type DemoOptions,
-  DemoStoryError,
   deployVersion,
   expectVerdict,
   type LiveServer,
@@ -39,9 +44,9 @@ import {
   trainCandidate,
   writeResult,
 } from './steps.ts';
-import { displayPath, evaluationSummary, versionsTable } from './terminal.ts';
+import { evaluationSummary, versionsTable } from './terminal.ts';
 
-export { type DemoOptions, DemoStoryError } from './steps.ts';
+export type { DemoOptions } from './steps.ts';
 
 const BASELINE: Candidate = {
   key: '1-baseline',
@@ -122,12 +127,59 @@ export interface DemoRun {
   readonly adminTokenFile: string;
 }
 
+/** The example project ships in the repository, next to the packages. */
+export function findExample(): string {
+  // From the sources (packages/cli/src/demo) or the bundle (packages/cli/dist/commands/demo).
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 8; depth++) {
+    const candidate = join(folder, 'examples', 'breast-cancer');
+    if (existsSync(join(candidate, 'train.mjs'))) return candidate;
+    folder = dirname(folder);
+  }
+  throw new InputError('cannot find the example project examples/breast-cancer next to modelgate', {
+    hint: 'run the demo from a clone of the modelgate repository',
+  });
+}
+
+/**
+ * The demo step's story port on the terminal: its progress (a bar on a terminal, numbered lines
+ * elsewhere) on stdout, and the story told with it.
+ */
+export function demoStory(io: Io): DemoPorts['story'] {
+  return async (options) => {
+    const progress = createProgress(DEMO_PLAN, {
+      mode: progressMode(options.progress, io.env),
+      write: io.stdout,
+      ...(process.stdout.columns === undefined ? {} : { columns: process.stdout.columns }),
+    });
+    try {
+      const { state, server, adminTokenFile } = await tellStory({
+        ...options,
+        progress,
+        env: io.env,
+        cwd: io.cwd,
+      });
+      return {
+        model: state.model,
+        production: state.production,
+        registry: state.registry,
+        reports: state.reports,
+        stateFile: join(options.dir, 'demo-state.json'),
+        adminTokenFile,
+        server,
+      };
+    } finally {
+      progress.finish();
+    }
+  };
+}
+
 /**
  * The whole pipeline on the example project, in process, with the same core functions the CLI
  * commands and the actions call: train → evaluate → gate → register → deploy, three times.
  * Returns with the model server still running.
  */
-export async function runDemo(options: DemoOptions): Promise<DemoRun> {
+export async function tellStory(options: DemoOptions): Promise<DemoRun> {
   const context = await openStory(options);
   const { progress } = context;
 

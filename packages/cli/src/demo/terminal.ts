@@ -1,4 +1,3 @@
-import { isAbsolute, relative } from 'node:path';
 import {
   type EvaluationRecord,
   formatDelta,
@@ -9,13 +8,6 @@ import {
   ruleBlocks,
   type Verdict,
 } from '@modelgate/core';
-
-/** A path as the user can use it from where they are: relative inside the working directory, else absolute. */
-export function displayPath(cwd: string, path: string): string {
-  const rel = relative(cwd, path);
-  if (rel === '') return '.';
-  return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-}
 
 /** Columns padded to their widest cell; numbers (cells starting with a digit or sign) right-aligned. */
 export function textTable(rows: readonly (readonly string[])[]): string {

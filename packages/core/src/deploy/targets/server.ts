@@ -30,8 +30,8 @@ export interface ServerTargetOptions {
   readonly token: string;
   /**
    * The wire the smoke check sends its rows on, pinned to the version being deployed. Default:
-   * OIP v2 over HTTP at `url`. `grpcEndpoint` of @modelgate/server sends them over gRPC (the
-   * server's --grpc-port) instead; the admin API stays on HTTP either way.
+   * OIP v2 over HTTP at `url`. The deploy step's `wire: grpc` passes `grpcEndpoint` of
+   * @modelgate/server (the server's gRPC port) instead; the admin API stays on HTTP either way.
    */
   readonly smokeEndpoint?: (model: string, version: string) => InferenceEndpoint;
 }
@@ -98,7 +98,7 @@ export function serverTarget(options: ServerTargetOptions): DeployTarget {
       } catch (error) {
         if (error instanceof UnreachableError) {
           throw new InputError(`cannot reach the model server at ${base}: ${error.message}`, {
-            hint: "start it with 'modelgate serve', or pass the --url it listens on",
+            hint: "start it with 'modelgate serve', or give the URL it listens on",
             cause: error,
           });
         }
@@ -230,7 +230,7 @@ function checkDigest(
 }
 
 function loadHint(status: number): string {
-  if (status === 404) return " (is the server's --registry the one this deploy reads?)";
+  if (status === 404) return ' (does the server read the registry this deploy reads?)';
   if (status === 409) return " (the server's copy of the model does not match its registered sha256)";
   return '';
 }

@@ -40,3 +40,16 @@ export function abortOnSignals(
     },
   };
 }
+
+/** The next of `signals` this process receives (Ctrl-C or SIGTERM by default): for a command that runs until stopped. */
+export function nextSignal(
+  signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'],
+): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (received: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, stop);
+      resolve(received);
+    };
+    for (const s of signals) process.on(s, stop);
+  });
+}

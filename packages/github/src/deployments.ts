@@ -1,11 +1,17 @@
+import * as core from '@actions/core';
 import {
   type DeploymentRecorder,
   type DeploymentState,
   InputError,
   type Logger,
+  openRegistry,
   type RecordedDeployment,
+  type Registry,
 } from '@modelgate/core';
-import { type GitHubClient, gitHubMessage, isHttpError } from './octokit.ts';
+import { actionLogger } from './action.ts';
+import { readGitHubContext } from './context.ts';
+import { createGitHubClient, type GitHubClient, gitHubMessage, isHttpError } from './octokit.ts';
+import { githubRegistryOpener } from './register-inputs.ts';
 
 /** GitHub rejects a deployment or status description over 140 characters. */
 const MAX_DESCRIPTION_CHARS = 140;
@@ -105,4 +111,30 @@ function deploymentError(error: unknown, where: string): unknown {
 
 function clip(text: string): string {
   return text.length <= MAX_DESCRIPTION_CHARS ? text : `${text.slice(0, MAX_DESCRIPTION_CHARS - 1)}…`;
+}
+
+/**
+ * The deploy step's GitHub ports in an action: the registry opener (a `github:` registry reads
+ * with the token) and, with a token, the Deployments API as the deploy's recorder.
+ */
+export function actionDeployPorts(
+  token: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { openRegistry: (spec: string) => Registry; recorder?: DeploymentRecorder } {
+  const context = readGitHubContext(env);
+  const github = githubRegistryOpener({ token, apiUrl: context.apiUrl, logger: actionLogger });
+  const open = (spec: string) => openRegistry(spec, { cwd: process.cwd(), what: "input 'registry'", github });
+  if (token === undefined) {
+    core.warning('no github-token: the deploy is not recorded as a GitHub Deployment');
+    return { openRegistry: open };
+  }
+  const recorder = githubDeploymentRecorder({
+    client: createGitHubClient({ token, baseUrl: context.apiUrl, logger: actionLogger }),
+    owner: context.owner,
+    repo: context.repo,
+    ref: context.sha,
+    logUrl: context.runUrl,
+    logger: actionLogger,
+  });
+  return { openRegistry: open, recorder };
 }

@@ -1,46 +1,63 @@
 import { z } from 'zod';
-import type { ModelgateConfig } from '../config/config.ts';
-import { didYouMean, InputError } from '../kernel/errors.ts';
-import { type OptionNamer, parseChoice, parseInteger } from '../kernel/options.ts';
-import type { Logger } from '../kernel/ports.ts';
-import { validateAlias, validateModelName } from '../registry/names.ts';
-import { parseCanarySteps } from './canary.ts';
-import type { DeployRequest } from './deploy.ts';
-import type { Kubectl } from './kserve/kubectl.ts';
-import type { KServeOptions, Quantity } from './kserve/manifest.ts';
-import { readAdminToken } from './targets/admin-token.ts';
-import { commandTarget } from './targets/command.ts';
-import { kserveTarget } from './targets/kserve.ts';
-import { serverTarget } from './targets/server.ts';
-import { type DeployTarget, STRATEGIES, type Strategy, TARGET_KINDS, type TargetKind } from './types.ts';
+import type { ConfigFile } from '../../config/file.ts';
+import { registrySpecFrom } from '../../config/file.ts';
+import { parseCanarySteps } from '../../deploy/canary.ts';
+import type { DeployRequest } from '../../deploy/deploy.ts';
+import type { KServeOptions, Quantity } from '../../deploy/kserve/manifest.ts';
+import { STRATEGIES, TARGET_KINDS, type TargetKind } from '../../deploy/types.ts';
+import { didYouMean, InputError } from '../../kernel/errors.ts';
+import { type OptionNamer, parseBoolean, parseChoice, parseInteger } from '../../kernel/options.ts';
+import type { OptionTable, RawOptions } from '../../kernel/step.ts';
+import { validateAlias, validateModelName } from '../../registry/names.ts';
+import { parseRegistrySpec } from '../../registry/open.ts';
 
 /** The environment a deploy is recorded for, and whose alias it moves, unless told otherwise. */
 export const DEFAULT_ENVIRONMENT = 'production';
 /** A day: past this a canary wait is a typo, not a plan (a job would time out first). */
 const MAX_CANARY_WAIT_SECONDS = 86_400;
 
-/** The deploy options as the user typed them: CLI flags or action inputs (booleans as `true`/`false` text or booleans). */
-export interface RawDeployOptions {
-  name?: string;
-  ref?: string;
-  target?: string;
-  url?: string;
-  environment?: string;
-  alias?: string;
-  strategy?: string;
-  'canary-percent'?: string;
-  'canary-wait'?: string;
-  'smoke-data'?: string;
-  'require-gate'?: string | boolean;
-  'allow-downgrade'?: string | boolean;
-  'storage-uri'?: string;
-  namespace?: string;
-  'service-name'?: string;
-  gpus?: string;
-  manifest?: string;
-  kubeconfig?: string;
-  command?: string;
-}
+/** The wires the smoke check can send its rows on: OIP v2 over HTTP + JSON, or over gRPC with raw tensors. */
+export type SmokeWire = 'http' | 'grpc';
+export const SMOKE_WIRES: readonly SmokeWire[] = ['http', 'grpc'];
+
+/**
+ * Every option of `modelgate deploy` and the deploy action (CONTRACT.md), as the user types it.
+ * `require-gate` takes a value (`--require-gate false`); `allow-downgrade` is a bare flag on the
+ * command line and `true`/`false` as an input.
+ */
+export const DEPLOY_OPTIONS = {
+  name: 'string',
+  ref: 'string',
+  target: 'string',
+  url: 'string',
+  wire: 'string',
+  'grpc-url': 'string',
+  environment: 'string',
+  alias: 'string',
+  strategy: 'string',
+  'canary-percent': 'string',
+  'canary-wait': 'string',
+  'smoke-data': 'string',
+  'require-gate': 'string',
+  'allow-downgrade': 'boolean',
+  registry: 'string',
+  'storage-uri': 'string',
+  namespace: 'string',
+  'service-name': 'string',
+  gpus: 'string',
+  manifest: 'string',
+  kubeconfig: 'string',
+  command: 'string',
+} as const satisfies OptionTable;
+
+/** The command line's options: the same, plus `--no-require-gate` (a flag has no `false` of its own). */
+export const DEPLOY_CLI_OPTIONS = {
+  ...DEPLOY_OPTIONS,
+  'no-require-gate': 'boolean',
+} as const satisfies OptionTable;
+
+/** The deploy options as the user typed them: CLI flags or action inputs. */
+export type RawDeployOptions = RawOptions<typeof DEPLOY_CLI_OPTIONS>;
 
 /** Where the version goes and what that target needs. */
 export type TargetSettings =
@@ -53,9 +70,15 @@ export type TargetSettings =
     }
   | { readonly kind: 'command'; readonly command: string; readonly url: string | undefined };
 
+/** The wire of the server target's smoke check; gRPC names the server's gRPC address (`grpc://HOST:PORT`). */
+export type WireSettings = { readonly kind: 'http' } | { readonly kind: 'grpc'; readonly url: string };
+
 export interface DeploySettings {
   readonly request: DeployRequest;
   readonly target: TargetSettings;
+  readonly wire: WireSettings;
+  /** The registry deployed from: `fs:PATH` or `github:OWNER/REPO`. */
+  readonly registry: string;
 }
 
 const quantity = z.union([z.string(), z.number()]);
@@ -90,6 +113,8 @@ export const deploySection = z
     canary_percent: z.union([z.string(), z.number(), z.array(z.number())]).optional(),
     canary_wait: z.number().min(0).optional(),
     smoke_data: z.string().optional(),
+    wire: z.string().optional(),
+    grpc_url: z.string().optional(),
     require_gate: z.boolean().optional(),
     allow_downgrade: z.boolean().optional(),
     command: z.string().optional(),
@@ -118,15 +143,16 @@ export function parseDeploySection(section: unknown, configPath: string): Deploy
 }
 
 /**
- * Validates the deploy options into settings: flags or inputs first, then the config's
- * `deploy:` section, then the defaults. Every error names the option.
+ * The only reader of deploy's options: each flag or input, else the config file's `deploy:`
+ * section (and `model:`, `registry:`), else the default. Every error names the option as its
+ * giver does (`--url`, `input 'url'`).
  */
 export function deploySettingsFrom(
   raw: RawDeployOptions,
-  config: ModelgateConfig,
-  configPath: string,
+  file: ConfigFile,
   namer: OptionNamer,
 ): DeploySettings {
+  const { config, path: configPath } = file;
   const section = parseDeploySection(config.deploy, configPath);
   const blank = (value: string | undefined) =>
     value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -217,6 +243,21 @@ export function deploySettingsFrom(
     };
     target = { kind, options, kubeconfig: blank(raw.kubeconfig) ?? k.kubeconfig, url };
   }
+  // A value from the file is named by its key there, one the caller gave (or must give) as the caller names it.
+  const fromFile = new Set([
+    ...(blank(raw.wire) === undefined && section.wire !== undefined ? ['wire'] : []),
+    ...(blank(raw['grpc-url']) === undefined && section.grpc_url !== undefined ? ['grpc-url'] : []),
+  ]);
+  const wireNamer: OptionNamer = (option) =>
+    fromFile.has(option) ? `'deploy.${option.replace('-', '_')}' in ${configPath}` : namer(option);
+  const wire = wireFrom(
+    blank(raw.wire) ?? section.wire,
+    blank(raw['grpc-url']) ?? section.grpc_url,
+    kind,
+    wireNamer,
+  );
+  const registry = blank(raw.registry);
+  if (registry !== undefined) parseRegistrySpec(registry, namer('registry'));
 
   return {
     request: {
@@ -226,50 +267,84 @@ export function deploySettingsFrom(
       canarySteps,
       canaryWaitMs: canaryWait * 1000,
       smokeData: blank(raw['smoke-data']) ?? section.smoke_data,
-      requireGate: parseBoolean('require-gate', raw['require-gate'], namer) ?? section.require_gate ?? true,
+      requireGate: requireGate(raw, namer) ?? section.require_gate ?? true,
       allowDowngrade:
         parseBoolean('allow-downgrade', raw['allow-downgrade'], namer) ?? section.allow_downgrade ?? false,
       alias,
       environment,
     },
     target,
+    wire,
+    registry: registrySpecFrom(registry, file),
   };
 }
 
-/** What a target needs from where it runs. */
-export interface TargetContext {
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly logger: Logger;
-  /** Stands in for kubectl (tests). */
-  readonly kubectl?: Kubectl;
+/** `--require-gate BOOL`, or the command line's `--no-require-gate`; not both. */
+function requireGate(raw: RawDeployOptions, namer: OptionNamer): boolean | undefined {
+  const given = parseBoolean('require-gate', raw['require-gate'], namer);
+  if (raw['no-require-gate'] !== true) return given;
+  if (given !== undefined) {
+    throw new InputError(`give ${namer('require-gate')} or ${namer('no-require-gate')}, not both`);
+  }
+  return false;
 }
 
-/** Opens the target the settings name; the server's admin token is read here (never logged). */
-export async function openTarget(settings: DeploySettings, context: TargetContext): Promise<DeployTarget> {
-  const { target } = settings;
-  if (target.kind === 'server') {
-    return serverTarget({ url: target.url, token: await readAdminToken(context.env, context.cwd) });
+/**
+ * The smoke check's wire. gRPC needs the server's gRPC address: the admin API does not tell it
+ * (the server's gRPC port is its own option), so it is given, as `grpc://HOST:PORT` or `HOST:PORT`.
+ */
+function wireFrom(
+  given: string | undefined,
+  grpcUrl: string | undefined,
+  target: TargetKind,
+  namer: OptionNamer,
+): WireSettings {
+  const wire = parseChoice('wire', given, SMOKE_WIRES, namer) ?? 'http';
+  if (wire === 'http') {
+    if (grpcUrl !== undefined) {
+      throw new InputError(`${namer('grpc-url')} only applies with ${namer('wire')} grpc`, {
+        hint: `add ${namer('wire')} grpc to send the smoke check over gRPC`,
+      });
+    }
+    return { kind: 'http' };
   }
-  if (target.kind === 'command') {
-    return commandTarget({
-      command: target.command,
-      cwd: context.cwd,
-      env: context.env,
-      environment: settings.request.environment,
-      logger: context.logger,
-      ...(target.url === undefined ? {} : { url: target.url }),
+  if (target !== 'server') {
+    throw new InputError(
+      `${namer('wire')} grpc applies to the server target; the ${target} target is smoke-checked over HTTP`,
+    );
+  }
+  if (grpcUrl === undefined) {
+    throw new InputError(
+      `${namer('wire')} grpc needs ${namer('grpc-url')}: where the model server speaks gRPC`,
+      {
+        hint: 'e.g. grpc://127.0.0.1:8081: the port the model server was started to speak gRPC on',
+      },
+    );
+  }
+  return { kind: 'grpc', url: checkGrpcUrl(grpcUrl, namer) };
+}
+
+/** `grpc://HOST:PORT` (or `HOST:PORT`), as grpc://HOST:PORT. */
+function checkGrpcUrl(text: string, namer: OptionNamer): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `grpc://${text}`;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(withScheme);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    parsed === undefined ||
+    parsed.protocol !== 'grpc:' ||
+    parsed.hostname === '' ||
+    parsed.port === '' ||
+    (parsed.pathname !== '' && parsed.pathname !== '/')
+  ) {
+    throw new InputError(`${namer('grpc-url')} '${text}' is not a gRPC address`, {
+      hint: 'e.g. grpc://127.0.0.1:8081 or 127.0.0.1:8081',
     });
   }
-  return kserveTarget({
-    ...target.options,
-    cwd: context.cwd,
-    env: context.env,
-    logger: context.logger,
-    ...(target.kubeconfig === undefined ? {} : { kubeconfig: target.kubeconfig }),
-    ...(target.url === undefined ? {} : { url: target.url }),
-    ...(context.kubectl === undefined ? {} : { kubectl: context.kubectl }),
-  });
+  return `grpc://${parsed.host}`;
 }
 
 /**
@@ -310,17 +385,3 @@ function parseSeconds(name: string, text: string, namer: OptionNamer): number {
   }
   return value;
 }
-
-function parseBoolean(
-  name: string,
-  value: string | boolean | undefined,
-  namer: OptionNamer,
-): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value;
-  if (value.trim() === '') return undefined;
-  if (/^(true|True|TRUE)$/.test(value.trim())) return true;
-  if (/^(false|False|FALSE)$/.test(value.trim())) return false;
-  throw new InputError(`${namer(name)} is '${value}'; expected true or false`);
-}
-
-export type { Strategy };

@@ -16,4 +16,6 @@ export * from './registry/index.ts';
 export * from './report/index.ts';
 export * from './stats/index.ts';
 export * from './steps/evaluate/index.ts';
+export * from './steps/register/index.ts';
+export * from './steps/registry/index.ts';
 export * from './train/index.ts';

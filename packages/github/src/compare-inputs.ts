@@ -12,7 +12,7 @@ import {
 } from '@modelgate/core';
 import { actionLogger, configInput, optionalInput } from './action.ts';
 import { readEvaluateInputs } from './evaluate-inputs.ts';
-import { githubRegistryOpener } from './register-inputs.ts';
+import { githubRegistryOpener } from './registry/access.ts';
 
 /** The compare-to-baseline action's settings, validated. */
 export interface CompareActionSettings {

@@ -6,7 +6,6 @@ export * from './evaluate-inputs.ts';
 export * from './job-summary.ts';
 export * from './octokit.ts';
 export * from './publish-report.ts';
-export * from './register-inputs.ts';
 export * from './registry/index.ts';
 export * from './runtime/index.ts';
 export * from './step.ts';

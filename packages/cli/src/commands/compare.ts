@@ -14,7 +14,7 @@ import {
   type RegistryBaselineRef,
   readCompareConfig,
   registryBaselineRef,
-  registrySpecFrom,
+  registryChoice,
   SCORING_OPTIONS,
   writeFileAtomic,
   writeJsonAtomic,
@@ -29,7 +29,7 @@ const EVALUATE_FLAGS = {
   'slice-by': { type: 'string'; multiple: true };
 };
 
-import { openCliRegistry } from './registry.ts';
+import { openCliRegistry } from '../registry.ts';
 
 export const COMPARE_HELP = `Usage: modelgate compare --candidate E.json --baseline B.json|none --config G.yml [--out V.json] [--report R.md]
        modelgate compare --model M.onnx --baseline-model B.onnx --data D --label COL --config G.yml [--out V.json] [--report R.md]
@@ -110,9 +110,8 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
         `--baseline registry:${ref} needs the model's registry name: pass --name or set 'model:' in ${gates}`,
       );
     }
-    const spec = registrySpecFrom(values.registry, configFile);
     return {
-      registry: await openCliRegistry(spec, io, values.registry === undefined ? 'registry' : '--registry'),
+      registry: await openCliRegistry(registryChoice(values.registry, configFile, cliOption), io),
       name,
       ref,
     };

@@ -14,7 +14,7 @@ import {
 } from '@modelgate/core';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
-import { cliRegistry } from './registry.ts';
+import { cliRegistry } from '../registry.ts';
 
 export const DEPLOY_HELP = `Usage: modelgate deploy --name NAME [--ref REF] --target server --url URL [options]
        modelgate deploy --name NAME --ref REF --target kserve --storage-uri URI [--namespace NS] [--gpus N]

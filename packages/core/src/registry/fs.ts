@@ -58,14 +58,23 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 const MAX_ALIAS_ATTEMPTS = 1_000;
 const ALIAS_MOVES_SUFFIX = '.moves';
 
+/** The steps of a register at which a writer can be stopped: after each write, and halfway through the record. */
+export type RegisterStep = 'after-blob' | 'after-claim' | 'mid-record' | 'after-record';
+
 /**
- * A crash injected at a named step of a register (`MODELGATE_TEST_CRASH_AT=after-claim`), so the
- * tests can show that a writer killed at any point leaves the registry readable. SIGKILL gives
- * the process no chance to clean up, exactly like a runner that is shut down mid-step.
+ * A fault port, for tests only: the registry calls it as a register reaches each step, so a test
+ * writer can SIGKILL itself there (no chance to clean up, exactly like a runner shut down
+ * mid-step) and show that the registry still reads whole. With it, the record is first written
+ * half, as a writer killed mid-write leaves it. Production passes none.
  */
-type CrashPoint = 'after-blob' | 'after-claim' | 'mid-record' | 'after-record';
-function crashPoint(step: CrashPoint): void {
-  if (process.env.MODELGATE_TEST_CRASH_AT === step) process.kill(process.pid, 'SIGKILL');
+export interface RegisterFaults {
+  at(step: RegisterStep): void | Promise<void>;
+}
+
+export interface FsRegistryOptions {
+  /** How messages name the registry; `fs:ROOT` by default. */
+  readonly location?: string;
+  readonly faults?: RegisterFaults;
 }
 
 /**
@@ -92,17 +101,19 @@ function crashPoint(step: CrashPoint): void {
  * existed are read from it), and every writer brings the mirror up to the highest move after
  * its own.
  */
-export function createFsRegistry(root: string, options: { location?: string } = {}): Registry {
-  return new FsRegistry(resolve(root), options.location ?? `fs:${root}`);
+export function createFsRegistry(root: string, options: FsRegistryOptions = {}): Registry {
+  return new FsRegistry(resolve(root), options.location ?? `fs:${root}`, options.faults);
 }
 
 class FsRegistry implements Registry {
   readonly location: string;
   readonly #root: string;
+  readonly #faults: RegisterFaults | undefined;
 
-  constructor(root: string, location: string) {
+  constructor(root: string, location: string, faults: RegisterFaults | undefined) {
     this.#root = root;
     this.location = location;
+    this.#faults = faults;
   }
 
   async list(name: string): Promise<ModelVersion[]> {
@@ -148,14 +159,14 @@ class FsRegistry implements Registry {
 
     await this.#sweepTemporaries();
     await this.#writeBlob(prepared.bytes, prepared.sha256);
-    crashPoint('after-blob');
+    await this.#faults?.at('after-blob');
 
     const dir = this.#modelDir(name);
     await Promise.all(
       ['versions', 'aliases', 'claims'].map((sub) => mkdir(join(dir, sub), { recursive: true })),
     );
     const version = await this.#claimVersion(name);
-    crashPoint('after-claim');
+    await this.#faults?.at('after-claim');
 
     const stored: StoredVersion = {
       schema: MODEL_VERSION_SCHEMA,
@@ -173,7 +184,7 @@ class FsRegistry implements Registry {
       `${JSON.stringify(stored, null, 2)}\n`,
       'mid-record',
     );
-    crashPoint('after-record');
+    await this.#faults?.at('after-record');
     if (prepared.alias !== undefined) {
       try {
         await this.#moveAlias(name, prepared.alias, version, request.allowDowngrade === true);
@@ -469,14 +480,14 @@ class FsRegistry implements Registry {
   }
 
   /** Writes into tmp/ and renames into place, so readers see the whole file or none of it. */
-  async #writeAtomic(path: string, content: string | Buffer, crashMidway?: CrashPoint): Promise<void> {
+  async #writeAtomic(path: string, content: string | Buffer, midway?: RegisterStep): Promise<void> {
     const tmp = join(this.#root, 'tmp');
     await mkdir(tmp, { recursive: true });
     const temporary = join(tmp, `${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      if (crashMidway !== undefined && process.env.MODELGATE_TEST_CRASH_AT === crashMidway) {
+      if (midway !== undefined && this.#faults !== undefined) {
         await writeFile(temporary, content.slice(0, Math.floor(content.length / 2)));
-        crashPoint(crashMidway);
+        await this.#faults.at(midway);
       }
       await writeFile(temporary, content);
       await rename(temporary, path);

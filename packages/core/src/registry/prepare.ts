@@ -21,6 +21,8 @@ export interface PreparedRegistration {
 export interface RegistrationSources {
   readonly evaluation?: string;
   readonly verdict?: string;
+  /** How the caller turns the passing-verdict check off, for the hints (`--require-passed false`). */
+  readonly requirePassedOff?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function prepareRegistration(
   if (bytes.length === 0) throw new InputError(`model file ${request.modelPath} is empty`);
   const digest = sha256(bytes);
   const model = `${request.modelPath} (sha256 ${digest})`;
+  const off = sources.requirePassedOff ?? '--require-passed false';
   const verdictName = sources.verdict === undefined ? 'the verdict' : `verdict ${sources.verdict}`;
   const evaluationName =
     sources.evaluation === undefined ? 'the evaluation' : `evaluation ${sources.evaluation}`;
@@ -57,7 +60,7 @@ export async function prepareRegistration(
       throw new InputError(
         `${verdictName} names no candidate model (it gated a predictions file), so it cannot vouch for ${model}`,
         {
-          hint: "run 'modelgate compare --model …' on the model itself, or register with --require-passed false",
+          hint: `run 'modelgate compare --model …' on the model itself, or register with ${off}`,
         },
       );
     }
@@ -66,14 +69,14 @@ export async function prepareRegistration(
       const why =
         failed.length === 0 ? '' : `: ${failed.map((r) => `${r.metric} ${r.rule} ${r.status}`).join(', ')}`;
       throw new InputError(`refusing to register ${request.modelPath}: ${verdictName} did not pass${why}`, {
-        hint: 'a model that fails its gates is not registered; pass --require-passed false to store it anyway',
+        hint: `a model that fails its gates is not registered; pass ${off} to store it anyway`,
       });
     }
   } else if (request.requirePassed) {
     throw new InputError(
       `refusing to register ${request.modelPath} without a verdict: a passing verdict is required`,
       {
-        hint: "make one with 'modelgate compare … --out verdict.json', or register with --require-passed false",
+        hint: `make one with 'modelgate compare … --out verdict.json', or register with ${off}`,
       },
     );
   }

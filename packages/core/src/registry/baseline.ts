@@ -58,11 +58,8 @@ export async function registryBaselineModel(
   baseline: RegistryBaselineRef,
   logger: Logger,
 ): Promise<FoundBaseline<string>> {
-  const version = await lookUp(baseline);
-  if ('found' in version) {
-    logger.info(version.note);
-    return version;
-  }
+  const version = await lookUp(baseline, logger);
+  if ('found' in version) return version;
   logger.info(`fetching the baseline ${describe(baseline, version)} from ${baseline.registry.location}`);
   const bytes = await baseline.registry.fetchModel(version);
   const dir = await mkdtemp(join(tmpdir(), 'modelgate-baseline-'));
@@ -90,11 +87,8 @@ export async function registryBaselineRecord(
   baseline: RegistryBaselineRef,
   logger: Logger,
 ): Promise<FoundBaseline<EvaluationRecord>> {
-  const version = await lookUp(baseline);
-  if ('found' in version) {
-    logger.info(version.note);
-    return version;
-  }
+  const version = await lookUp(baseline, logger);
+  if ('found' in version) return version;
   if (version.evaluation === null) {
     throw new InputError(
       `the baseline ${describe(baseline, version)} was registered without an evaluation record, so there is nothing to compare with`,
@@ -124,19 +118,23 @@ export async function registryBaselineRecord(
  * Anything else that does not resolve is a mistake worth stopping for (exit 2), naming what
  * exists: a model name the registry lacks while it holds others (a misspelt name, or a new
  * model, whose first gate says `--baseline none`), an alias the model lacks while it has others,
- * and a version number that does not exist.
+ * and a version number that does not exist. The note of a first model goes to the log too.
  */
-async function lookUp(baseline: RegistryBaselineRef): Promise<ModelVersion | { found: false; note: string }> {
+async function lookUp(
+  baseline: RegistryBaselineRef,
+  logger: Logger,
+): Promise<ModelVersion | { found: false; note: string }> {
   const { registry, name, ref } = baseline;
   const parsed = parseRef(ref);
   try {
     return await registry.resolve(name, ref);
   } catch (error) {
     if (!(error instanceof RegistryLookupError)) throw error;
-    const first = (what: string) => ({
-      found: false as const,
-      note: `no baseline: ${what}, so this is treated as the first model`,
-    });
+    const first = (what: string) => {
+      const note = `no baseline: ${what}, so this is treated as the first model`;
+      logger.info(note);
+      return { found: false as const, note };
+    };
     if (error.kind === 'model') {
       if (error.existing.length === 0)
         return first(`the registry ${registry.location} holds no model '${name}' yet`);

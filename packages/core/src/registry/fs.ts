@@ -28,7 +28,12 @@ import {
   validateAlias,
   validateModelName,
 } from './names.ts';
-import { findParentVersion, type PreparedRegistration, prepareRegistration } from './prepare.ts';
+import {
+  findParentVersion,
+  type PreparedRegistration,
+  prepareRegistration,
+  versionRecord,
+} from './prepare.ts';
 import {
   parseStoredAlias,
   parseStoredAliasMove,
@@ -36,13 +41,7 @@ import {
   type StoredAliasMove,
   type StoredVersion,
 } from './stored.ts';
-import {
-  type AliasMoveOptions,
-  MODEL_VERSION_SCHEMA,
-  type ModelVersion,
-  type RegisterRequest,
-  type Registry,
-} from './types.ts';
+import type { AliasMoveOptions, ModelVersion, RegisterRequest, Registry } from './types.ts';
 
 /** The default registry: a folder in the repository (CONTRACT.md). */
 export const DEFAULT_FS_REGISTRY = '.modelgate/registry';
@@ -168,17 +167,7 @@ class FsRegistry implements Registry {
     const version = await this.#claimVersion(name);
     await this.#faults?.at('after-claim');
 
-    const stored: StoredVersion = {
-      schema: MODEL_VERSION_SCHEMA,
-      name,
-      version,
-      sha256: prepared.sha256,
-      bytes: prepared.bytes.length,
-      created_at: new Date().toISOString(),
-      lineage: { ...prepared.lineage, parent_version: parent },
-      evaluation: prepared.evaluation,
-      verdict: prepared.verdict,
-    };
+    const stored: StoredVersion = versionRecord(prepared, version, parent);
     await this.#writeAtomic(
       this.#versionPath(name, version),
       `${JSON.stringify(stored, null, 2)}\n`,
@@ -201,13 +190,13 @@ class FsRegistry implements Registry {
     name: string,
     alias: string,
     version: number,
-    options: AliasMoveOptions = {},
+    move?: AliasMoveOptions,
   ): Promise<ModelVersion> {
     validateAlias(alias);
     await this.#requireModel(validateModelName(name));
     // The version must exist (and read cleanly) before anything points at it.
     const stored = await this.#readVersion(name, version);
-    await this.#moveAlias(name, alias, version, options.allowDowngrade === true);
+    await this.#moveAlias(name, alias, version, move?.allowDowngrade === true);
     return this.#complete(stored, await this.#aliases(name));
   }
 

@@ -3,7 +3,13 @@ import { readInputFile, sha256 } from '../kernel/fs.ts';
 import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
 import type { Verdict } from '../kernel/records/verdict.ts';
 import { validateAlias, validateModelName } from './names.ts';
-import type { Lineage, RegisterRequest, Registry } from './types.ts';
+import {
+  type Lineage,
+  MODEL_VERSION_SCHEMA,
+  type ModelVersion,
+  type RegisterRequest,
+  type Registry,
+} from './types.ts';
 
 /** A register request that passed every check, with the model's bytes read once. */
 export interface PreparedRegistration {
@@ -108,6 +114,28 @@ export async function prepareRegistration(
       params: given.params ?? null,
       training: given.training ?? null,
     },
+  };
+}
+
+/**
+ * The version record of a prepared registration as number `version`, gated against `parent`:
+ * what every backend stores (each adds where it can be seen, and the aliases when read).
+ */
+export function versionRecord(
+  prepared: PreparedRegistration,
+  version: number,
+  parent: number | null,
+): Omit<ModelVersion, 'aliases' | 'url'> {
+  return {
+    schema: MODEL_VERSION_SCHEMA,
+    name: prepared.name,
+    version,
+    sha256: prepared.sha256,
+    bytes: prepared.bytes.length,
+    created_at: new Date().toISOString(),
+    lineage: { ...prepared.lineage, parent_version: parent },
+    evaluation: prepared.evaluation,
+    verdict: prepared.verdict,
   };
 }
 

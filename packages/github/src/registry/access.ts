@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   InputError,
   type Lineage,
@@ -7,6 +6,7 @@ import {
   type Registry,
   type RegistryChoice,
 } from '@modelgate/core';
+import { optionalInput } from '../action.ts';
 import type { GitHubContext } from '../context.ts';
 import { createGitHubClient } from '../octokit.ts';
 import { createGitHubRegistry } from './github-registry.ts';
@@ -50,7 +50,7 @@ export function githubRegistryOpener(options: {
  * registry on a GitHub-hosted runner is wiped with the runner, so the step says so.
  */
 export function openActionRegistry(choice: RegistryChoice, context: GitHubContext, logger: Logger): Registry {
-  const token = core.getInput('github-token') || undefined;
+  const token = optionalInput('github-token');
   const registry = openRegistry(choice.spec, {
     cwd: process.cwd(),
     what: choice.what,

@@ -50398,9 +50398,6 @@ function configInput() {
   return given2 === DEFAULT_CONFIG_FILE ? void 0 : given2;
 }
 
-// packages/github/src/registry/access.ts
-init_core();
-
 // node_modules/@actions/github/lib/context.js
 import { readFileSync as readFileSync2, existsSync as existsSync3 } from "fs";
 import { EOL as EOL5 } from "os";
@@ -55824,7 +55821,7 @@ function githubRegistryOpener(options) {
   };
 }
 function openActionRegistry(choice, context3, logger) {
-  const token = getInput("github-token") || void 0;
+  const token = optionalInput("github-token");
   const registry2 = openRegistry(choice.spec, {
     cwd: process.cwd(),
     what: choice.what,

@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_VERSION_SCHEMA, type ModelVersion } from '../../registry/types.ts';
+import { testVersion, UNKNOWN_LINEAGE } from '../../registry/testing.ts';
 import { presentRegister } from './present.ts';
 
-const version: ModelVersion = {
-  schema: MODEL_VERSION_SCHEMA,
-  name: 'churn',
+const version = testVersion({
   version: 7,
-  sha256: 'ab'.repeat(32),
   bytes: 123456,
   aliases: ['production'],
-  created_at: '2026-01-01T00:00:00.000Z',
-  lineage: {
-    commit: 'c'.repeat(40),
-    ref: 'refs/heads/main',
-    run_url: null,
-    pr: 12,
-    parent_version: 6,
-    data_sha256: null,
-    params: null,
-    training: null,
-  },
-  evaluation: null,
-  verdict: null,
+  lineage: { ...UNKNOWN_LINEAGE, commit: 'c'.repeat(40), ref: 'refs/heads/main', pr: 12, parent_version: 6 },
   url: '/registry/models/churn/versions/7.json',
-};
+});
 
 describe('the register presentation', () => {
   it('says what was stored, counts with the one formatter, and sets version, sha256 and url', () => {

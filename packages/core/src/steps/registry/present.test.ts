@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EVALUATION_SCHEMA } from '../../kernel/records/evaluation.ts';
-import { MODEL_VERSION_SCHEMA, type ModelVersion } from '../../registry/types.ts';
+import { testVersion } from '../../registry/testing.ts';
 import { presentRegistry } from './present.ts';
 
-const version: ModelVersion = {
-  schema: MODEL_VERSION_SCHEMA,
-  name: 'churn',
+const version = testVersion({
   version: 2,
-  sha256: 'ab'.repeat(32),
   bytes: 12345,
-  aliases: [],
   created_at: '2026-01-01T00:00:00.123Z',
-  lineage: {
-    commit: null,
-    ref: null,
-    run_url: null,
-    pr: null,
-    parent_version: null,
-    data_sha256: null,
-    params: null,
-    training: null,
-  },
   evaluation: {
     schema: EVALUATION_SCHEMA,
     task: 'binary',
@@ -32,9 +18,7 @@ const version: ModelVersion = {
     created_at: '2026-01-01T00:00:00.000Z',
     tool: { name: 'modelgate', version: 'test' },
   },
-  verdict: null,
-  url: '/r/models/churn/versions/2.json',
-};
+});
 
 const text = (outcome: Parameters<typeof presentRegistry>[0]) =>
   presentRegistry(outcome).lines[0]?.text ?? '';

@@ -96,7 +96,6 @@ export async function prepareRegistration(
     );
   }
 
-  const given = request.lineage;
   return {
     name,
     alias,
@@ -104,16 +103,24 @@ export async function prepareRegistration(
     sha256: digest,
     evaluation,
     verdict,
-    lineage: {
-      commit: given.commit ?? null,
-      ref: given.ref ?? null,
-      run_url: given.run_url ?? null,
-      pr: given.pr ?? null,
-      parent_version: given.parent_version ?? null,
-      data_sha256: given.data_sha256 ?? evaluation?.data.sha256 ?? null,
-      params: given.params ?? null,
-      training: given.training ?? null,
-    },
+    lineage: completeLineage({
+      ...request.lineage,
+      data_sha256: request.lineage.data_sha256 ?? evaluation?.data.sha256 ?? null,
+    }),
+  };
+}
+
+/** Every field of a lineage, null where `given` says nothing (`parent_version` may stay null for the backend to fill). */
+export function completeLineage(given: Partial<Lineage>): Lineage {
+  return {
+    commit: given.commit ?? null,
+    ref: given.ref ?? null,
+    run_url: given.run_url ?? null,
+    pr: given.pr ?? null,
+    parent_version: given.parent_version ?? null,
+    data_sha256: given.data_sha256 ?? null,
+    params: given.params ?? null,
+    training: given.training ?? null,
   };
 }
 

@@ -1,17 +1,9 @@
 /** Shared by tests: a version record to vary. */
+import { completeLineage } from './prepare.ts';
 import { type Lineage, MODEL_VERSION_SCHEMA, type ModelVersion } from './types.ts';
 
 /** A lineage that knows nothing. */
-export const UNKNOWN_LINEAGE: Lineage = {
-  commit: null,
-  ref: null,
-  run_url: null,
-  pr: null,
-  parent_version: null,
-  data_sha256: null,
-  params: null,
-  training: null,
-};
+export const UNKNOWN_LINEAGE: Lineage = completeLineage({});
 
 /** Version 1 of `churn`, with no records and no lineage, and whatever `fields` give. */
 export function testVersion(fields: Partial<ModelVersion> = {}): ModelVersion {

@@ -7,6 +7,7 @@ import type { Lineage, ModelVersion, RegisterRequest, Registry } from '../../reg
 import { readVerdictRecord } from '../../registry/verdict-file.ts';
 import type { LineageText, RegisterStepSettings } from './settings.ts';
 
+/** What a register may touch: the registry, the environment's lineage, the files under `cwd`, the log. */
 export interface RegisterPorts {
   /** The registry the settings name, opened by the caller (a `github:` one needs its token). */
   readonly registry: Registry;
@@ -23,6 +24,7 @@ export type AliasOutcome =
   | { readonly name: string; readonly moved: true }
   | { readonly name: string; readonly moved: false; readonly stays: number | undefined };
 
+/** A version stored: there is no other outcome, as every refusal is an InputError (exit 2). */
 export type RegisterOutcome = {
   readonly kind: 'registered';
   readonly version: ModelVersion;

@@ -30,6 +30,7 @@ export interface LineageText {
   readonly what: string;
 }
 
+/** What a register does, checked: the only thing its run reads. */
 export interface RegisterStepSettings {
   readonly name: string;
   /** The files, as given (relative to the working directory). */

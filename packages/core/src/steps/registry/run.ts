@@ -4,6 +4,7 @@ import { RegistryLookupError } from '../../registry/names.ts';
 import type { ModelVersion, Registry } from '../../registry/types.ts';
 import type { RegistryStepSettings } from './settings.ts';
 
+/** What a subcommand may touch: the registry, and the files under `cwd` (fetch). */
 export interface RegistryPorts {
   /** The registry the settings name, opened by the caller (a `github:` one needs its token). */
   readonly registry: Registry;

@@ -13,6 +13,7 @@ export const REGISTRY_OPTIONS = {
   out: 'string',
 } as const satisfies OptionTable;
 
+/** The subcommands, in the order the help names them. */
 export const REGISTRY_SUBCOMMANDS = ['list', 'show', 'alias', 'fetch'] as const;
 
 /** What to do, by subcommand (`alias … --remove` is its own). */
@@ -29,6 +30,7 @@ export type RegistryCommand =
   | { readonly command: 'remove-alias'; readonly name: string; readonly alias: string }
   | { readonly command: 'fetch'; readonly name: string; readonly ref: string; readonly out: string };
 
+/** A subcommand, checked, with the registry it reads and how it prints. */
 export type RegistryStepSettings = RegistryCommand & {
   readonly registry: RegistryChoice;
   /** Print JSON: the version records (list, show) or the aliased version. */

@@ -70,6 +70,7 @@ export interface RegisterFaults {
   at(step: RegisterStep): void | Promise<void>;
 }
 
+/** How {@link createFsRegistry} opens a folder. */
 export interface FsRegistryOptions {
   /** How messages name the registry; `fs:ROOT` by default. */
   readonly location?: string;

@@ -74,7 +74,7 @@ describe('the register action', () => {
       'allow-downgrade': 'true',
     });
     expect(run.code).toBe(1);
-    expect(run.log).toMatch(/::error::input 'allow-downgrade' only applies with input 'alias'/);
+    expect(run.log).toMatch(/::error::input 'allow-downgrade' only goes with input 'alias'/);
     const bad = await register({
       model: MODEL_A,
       evaluation: records.evalA,

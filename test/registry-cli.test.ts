@@ -396,6 +396,24 @@ describe('bad registry input: exit 2 and one line that names the problem', () =>
       message: /--require-passed is 'no'; expected true or false/,
     },
     {
+      name: 'register with both --require-passed and --no-require-passed',
+      args: () =>
+        registerArgs(
+          MODEL_A,
+          records.evalA,
+          records.failA,
+          '--require-passed',
+          'false',
+          '--no-require-passed',
+        ),
+      message: /give --require-passed or --no-require-passed, not both$/,
+    },
+    {
+      name: 'registry fetch without --out',
+      args: () => ['registry', 'fetch', 'cancer@production'],
+      message: /registry fetch needs --out PATH: where to write the model$/,
+    },
+    {
       name: 'register with no name',
       args: () => ['register', '--model', MODEL_A, '--evaluation', records.evalA, '--verdict', records.passA],
       message: /register needs --name/,

@@ -26,13 +26,10 @@ interface Exit {
   stderr: string;
 }
 
-/** Runs the built CLI as its own process, asynchronously so that several run at once. */
-function modelgate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Exit> {
+/** Runs a node script as its own process, asynchronously so that several run at once. */
+function node(args: string[], cwd: string): Promise<Exit> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
-      cwd: dir,
-      env: { ...process.env, MODELGATE_DEBUG: '', ...env },
-    });
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, MODELGATE_DEBUG: '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -44,6 +41,25 @@ function modelgate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Exit> {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+/** The built CLI. */
+const modelgate = (args: string[]) => node([CLI_BIN, ...args], dir);
+
+/** The test writer (test/registry-writer.ts), registering model B once and killed at `step` through the fault port. */
+const writerKilledAt = (root: string, step: string) =>
+  node(
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'test', 'registry-writer.ts'),
+      root,
+      MODEL_B,
+      records.evalB,
+      records.passB,
+      step,
+    ],
+    ROOT,
+  );
 
 function registerArgs(root: string, which: 'a' | 'b', ...extra: string[]): string[] {
   const [model, evaluation, verdict] =
@@ -130,9 +146,7 @@ describe('a writer killed mid-register', () => {
     it(`leaves the registry readable and writable when killed ${step.replace('-', ' ')}`, async () => {
       const root = join(dir, `registry-${++counter}`);
       await registerHere(root, 'a');
-      const killed = await modelgate(registerArgs(root, 'b', '--alias', 'production'), {
-        MODELGATE_TEST_CRASH_AT: step,
-      });
+      const killed = await writerKilledAt(root, step);
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
 
       const versions = await readEverything(root);

@@ -50180,6 +50180,9 @@ function optionalInput(name) {
   return value === "" ? void 0 : value;
 }
 
+// packages/github/src/context.ts
+import { existsSync as existsSync3 } from "node:fs";
+
 // node_modules/@actions/github/lib/context.js
 import { readFileSync as readFileSync2, existsSync as existsSync2 } from "fs";
 import { EOL as EOL5 } from "os";
@@ -54157,6 +54160,134 @@ function getOctokitOptions(token, options) {
   return opts;
 }
 
+// node_modules/@actions/github/lib/github.js
+var context2 = new Context();
+
+// packages/github/src/context.ts
+var Context2 = context2.constructor;
+var PULL_REQUEST_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target"]);
+var NOT_SET = (name) => `${name} is not set; it is one of the variables the GitHub Actions runner sets`;
+var RUN_IN_ACTIONS = "run this inside a GitHub Actions job, or set it yourself when testing locally";
+var EVENT_FILE_HINT = "the runner writes the event payload there; set it to a webhook payload JSON file when running outside GitHub Actions";
+function readGitHubContext(env) {
+  const eventName = required2(env, "GITHUB_EVENT_NAME");
+  const eventPath = required2(env, "GITHUB_EVENT_PATH");
+  if (!existsSync3(eventPath)) {
+    throw new InputError(`GITHUB_EVENT_PATH names ${eventPath}, which cannot be read`, {
+      hint: EVENT_FILE_HINT
+    });
+  }
+  const { context: context3, owner, repo } = actionsContext(env, eventPath);
+  const serverUrl = trimSlash(context3.serverUrl);
+  const runUrl = Number.isSafeInteger(context3.runId) ? `${serverUrl}/${owner}/${repo}/actions/runs/${context3.runId}${context3.runAttempt > 1 ? `/attempts/${context3.runAttempt}` : ""}` : void 0;
+  const runner = env.RUNNER_ENVIRONMENT;
+  const pullRequest = pullRequestOf(eventName, context3.payload, `${owner}/${repo}`, eventPath);
+  return {
+    eventName,
+    owner,
+    repo,
+    sha: context3.sha ?? "",
+    ref: context3.ref ?? "",
+    apiUrl: trimSlash(context3.apiUrl),
+    serverUrl,
+    runUrl,
+    runnerEnvironment: runner === "github-hosted" || runner === "self-hosted" ? runner : void 0,
+    ...pullRequest === void 0 ? {} : { pullRequest }
+  };
+}
+function actionsContext(env, eventPath) {
+  const saved = process.env;
+  process.env = env;
+  try {
+    let context3;
+    try {
+      context3 = new Context2();
+    } catch (error63) {
+      const which2 = error63 instanceof SyntaxError ? `is not JSON: ${error63.message}` : "cannot be read";
+      throw new InputError(`GITHUB_EVENT_PATH names ${eventPath}, which ${which2}`, {
+        cause: error63,
+        hint: EVENT_FILE_HINT
+      });
+    }
+    if (typeof context3.payload !== "object" || context3.payload === null || Array.isArray(context3.payload)) {
+      throw new InputError(
+        `GITHUB_EVENT_PATH names ${eventPath}, which holds no JSON object (a webhook payload)`
+      );
+    }
+    let named;
+    try {
+      named = context3.repo;
+    } catch (error63) {
+      throw new InputError(`${NOT_SET("GITHUB_REPOSITORY")}, and the payload names no repository`, {
+        cause: error63,
+        hint: RUN_IN_ACTIONS
+      });
+    }
+    const { owner, repo } = named;
+    const repository = env.GITHUB_REPOSITORY;
+    if (!owner || !repo || repository !== void 0 && repository !== `${owner}/${repo}`) {
+      throw new InputError(`GITHUB_REPOSITORY is "${repository}"; expected the format {owner}/{repo}`);
+    }
+    return { context: context3, owner, repo };
+  } finally {
+    process.env = saved;
+  }
+}
+function pullRequestOf(eventName, payload, baseFullName, path) {
+  if (PULL_REQUEST_EVENTS.has(eventName)) {
+    const pr = payload.pull_request;
+    const where = `the ${eventName} payload in GITHUB_EVENT_PATH (${path})`;
+    if (!isObject2(pr)) throw new InputError(`${where} has no pull_request object`);
+    const headSha = pr.head?.sha;
+    const baseRef = pr.base?.ref;
+    if (typeof pr.number !== "number" || typeof headSha !== "string" || typeof baseRef !== "string") {
+      throw new InputError(`${where} lacks pull_request.number, .head.sha or .base.ref`);
+    }
+    const headRepo = fullName(pr.head.repo);
+    const baseRepo = fullName(pr.base.repo) ?? baseFullName;
+    return {
+      number: pr.number,
+      headSha,
+      headRepoFullName: headRepo,
+      isFork: !sameRepo(headRepo, baseRepo),
+      baseRef
+    };
+  }
+  const run2 = payload.workflow_run;
+  if (eventName === "workflow_run" && isObject2(run2)) {
+    const pr = Array.isArray(run2.pull_requests) ? run2.pull_requests[0] : void 0;
+    if (!isObject2(pr) || typeof pr.number !== "number") return void 0;
+    const headRepo = fullName(run2.head_repository);
+    return {
+      number: pr.number,
+      headSha: typeof run2.head_sha === "string" ? run2.head_sha : "",
+      headRepoFullName: headRepo,
+      isFork: !sameRepo(headRepo, baseFullName),
+      baseRef: typeof pr.base?.ref === "string" ? pr.base.ref : ""
+    };
+  }
+  return void 0;
+}
+function fullName(repository) {
+  return isObject2(repository) && typeof repository.full_name === "string" ? repository.full_name : null;
+}
+function sameRepo(a, b) {
+  return a !== null && a.toLowerCase() === b.toLowerCase();
+}
+function required2(env, name) {
+  const value = env[name]?.trim();
+  if (value === void 0 || value === "") {
+    throw new InputError(NOT_SET(name), { hint: RUN_IN_ACTIONS });
+  }
+  return value;
+}
+function trimSlash(url2) {
+  return url2.replace(/\/+$/, "");
+}
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 var VERSION7 = "0.0.0-development";
@@ -55672,137 +55803,6 @@ function booleanInput(name) {
   if (/^(true|True|TRUE)$/.test(value)) return true;
   if (/^(false|False|FALSE)$/.test(value)) return false;
   throw new InputError(`input '${name}' is '${value}'; expected true or false`);
-}
-
-// packages/github/src/context.ts
-import { existsSync as existsSync3 } from "node:fs";
-
-// node_modules/@actions/github/lib/github.js
-var context2 = new Context();
-
-// packages/github/src/context.ts
-var Context2 = context2.constructor;
-var PULL_REQUEST_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target"]);
-var NOT_SET = (name) => `${name} is not set; it is one of the variables the GitHub Actions runner sets`;
-var RUN_IN_ACTIONS = "run this inside a GitHub Actions job, or set it yourself when testing locally";
-var EVENT_FILE_HINT = "the runner writes the event payload there; set it to a webhook payload JSON file when running outside GitHub Actions";
-function readGitHubContext(env) {
-  const eventName = required2(env, "GITHUB_EVENT_NAME");
-  const eventPath = required2(env, "GITHUB_EVENT_PATH");
-  if (!existsSync3(eventPath)) {
-    throw new InputError(`GITHUB_EVENT_PATH names ${eventPath}, which cannot be read`, {
-      hint: EVENT_FILE_HINT
-    });
-  }
-  const { context: context3, owner, repo } = actionsContext(env, eventPath);
-  const serverUrl = trimSlash(context3.serverUrl);
-  const runUrl = Number.isSafeInteger(context3.runId) ? `${serverUrl}/${owner}/${repo}/actions/runs/${context3.runId}${context3.runAttempt > 1 ? `/attempts/${context3.runAttempt}` : ""}` : void 0;
-  const runner = env.RUNNER_ENVIRONMENT;
-  const pullRequest = pullRequestOf(eventName, context3.payload, `${owner}/${repo}`, eventPath);
-  return {
-    eventName,
-    owner,
-    repo,
-    sha: context3.sha ?? "",
-    ref: context3.ref ?? "",
-    apiUrl: trimSlash(context3.apiUrl),
-    serverUrl,
-    runUrl,
-    runnerEnvironment: runner === "github-hosted" || runner === "self-hosted" ? runner : void 0,
-    ...pullRequest === void 0 ? {} : { pullRequest }
-  };
-}
-function actionsContext(env, eventPath) {
-  const saved = process.env;
-  process.env = env;
-  try {
-    let context3;
-    try {
-      context3 = new Context2();
-    } catch (error63) {
-      const which2 = error63 instanceof SyntaxError ? `is not JSON: ${error63.message}` : "cannot be read";
-      throw new InputError(`GITHUB_EVENT_PATH names ${eventPath}, which ${which2}`, {
-        cause: error63,
-        hint: EVENT_FILE_HINT
-      });
-    }
-    if (typeof context3.payload !== "object" || context3.payload === null || Array.isArray(context3.payload)) {
-      throw new InputError(
-        `GITHUB_EVENT_PATH names ${eventPath}, which holds no JSON object (a webhook payload)`
-      );
-    }
-    let named;
-    try {
-      named = context3.repo;
-    } catch (error63) {
-      throw new InputError(`${NOT_SET("GITHUB_REPOSITORY")}, and the payload names no repository`, {
-        cause: error63,
-        hint: RUN_IN_ACTIONS
-      });
-    }
-    const { owner, repo } = named;
-    const repository = env.GITHUB_REPOSITORY;
-    if (!owner || !repo || repository !== void 0 && repository !== `${owner}/${repo}`) {
-      throw new InputError(`GITHUB_REPOSITORY is "${repository}"; expected the format {owner}/{repo}`);
-    }
-    return { context: context3, owner, repo };
-  } finally {
-    process.env = saved;
-  }
-}
-function pullRequestOf(eventName, payload, baseFullName, path) {
-  if (PULL_REQUEST_EVENTS.has(eventName)) {
-    const pr = payload.pull_request;
-    const where = `the ${eventName} payload in GITHUB_EVENT_PATH (${path})`;
-    if (!isObject2(pr)) throw new InputError(`${where} has no pull_request object`);
-    const headSha = pr.head?.sha;
-    const baseRef = pr.base?.ref;
-    if (typeof pr.number !== "number" || typeof headSha !== "string" || typeof baseRef !== "string") {
-      throw new InputError(`${where} lacks pull_request.number, .head.sha or .base.ref`);
-    }
-    const headRepo = fullName(pr.head.repo);
-    const baseRepo = fullName(pr.base.repo) ?? baseFullName;
-    return {
-      number: pr.number,
-      headSha,
-      headRepoFullName: headRepo,
-      isFork: !sameRepo(headRepo, baseRepo),
-      baseRef
-    };
-  }
-  const run2 = payload.workflow_run;
-  if (eventName === "workflow_run" && isObject2(run2)) {
-    const pr = Array.isArray(run2.pull_requests) ? run2.pull_requests[0] : void 0;
-    if (!isObject2(pr) || typeof pr.number !== "number") return void 0;
-    const headRepo = fullName(run2.head_repository);
-    return {
-      number: pr.number,
-      headSha: typeof run2.head_sha === "string" ? run2.head_sha : "",
-      headRepoFullName: headRepo,
-      isFork: !sameRepo(headRepo, baseFullName),
-      baseRef: typeof pr.base?.ref === "string" ? pr.base.ref : ""
-    };
-  }
-  return void 0;
-}
-function fullName(repository) {
-  return isObject2(repository) && typeof repository.full_name === "string" ? repository.full_name : null;
-}
-function sameRepo(a, b) {
-  return a !== null && a.toLowerCase() === b.toLowerCase();
-}
-function required2(env, name) {
-  const value = env[name]?.trim();
-  if (value === void 0 || value === "") {
-    throw new InputError(NOT_SET(name), { hint: RUN_IN_ACTIONS });
-  }
-  return value;
-}
-function trimSlash(url2) {
-  return url2.replace(/\/+$/, "");
-}
-function isObject2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 // actions/register/main.ts

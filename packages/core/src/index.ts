@@ -19,5 +19,7 @@ export * from './steps/compare/index.ts';
 export * from './steps/demo/index.ts';
 export * from './steps/deploy/index.ts';
 export * from './steps/evaluate/index.ts';
+export * from './steps/register/index.ts';
+export * from './steps/registry/index.ts';
 export * from './steps/train/index.ts';
 export * from './training/index.ts';

@@ -1,7 +1,7 @@
 import { type ComparePorts, type CompareStepSettings, openRegistry } from '@modelgate/core';
 import { actionLogger, optionalInput } from './action.ts';
 import { type GitHubContext, readGitHubContext } from './context.ts';
-import { githubRegistryOpener } from './register-inputs.ts';
+import { githubRegistryOpener } from './registry/access.ts';
 import { reportCommentPort } from './report-comment.ts';
 import { actionRuntimeLoader } from './runtime/index.ts';
 

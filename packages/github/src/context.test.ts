@@ -6,7 +6,7 @@ import { InputError } from '@modelgate/core';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { webhookExample as example } from '../../../test/emulator/index.ts';
 import { readGitHubContext } from './context.ts';
-import { lineageFromContext } from './register-inputs.ts';
+import { lineageFromContext } from './registry/access.ts';
 import { runnerFacts } from './train-ports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-context-'));

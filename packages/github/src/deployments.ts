@@ -11,7 +11,7 @@ import {
 import { actionLogger } from './action.ts';
 import { readGitHubContext } from './context.ts';
 import { createGitHubClient, type GitHubClient, gitHubMessage, isHttpError } from './octokit.ts';
-import { githubRegistryOpener } from './register-inputs.ts';
+import { githubRegistryOpener } from './registry/access.ts';
 
 /** GitHub rejects a deployment or status description over 140 characters. */
 const MAX_DESCRIPTION_CHARS = 140;

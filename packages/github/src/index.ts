@@ -4,7 +4,6 @@ export * from './context.ts';
 export * from './deployments.ts';
 export * from './job-summary.ts';
 export * from './octokit.ts';
-export * from './register-inputs.ts';
 export * from './registry/index.ts';
 export * from './report-comment.ts';
 export * from './runtime/index.ts';

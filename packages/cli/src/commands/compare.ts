@@ -9,8 +9,8 @@ import {
 import { configFromGates } from '../gates-alias.ts';
 import { COMPARE_HELP } from '../help/compare.ts';
 import type { Io } from '../io.ts';
+import { openCliRegistry } from '../registry.ts';
 import { printHelp, printPresentation, stepFlags, terminalLogger } from '../step.ts';
-import { openCliRegistry } from './registry.ts';
 
 /** `modelgate compare`: flags → settings → run → present → exit code (0 passed, 1 failed). */
 export async function compareCommand(argv: string[], io: Io): Promise<number> {
@@ -24,7 +24,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   // Progress on stdout: stderr carries only warnings and the one error line of a failed run.
   const outcome = await runCompare(settings, {
     logger: terminalLogger(io),
-    openRegistry: (spec, what) => openCliRegistry(spec, io, what),
+    openRegistry: (spec, what) => openCliRegistry({ spec, what }, io),
   });
   return printPresentation(io, presentCompare(outcome));
 }

@@ -9,8 +9,8 @@ import {
 import { grpcEndpoint } from '@modelgate/server';
 import { DEPLOY_HELP } from '../help/deploy.ts';
 import type { Io } from '../io.ts';
+import { openCliRegistry } from '../registry.ts';
 import { printHelp, printPresentation, stepFlags, terminalLogger } from '../step.ts';
-import { openCliRegistry } from './registry.ts';
 
 /** `modelgate deploy`: flags → settings → run → present → exit code. */
 export async function deployCommand(argv: string[], io: Io): Promise<number> {
@@ -21,7 +21,7 @@ export async function deployCommand(argv: string[], io: Io): Promise<number> {
   const settings = deploySettingsFrom(flags.raw, config, cliOption);
   const outcome = await runDeploy(settings, {
     logger: terminalLogger(io),
-    openRegistry: (spec) => openCliRegistry(spec, io, cliOption('registry')),
+    openRegistry: (spec) => openCliRegistry({ spec, what: cliOption('registry') }, io),
     cwd: io.cwd,
     env: io.env,
     // The smoke check's gRPC wire, on the server package's OIP v2 client (raw tensors).

@@ -18,7 +18,7 @@ import {
 } from '@modelgate/server';
 import { parseFlags } from '../args.ts';
 import { ExitCode, type Io } from '../io.ts';
-import { cliRegistry } from './registry.ts';
+import { cliRegistry } from '../registry.ts';
 
 export const SERVE_HELP = `Usage: modelgate serve [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--registry SPEC] [options]
 

@@ -44,3 +44,20 @@ export function registrySpecFrom(given: string | undefined, file: ConfigFile): s
   const named = given === undefined || given.trim() === '' ? undefined : given.trim();
   return named ?? registrySpecFromConfig(file.config.registry, file.path) ?? DEFAULT_REGISTRY_SPEC;
 }
+
+/** A step's registry: its spec, and how to name where the spec came from in a message. */
+export interface RegistryChoice {
+  readonly spec: string;
+  /** `--registry` / `input 'registry'` when the caller gave it, else `registry` (the file's or the default). */
+  readonly what: string;
+}
+
+/** {@link registrySpecFrom}, remembering whether the caller named it, for messages. */
+export function registryChoice(
+  given: string | undefined,
+  file: ConfigFile,
+  namer: OptionNamer,
+): RegistryChoice {
+  const named = given !== undefined && given.trim() !== '';
+  return { spec: registrySpecFrom(given, file), what: named ? namer('registry') : 'registry' };
+}

@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import { InputError } from './errors.ts';
 import type { Logger } from './ports.ts';
 
 /** A temporary folder, removed after the test file. */
@@ -25,4 +26,15 @@ export function recordingLogger(): RecordingLogger {
     warning: (m) => lines.push(`warning: ${m}`),
     text: () => lines.join('\n'),
   };
+}
+
+/** The message of the InputError `fn` throws; fails the test when it throws nothing, or anything else. */
+export function inputErrorMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as Error).message;
+  }
+  throw new Error('expected an InputError');
 }

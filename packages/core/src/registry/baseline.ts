@@ -57,12 +57,35 @@ export type FoundBaseline<T> =
  * the candidate's rows. A stored evaluation cannot stand in for it: the paired bootstrap needs
  * both models' predictions row by row.
  */
-export async function registryBaselineModel(
+export function registryBaselineModel(
   baseline: RegistryBaselineRef,
   logger: Logger,
 ): Promise<FoundBaseline<string>> {
+  return fromRegistry(baseline, logger, fetchedModel);
+}
+
+/** The aliased version's stored evaluation record, for an unpaired comparison of two records. */
+export function registryBaselineRecord(
+  baseline: RegistryBaselineRef,
+  logger: Logger,
+): Promise<FoundBaseline<EvaluationRecord>> {
+  return fromRegistry(baseline, logger, storedEvaluation);
+}
+
+type Take<T> = (baseline: RegistryBaselineRef, version: ModelVersion, logger: Logger) => Promise<Found<T>>;
+type Found<T> = Extract<FoundBaseline<T>, { found: true }>;
+
+/** Looks the baseline up, and takes what the comparison needs from it when it is there. */
+async function fromRegistry<T>(
+  baseline: RegistryBaselineRef,
+  logger: Logger,
+  take: Take<T>,
+): Promise<FoundBaseline<T>> {
   const version = await lookUp(baseline, logger);
-  if ('found' in version) return version;
+  return 'found' in version ? version : take(baseline, version, logger);
+}
+
+const fetchedModel: Take<string> = async (baseline, version, logger) => {
   logger.info(`fetching the baseline ${describe(baseline, version)} from ${baseline.registry.location}`);
   const bytes = await baseline.registry.fetchModel(version);
   const dir = await mkdtemp(join(tmpdir(), 'modelgate-baseline-'));
@@ -83,15 +106,9 @@ export async function registryBaselineModel(
     note: `baseline: ${describe(baseline, version)} from ${baseline.registry.location}, scored on the candidate's rows`,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
-}
+};
 
-/** The aliased version's stored evaluation record, for an unpaired comparison of two records. */
-export async function registryBaselineRecord(
-  baseline: RegistryBaselineRef,
-  logger: Logger,
-): Promise<FoundBaseline<EvaluationRecord>> {
-  const version = await lookUp(baseline, logger);
-  if ('found' in version) return version;
+const storedEvaluation: Take<EvaluationRecord> = async (baseline, version, logger) => {
   if (version.evaluation === null) {
     throw new InputError(
       `the baseline ${describe(baseline, version)} was registered without an evaluation record, so there is nothing to compare with`,
@@ -109,7 +126,7 @@ export async function registryBaselineRecord(
     note: `baseline: the stored evaluation of ${describe(baseline, version)} from ${baseline.registry.location}`,
     cleanup: async () => {},
   };
-}
+};
 
 /**
  * Resolves the ref (saying so when there is no baseline). The first model's situation (no baseline, said in a note; the change rules

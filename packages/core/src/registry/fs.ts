@@ -28,7 +28,12 @@ import {
   validateAlias,
   validateModelName,
 } from './names.ts';
-import { findParentVersion, type PreparedRegistration, prepareRegistration } from './prepare.ts';
+import {
+  findParentVersion,
+  type PreparedRegistration,
+  prepareRegistration,
+  versionRecord,
+} from './prepare.ts';
 import {
   parseStoredAlias,
   parseStoredAliasMove,
@@ -36,13 +41,7 @@ import {
   type StoredAliasMove,
   type StoredVersion,
 } from './stored.ts';
-import {
-  type AliasMoveOptions,
-  MODEL_VERSION_SCHEMA,
-  type ModelVersion,
-  type RegisterRequest,
-  type Registry,
-} from './types.ts';
+import type { AliasMoveOptions, ModelVersion, RegisterRequest, Registry } from './types.ts';
 
 /** The default registry: a folder in the repository (CONTRACT.md). */
 export const DEFAULT_FS_REGISTRY = '.modelgate/registry';
@@ -58,14 +57,24 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 const MAX_ALIAS_ATTEMPTS = 1_000;
 const ALIAS_MOVES_SUFFIX = '.moves';
 
+/** The steps of a register at which a writer can be stopped: after each write, and halfway through the record. */
+export type RegisterStep = 'after-blob' | 'after-claim' | 'mid-record' | 'after-record';
+
 /**
- * A crash injected at a named step of a register (`MODELGATE_TEST_CRASH_AT=after-claim`), so the
- * tests can show that a writer killed at any point leaves the registry readable. SIGKILL gives
- * the process no chance to clean up, exactly like a runner that is shut down mid-step.
+ * A fault port, for tests only: the registry calls it as a register reaches each step, so a test
+ * writer can SIGKILL itself there (no chance to clean up, exactly like a runner shut down
+ * mid-step) and show that the registry still reads whole. With it, the record is first written
+ * half, as a writer killed mid-write leaves it. Production passes none.
  */
-type CrashPoint = 'after-blob' | 'after-claim' | 'mid-record' | 'after-record';
-function crashPoint(step: CrashPoint): void {
-  if (process.env.MODELGATE_TEST_CRASH_AT === step) process.kill(process.pid, 'SIGKILL');
+export interface RegisterFaults {
+  at(step: RegisterStep): void | Promise<void>;
+}
+
+/** How {@link createFsRegistry} opens a folder. */
+export interface FsRegistryOptions {
+  /** How messages name the registry; `fs:ROOT` by default. */
+  readonly location?: string;
+  readonly faults?: RegisterFaults;
 }
 
 /**
@@ -92,17 +101,19 @@ function crashPoint(step: CrashPoint): void {
  * existed are read from it), and every writer brings the mirror up to the highest move after
  * its own.
  */
-export function createFsRegistry(root: string, options: { location?: string } = {}): Registry {
-  return new FsRegistry(resolve(root), options.location ?? `fs:${root}`);
+export function createFsRegistry(root: string, options: FsRegistryOptions = {}): Registry {
+  return new FsRegistry(resolve(root), options.location ?? `fs:${root}`, options.faults);
 }
 
 class FsRegistry implements Registry {
   readonly location: string;
   readonly #root: string;
+  readonly #faults: RegisterFaults | undefined;
 
-  constructor(root: string, location: string) {
+  constructor(root: string, location: string, faults: RegisterFaults | undefined) {
     this.#root = root;
     this.location = location;
+    this.#faults = faults;
   }
 
   async list(name: string): Promise<ModelVersion[]> {
@@ -148,32 +159,22 @@ class FsRegistry implements Registry {
 
     await this.#sweepTemporaries();
     await this.#writeBlob(prepared.bytes, prepared.sha256);
-    crashPoint('after-blob');
+    await this.#faults?.at('after-blob');
 
     const dir = this.#modelDir(name);
     await Promise.all(
       ['versions', 'aliases', 'claims'].map((sub) => mkdir(join(dir, sub), { recursive: true })),
     );
     const version = await this.#claimVersion(name);
-    crashPoint('after-claim');
+    await this.#faults?.at('after-claim');
 
-    const stored: StoredVersion = {
-      schema: MODEL_VERSION_SCHEMA,
-      name,
-      version,
-      sha256: prepared.sha256,
-      bytes: prepared.bytes.length,
-      created_at: new Date().toISOString(),
-      lineage: { ...prepared.lineage, parent_version: parent },
-      evaluation: prepared.evaluation,
-      verdict: prepared.verdict,
-    };
+    const stored: StoredVersion = versionRecord(prepared, version, parent);
     await this.#writeAtomic(
       this.#versionPath(name, version),
       `${JSON.stringify(stored, null, 2)}\n`,
       'mid-record',
     );
-    crashPoint('after-record');
+    await this.#faults?.at('after-record');
     if (prepared.alias !== undefined) {
       try {
         await this.#moveAlias(name, prepared.alias, version, request.allowDowngrade === true);
@@ -190,13 +191,13 @@ class FsRegistry implements Registry {
     name: string,
     alias: string,
     version: number,
-    options: AliasMoveOptions = {},
+    move?: AliasMoveOptions,
   ): Promise<ModelVersion> {
     validateAlias(alias);
     await this.#requireModel(validateModelName(name));
     // The version must exist (and read cleanly) before anything points at it.
     const stored = await this.#readVersion(name, version);
-    await this.#moveAlias(name, alias, version, options.allowDowngrade === true);
+    await this.#moveAlias(name, alias, version, move?.allowDowngrade === true);
     return this.#complete(stored, await this.#aliases(name));
   }
 
@@ -469,14 +470,14 @@ class FsRegistry implements Registry {
   }
 
   /** Writes into tmp/ and renames into place, so readers see the whole file or none of it. */
-  async #writeAtomic(path: string, content: string | Buffer, crashMidway?: CrashPoint): Promise<void> {
+  async #writeAtomic(path: string, content: string | Buffer, midway?: RegisterStep): Promise<void> {
     const tmp = join(this.#root, 'tmp');
     await mkdir(tmp, { recursive: true });
     const temporary = join(tmp, `${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      if (crashMidway !== undefined && process.env.MODELGATE_TEST_CRASH_AT === crashMidway) {
+      if (midway !== undefined && this.#faults !== undefined) {
         await writeFile(temporary, content.slice(0, Math.floor(content.length / 2)));
-        crashPoint(crashMidway);
+        await this.#faults.at(midway);
       }
       await writeFile(temporary, content);
       await rename(temporary, path);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../kernel/errors.ts';
+import { inputErrorMessage } from '../kernel/testing.ts';
 import {
   closestName,
   describeVersions,
@@ -12,16 +12,6 @@ import {
   validateModelName,
 } from './names.ts';
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
-
 describe('refs', () => {
   it('reads latest, version numbers (3 or v3) and alias names', () => {
     expect(parseRef('latest')).toEqual({ kind: 'latest' });
@@ -32,18 +22,18 @@ describe('refs', () => {
   });
 
   it('refuses version 0 and anything that is neither a number nor an alias name', () => {
-    expect(messageOf(() => parseRef('0'))).toBe("version '0' is not valid: versions start at 1");
-    expect(messageOf(() => parseRef('Prod'))).toBe(
+    expect(inputErrorMessage(() => parseRef('0'))).toBe("version '0' is not valid: versions start at 1");
+    expect(inputErrorMessage(() => parseRef('Prod'))).toBe(
       "'Prod' is not a version ref: give a version number, an alias name or 'latest'",
     );
-    expect(messageOf(() => parseRef(''))).toMatch(/is not a version ref/);
+    expect(inputErrorMessage(() => parseRef(''))).toMatch(/is not a version ref/);
   });
 
   it('splits NAME@REF, with latest when the ref is left out', () => {
     expect(parseNameAtRef('churn@production')).toEqual({ name: 'churn', ref: 'production' });
     expect(parseNameAtRef('churn')).toEqual({ name: 'churn', ref: 'latest' });
-    expect(messageOf(() => parseNameAtRef('churn@'))).toMatch(/has nothing after '@'/);
-    expect(messageOf(() => parseNameAtRef('../x@1'))).toMatch(/model name '\.\.\/x' is not valid/);
+    expect(inputErrorMessage(() => parseNameAtRef('churn@'))).toMatch(/has nothing after '@'/);
+    expect(inputErrorMessage(() => parseNameAtRef('../x@1'))).toMatch(/model name '\.\.\/x' is not valid/);
   });
 });
 
@@ -51,17 +41,17 @@ describe('names', () => {
   it('keeps model names to characters that are safe as a folder and in a tag', () => {
     for (const name of ['churn', 'breast-cancer', 'Model_2.1']) expect(validateModelName(name)).toBe(name);
     for (const name of ['', '.', '..', '../x', 'a/b', '-x', 'a b', 'x'.repeat(101)]) {
-      expect(messageOf(() => validateModelName(name))).toMatch(/is not valid: use letters, digits/);
+      expect(inputErrorMessage(() => validateModelName(name))).toMatch(/is not valid: use letters, digits/);
     }
   });
 
   it('keeps aliases lowercase, and away from latest and version-like names', () => {
     expect(validateAlias('production')).toBe('production');
-    expect(messageOf(() => validateAlias('latest'))).toBe(
+    expect(inputErrorMessage(() => validateAlias('latest'))).toBe(
       "'latest' cannot be an alias: it always means the highest version",
     );
     for (const alias of ['Production', 'v2', '2', '-x', 'a.b', 'x'.repeat(64)]) {
-      expect(messageOf(() => validateAlias(alias))).toMatch(/is not valid: use lowercase letters/);
+      expect(inputErrorMessage(() => validateAlias(alias))).toMatch(/is not valid: use lowercase letters/);
     }
   });
 });

@@ -2,20 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../kernel/errors.ts';
+import { inputErrorMessage } from '../kernel/testing.ts';
 import { parseLineageMap } from './lineage.ts';
 import { openRegistry, parseRegistrySpec, registrySpecFromConfig } from './open.ts';
 import type { Registry } from './types.ts';
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('registry specs', () => {
   it('parses fs:PATH and github:OWNER/REPO', () => {
@@ -31,14 +21,14 @@ describe('registry specs', () => {
   });
 
   it('names the flag and says what was expected for anything else', () => {
-    expect(messageOf(() => parseRegistrySpec('s3://bucket'))).toBe(
+    expect(inputErrorMessage(() => parseRegistrySpec('s3://bucket'))).toBe(
       "--registry 's3://bucket' is not a registry: expected fs:PATH or github:OWNER/REPO",
     );
-    expect(messageOf(() => parseRegistrySpec('fs:'))).toBe(
+    expect(inputErrorMessage(() => parseRegistrySpec('fs:'))).toBe(
       "--registry 'fs:' names no folder: expected fs:PATH or github:OWNER/REPO",
     );
     for (const spec of ['github:acme', 'github:acme/', 'github:/repo', 'github:a/b/c', 'github:acme/..']) {
-      expect(messageOf(() => parseRegistrySpec(spec, "input 'registry'"))).toBe(
+      expect(inputErrorMessage(() => parseRegistrySpec(spec, "input 'registry'"))).toBe(
         `input 'registry' '${spec}' is not valid: expected github:OWNER/REPO`,
       );
     }
@@ -58,7 +48,7 @@ describe('registry specs', () => {
     });
     expect(github).toBe(fake);
     expect(opened).toEqual(['acme/models']);
-    expect(messageOf(() => openRegistry('github:acme/models', { cwd: '/tmp' }))).toMatch(
+    expect(inputErrorMessage(() => openRegistry('github:acme/models', { cwd: '/tmp' }))).toMatch(
       /needs GitHub access/,
     );
   });
@@ -71,12 +61,12 @@ describe('registry specs', () => {
       'github:acme/models',
     );
     expect(registrySpecFromConfig('fs:x', 'c.yml')).toBe('fs:x');
-    expect(messageOf(() => registrySpecFromConfig({ backend: 's3' }, 'c.yml'))).toMatch(
+    expect(inputErrorMessage(() => registrySpecFromConfig({ backend: 's3' }, 'c.yml'))).toMatch(
       /^config file c\.yml: 'registry' must be \{ backend: fs, path: PATH \} or \{ backend: github, repo: OWNER\/REPO \}$/,
     );
-    expect(messageOf(() => registrySpecFromConfig({ backend: 'github', repo: 'acme' }, 'c.yml'))).toMatch(
-      /config file c\.yml: registry 'github:acme' is not valid/,
-    );
+    expect(
+      inputErrorMessage(() => registrySpecFromConfig({ backend: 'github', repo: 'acme' }, 'c.yml')),
+    ).toMatch(/config file c\.yml: registry 'github:acme' is not valid/);
   });
 });
 

@@ -3,7 +3,13 @@ import { readInputFile, sha256 } from '../kernel/fs.ts';
 import type { EvaluationRecord } from '../kernel/records/evaluation.ts';
 import type { Verdict } from '../kernel/records/verdict.ts';
 import { validateAlias, validateModelName } from './names.ts';
-import type { Lineage, RegisterRequest, Registry } from './types.ts';
+import {
+  type Lineage,
+  MODEL_VERSION_SCHEMA,
+  type ModelVersion,
+  type RegisterRequest,
+  type Registry,
+} from './types.ts';
 
 /** A register request that passed every check, with the model's bytes read once. */
 export interface PreparedRegistration {
@@ -21,6 +27,8 @@ export interface PreparedRegistration {
 export interface RegistrationSources {
   readonly evaluation?: string;
   readonly verdict?: string;
+  /** How the caller turns the passing-verdict check off, for the hints (`--require-passed false`). */
+  readonly requirePassedOff?: string;
 }
 
 /**
@@ -40,6 +48,7 @@ export async function prepareRegistration(
   if (bytes.length === 0) throw new InputError(`model file ${request.modelPath} is empty`);
   const digest = sha256(bytes);
   const model = `${request.modelPath} (sha256 ${digest})`;
+  const off = sources.requirePassedOff ?? '--require-passed false';
   const verdictName = sources.verdict === undefined ? 'the verdict' : `verdict ${sources.verdict}`;
   const evaluationName =
     sources.evaluation === undefined ? 'the evaluation' : `evaluation ${sources.evaluation}`;
@@ -57,7 +66,7 @@ export async function prepareRegistration(
       throw new InputError(
         `${verdictName} names no candidate model (it gated a predictions file), so it cannot vouch for ${model}`,
         {
-          hint: "run 'modelgate compare --model …' on the model itself, or register with --require-passed false",
+          hint: `run 'modelgate compare --model …' on the model itself, or register with ${off}`,
         },
       );
     }
@@ -66,14 +75,14 @@ export async function prepareRegistration(
       const why =
         failed.length === 0 ? '' : `: ${failed.map((r) => `${r.metric} ${r.rule} ${r.status}`).join(', ')}`;
       throw new InputError(`refusing to register ${request.modelPath}: ${verdictName} did not pass${why}`, {
-        hint: 'a model that fails its gates is not registered; pass --require-passed false to store it anyway',
+        hint: `a model that fails its gates is not registered; pass ${off} to store it anyway`,
       });
     }
   } else if (request.requirePassed) {
     throw new InputError(
       `refusing to register ${request.modelPath} without a verdict: a passing verdict is required`,
       {
-        hint: "make one with 'modelgate compare … --out verdict.json', or register with --require-passed false",
+        hint: `make one with 'modelgate compare … --out verdict.json', or register with ${off}`,
       },
     );
   }
@@ -87,7 +96,6 @@ export async function prepareRegistration(
     );
   }
 
-  const given = request.lineage;
   return {
     name,
     alias,
@@ -95,16 +103,46 @@ export async function prepareRegistration(
     sha256: digest,
     evaluation,
     verdict,
-    lineage: {
-      commit: given.commit ?? null,
-      ref: given.ref ?? null,
-      run_url: given.run_url ?? null,
-      pr: given.pr ?? null,
-      parent_version: given.parent_version ?? null,
-      data_sha256: given.data_sha256 ?? evaluation?.data.sha256 ?? null,
-      params: given.params ?? null,
-      training: given.training ?? null,
-    },
+    lineage: completeLineage({
+      ...request.lineage,
+      data_sha256: request.lineage.data_sha256 ?? evaluation?.data.sha256 ?? null,
+    }),
+  };
+}
+
+/** Every field of a lineage, null where `given` says nothing (`parent_version` may stay null for the backend to fill). */
+export function completeLineage(given: Partial<Lineage>): Lineage {
+  return {
+    commit: given.commit ?? null,
+    ref: given.ref ?? null,
+    run_url: given.run_url ?? null,
+    pr: given.pr ?? null,
+    parent_version: given.parent_version ?? null,
+    data_sha256: given.data_sha256 ?? null,
+    params: given.params ?? null,
+    training: given.training ?? null,
+  };
+}
+
+/**
+ * The version record of a prepared registration as number `version`, gated against `parent`:
+ * what every backend stores (each adds where it can be seen, and the aliases when read).
+ */
+export function versionRecord(
+  prepared: PreparedRegistration,
+  version: number,
+  parent: number | null,
+): Omit<ModelVersion, 'aliases' | 'url'> {
+  return {
+    schema: MODEL_VERSION_SCHEMA,
+    name: prepared.name,
+    version,
+    sha256: prepared.sha256,
+    bytes: prepared.bytes.length,
+    created_at: new Date().toISOString(),
+    lineage: { ...prepared.lineage, parent_version: parent },
+    evaluation: prepared.evaluation,
+    verdict: prepared.verdict,
   };
 }
 

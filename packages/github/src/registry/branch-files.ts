@@ -82,6 +82,15 @@ export class BranchFiles {
     this.#backoff = backoff;
   }
 
+  /** The Contents API's answer for `path` on the branch; `options` as the request takes them. */
+  #getContent(
+    path: string,
+    options: { headers?: { accept: string }; request?: { parseSuccessResponseBody: boolean } } = {},
+  ) {
+    const { client, owner, repo, branch } = this.#target;
+    return client.rest.repos.getContent({ owner, repo, path, ref: branch, ...options });
+  }
+
   /** Where a file is, for messages: `models/churn/index.json on branch modelgate-registry of o/r`. */
   where(path: string): string {
     const { owner, repo, branch } = this.#target;
@@ -90,15 +99,11 @@ export class BranchFiles {
 
   /** The file's bytes and blob sha; undefined when the file (or the branch) does not exist. */
   async read(path: string): Promise<{ bytes: Uint8Array; sha: string } | undefined> {
-    const { client, owner, repo, branch, location } = this.#target;
+    const { branch, location } = this.#target;
     try {
-      const response = await client.rest.repos.getContent({
-        owner,
-        repo,
-        path,
-        ref: branch,
+      // The bytes exactly as stored: their blob sha is what a write must name.
+      const response = await this.#getContent(path, {
         headers: { accept: RAW },
-        // The bytes exactly as stored: their blob sha is what a write must name.
         request: { parseSuccessResponseBody: false },
       });
       const bytes = new Uint8Array(
@@ -129,14 +134,9 @@ export class BranchFiles {
 
   /** Lists a folder's entry names; empty when it (or the branch) does not exist. */
   async listFolder(path: string): Promise<string[]> {
-    const { client, owner, repo, branch, location } = this.#target;
+    const { branch, location } = this.#target;
     try {
-      const response = await client.rest.repos.getContent({
-        owner,
-        repo,
-        path,
-        ref: branch,
-      });
+      const response = await this.#getContent(path);
       return Array.isArray(response.data) ? response.data.map((entry) => entry.name) : [];
     } catch (error) {
       if (hasStatus(error, 404)) return [];

@@ -13,7 +13,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GitHubEmulator, startEmulator, webhookExample } from '../../../../test/emulator/index.ts';
 import { readGitHubContext } from '../context.ts';
-import { lineageFromContext } from '../register-inputs.ts';
+import { lineageFromContext } from './access.ts';
 import { createGitHubRegistry, DEFAULT_REGISTRY_BRANCH, type RegistryIndex } from './index.ts';
 import { evaluationOf, quietLogger, testClient, verdictOf } from './testing.ts';
 

@@ -23,7 +23,6 @@ import {
   findParentVersion,
   InputError,
   type Logger,
-  MODEL_VERSION_SCHEMA,
   type ModelVersion,
   type PreparedRegistration,
   parseRef,
@@ -34,6 +33,7 @@ import {
   unknownAlias,
   validateAlias,
   validateModelName,
+  versionRecord,
 } from '@modelgate/core';
 import type { GitHubClient } from '../octokit.ts';
 import { type Backoff, BranchFiles, DEFAULT_BACKOFF, type FileVersion } from './branch-files.ts';
@@ -282,15 +282,7 @@ class GitHubRegistry implements Registry {
       progress.published = true;
 
       const record: PagedVersion = {
-        schema: MODEL_VERSION_SCHEMA,
-        name,
-        version,
-        sha256: prepared.sha256,
-        bytes: prepared.bytes.length,
-        created_at: new Date().toISOString(),
-        lineage: { ...prepared.lineage, parent_version: parent },
-        evaluation: prepared.evaluation,
-        verdict: prepared.verdict,
+        ...versionRecord(prepared, version, parent),
         url,
         release: { id: progress.draft.id, tag, asset_id: asset.id, asset_name: asset.name },
       };

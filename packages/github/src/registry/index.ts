@@ -1,4 +1,6 @@
 /** The GitHub registry backend (`github:OWNER/REPO`). */
+
+export { githubRegistryOpener, lineageFromContext, openActionRegistry } from './access.ts';
 export type { Backoff } from './branch-files.ts';
 export { createGitHubRegistry, type GitHubRegistryOptions } from './github-registry.ts';
 export {

@@ -128,26 +128,20 @@ export class Releases {
   }
 
   async delete(id: number): Promise<void> {
-    const { client, owner, repo } = this.#target;
-    await client.rest.repos.deleteRelease({
-      owner,
-      repo,
-      release_id: id,
-    });
+    await this.#target.client.rest.repos.deleteRelease({ ...this.#repository, release_id: id });
   }
 
   async deleteTag(tag: string): Promise<void> {
-    const { client, owner, repo } = this.#target;
-    await client.rest.git.deleteRef({ owner, repo, ref: `tags/${tag}` });
+    await this.#target.client.rest.git.deleteRef({ ...this.#repository, ref: `tags/${tag}` });
   }
 
   async deleteAsset(id: number): Promise<void> {
-    const { client, owner, repo } = this.#target;
-    await client.rest.repos.deleteReleaseAsset({
-      owner,
-      repo,
-      asset_id: id,
-    });
+    await this.#target.client.rest.repos.deleteReleaseAsset({ ...this.#repository, asset_id: id });
+  }
+
+  /** The repository, as every request names it. */
+  get #repository(): { owner: string; repo: string } {
+    return { owner: this.#target.owner, repo: this.#target.repo };
   }
 
   /** The id of a published release's asset; undefined when the release or the asset is gone. */

@@ -37,6 +37,16 @@ const digestOf = (version: number) => sha256(Buffer.from(`seeded model ${version
  * Writes a registry of `count` versions straight into the emulator's git store, as registers
  * would have left it (the `production` alias on the last one), in one commit.
  */
+/** The registry over the seeded repository, as a writer opens it. */
+function seededRegistry() {
+  return createGitHubRegistry({
+    owner: 'octo',
+    repo: 'models',
+    client: testClient({ token: gh.token('write'), baseUrl: gh.url }),
+    logger: quietLogger,
+  });
+}
+
 function seed(count: number): void {
   const repo = gh.store.repo('octo', 'models');
   if (repo === undefined) throw new Error('no repo');
@@ -96,12 +106,7 @@ async function registerAgainstProduction(existing: number): Promise<RecordedCall
   const digest = sha256(bytes);
   const modelPath = join(dir, `candidate-${existing}.onnx`);
   await writeFile(modelPath, bytes);
-  const registry = createGitHubRegistry({
-    owner: 'octo',
-    repo: 'models',
-    client: testClient({ token: gh.token('write'), baseUrl: gh.url }),
-    logger: quietLogger,
-  });
+  const registry = seededRegistry();
   const before = gh.calls.length;
   const version = await registry.register({
     name: 'churn',
@@ -154,12 +159,7 @@ describe('GitHub registry: scale', () => {
 
   it('resolves an alias in 2 calls at 10,000 versions, and reads the latest through the last page', async () => {
     seed(10_000);
-    const registry = createGitHubRegistry({
-      owner: 'octo',
-      repo: 'models',
-      client: testClient({ token: gh.token('write'), baseUrl: gh.url }),
-      logger: quietLogger,
-    });
+    const registry = seededRegistry();
     const before = gh.calls.length;
     const production = await registry.resolve('churn', 'production');
     expect(production).toMatchObject({ version: 10_000, sha256: digestOf(10_000), aliases: ['production'] });
@@ -174,12 +174,7 @@ describe('GitHub registry: scale', () => {
 
   it('lists 10,000 versions with one read per page of 32', async () => {
     seed(10_000);
-    const registry = createGitHubRegistry({
-      owner: 'octo',
-      repo: 'models',
-      client: testClient({ token: gh.token('write'), baseUrl: gh.url }),
-      logger: quietLogger,
-    });
+    const registry = seededRegistry();
     const before = gh.calls.length;
     const versions = await registry.list('churn');
     expect(versions.map((v) => v.version)).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));

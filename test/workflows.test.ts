@@ -41,7 +41,7 @@ describe('action.yml files', () => {
   });
 
   it('are the five steps', () => {
-    expect(ACTIONS).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'register', 'train']);
+    expect(ACTIONS).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'monitor', 'register', 'train']);
   });
 
   it('a copy on another runtime, or with an unknown key, fails', () => {

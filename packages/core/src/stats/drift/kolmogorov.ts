@@ -36,7 +36,7 @@ function logFactorialOverPower(n: number): number {
   return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * poly;
 }
 
-function matmul(a: Float64Array, b: Float64Array, m: number): Float64Array {
+function matmul(a: Float64Array, b: Float64Array, m: number): Float64Array<ArrayBuffer> {
   const c = new Float64Array(m * m);
   for (let i = 0; i < m; i++)
     for (let k = 0; k < m; k++) {

@@ -127,7 +127,16 @@ export function analyzeDrift(
     const { distribution, ...test } = tested[i] as Tested;
     const p_adjusted = adjusted[i] as number;
     const { alpha, minEffect } = thresholds(name);
-    features[name] = { ...test, p_adjusted, drifted: p_adjusted < alpha && test.psi >= minEffect };
+    features[name] = {
+      kind: test.kind,
+      test: test.test,
+      statistic: test.statistic,
+      p_value: test.p_value,
+      p_adjusted,
+      psi: test.psi,
+      wasserstein: test.wasserstein,
+      drifted: p_adjusted < alpha && test.psi >= minEffect,
+    };
     distributions[name] = distribution;
   });
   return { features, distributions, drifted: Object.values(features).some((f) => f.drifted) };

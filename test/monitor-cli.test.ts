@@ -217,17 +217,17 @@ describe('modelgate monitor: bad input is exit 2, one line, and no file', () => 
   };
   const ab = csv('ab.csv', 'a,b\n1,x\n2,y\n3,x\n');
   const cases: Array<[string, () => string[], RegExp]> = [
-    ['a column of REF missing from CUR', () => ['--reference', ab, '--current', csv('a.csv', 'a\n1\n2\n')], /column 'b' of --reference .*ab\.csv is missing from --current .*a\.csv/],
-    ['a column of CUR missing from REF', () => ['--reference', ab, '--current', csv('abc.csv', 'a,b,c\n1,x,1\n2,y,2\n')], /column 'c' of --current .*abc\.csv is missing from --reference/],
-    ['one row on a side', () => ['--reference', ab, '--current', csv('one.csv', 'a,b\n1,x\n')], /--current .*one\.csv has 1 row; drift needs at least 2 rows on each side/],
-    ['a column whose type differs', () => ['--reference', ab, '--current', csv('typed.csv', 'a,b\n1,2\n2,3\n')], /column 'b' is text in --reference .*ab\.csv but numeric in --current/],
+    ['a column of REF missing from CUR', () => ['--reference', ab, '--current', csv('a.csv', 'a\n1\n2\n')], /column 'b' of .*ab\.csv \(--reference\) is missing from .*a\.csv \(--current\)/],
+    ['a column of CUR missing from REF', () => ['--reference', ab, '--current', csv('abc.csv', 'a,b,c\n1,x,1\n2,y,2\n')], /column 'c' of .*abc\.csv \(--current\) is missing from .*ab\.csv \(--reference\)/],
+    ['one row on a side', () => ['--reference', ab, '--current', csv('one.csv', 'a,b\n1,x\n')], /one\.csv \(--current\) has 1 row; drift needs at least 2 rows on each side/],
+    ['a column whose type differs', () => ['--reference', ab, '--current', csv('typed.csv', 'a,b\n1,2\n2,3\n')], /column 'b' is text in .*ab\.csv \(--reference\) but numeric in .*typed\.csv \(--current\)/],
     ['an empty log folder', () => {
       const dir = join(work, 'empty-logs');
       mkdirSync(dir, { recursive: true });
       return ['--reference', ab, '--current', dir];
     }, /the request log folder .*empty-logs holds no \*\.jsonl files/],
-    ['a NaN feature value', () => ['--reference', ab, '--current', csv('nan.csv', 'a,b\nNaN,x\n2,y\n')], /column 'a' of --current .*nan\.csv holds NaN in row 1/],
-    ['a feature that is not a column', () => ['--reference', ab, '--current', ab, '--features', 'a,z'], /feature 'z' is not a column of --reference/],
+    ['a NaN feature value', () => ['--reference', ab, '--current', csv('nan.csv', 'a,b\nNaN,x\n2,y\n')], /column 'a' of .*nan\.csv \(--current\) holds NaN in row 1/],
+    ['a feature that is not a column', () => ['--reference', ab, '--current', ab, '--features', 'a,z'], /feature 'z' is not a column of .*ab\.csv \(--reference\)/],
     ['no --current', () => ['--reference', ab], /--current is required/],
     ['a registry reference with no version', () => ['--reference', 'registry:production', '--current', ab], /--reference 'registry:production' names no version/],
   ];

@@ -23,8 +23,8 @@ const kindName = (kind: 'number' | 'string') => (kind === 'number' ? 'numeric' :
  * or ±∞ in a numeric column. Each problem is an InputError naming the column and the side.
  */
 export function columnPairs(reference: Table, current: Table, options: PairOptions): ColumnPair[] {
-  const ref = `${options.referenceOption} ${reference.path}`;
-  const cur = `${options.currentOption} ${current.path}`;
+  const ref = `${reference.path} (${options.referenceOption})`;
+  const cur = `${current.path} (${options.currentOption})`;
   for (const [table, side] of [
     [reference, ref],
     [current, cur],

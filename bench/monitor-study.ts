@@ -27,16 +27,35 @@ const thresholds = { alpha: 0.05, minEffect: 0.1 };
 const percent = (n: number) => `${((100 * n) / RUNS).toFixed(1)}%`;
 const began = performance.now();
 const same = driftStudy({ runs: RUNS, features: FEATURES, rows: ROWS, seed: SEED, thresholds });
-const shifted = driftStudy({ runs: RUNS, features: FEATURES, rows: ROWS, seed: SEED, thresholds, shift: SHIFT });
+const shifted = driftStudy({
+  runs: RUNS,
+  features: FEATURES,
+  rows: ROWS,
+  seed: SEED,
+  thresholds,
+  shift: SHIFT,
+});
 const seconds = (performance.now() - began) / 1000;
 
-console.log(`${RUNS} runs, ${FEATURES} features, ${ROWS} rows a side, seed ${SEED}, alpha 0.05, min_effect 0.1\n`);
+console.log(
+  `${RUNS} runs, ${FEATURES} features, ${ROWS} rows a side, seed ${SEED}, alpha 0.05, min_effect 0.1\n`,
+);
 console.log('REF and CUR from the same distribution: runs with any alarm');
-console.log(`  BH-adjusted p < 0.05 (monitor's test)      ${String(same.bhAlarms).padStart(4)}  ${percent(same.bhAlarms)}`);
-console.log(`  drifted (BH and PSI >= 0.1, monitor's verdict) ${String(same.driftAlarms).padStart(4)}  ${percent(same.driftAlarms)}`);
-console.log(`  raw p < 0.05, no correction              ${String(same.uncorrectedAlarms).padStart(4)}  ${percent(same.uncorrectedAlarms)}`);
+console.log(
+  `  BH-adjusted p < 0.05 (monitor's test)      ${String(same.bhAlarms).padStart(4)}  ${percent(same.bhAlarms)}`,
+);
+console.log(
+  `  drifted (BH and PSI >= 0.1, monitor's verdict) ${String(same.driftAlarms).padStart(4)}  ${percent(same.driftAlarms)}`,
+);
+console.log(
+  `  raw p < 0.05, no correction              ${String(same.uncorrectedAlarms).padStart(4)}  ${percent(same.uncorrectedAlarms)}`,
+);
 console.log(`\nf0 shifted by ${SHIFT} sd, f4's first category's weight doubled`);
 console.log(`  median PSI: f0 ${shifted.medianPsi[0].toFixed(3)}, f4 ${shifted.medianPsi[1].toFixed(3)}`);
-console.log(`  runs where both drifted                  ${String(shifted.found).padStart(4)}  ${percent(shifted.found)}`);
-console.log(`  runs where any other feature drifted     ${String(shifted.otherDrifted).padStart(4)}  ${percent(shifted.otherDrifted)}`);
+console.log(
+  `  runs where both drifted                  ${String(shifted.found).padStart(4)}  ${percent(shifted.found)}`,
+);
+console.log(
+  `  runs where any other feature drifted     ${String(shifted.otherDrifted).padStart(4)}  ${percent(shifted.otherDrifted)}`,
+);
 console.log(`\n${seconds.toFixed(1)} s`);

@@ -118,7 +118,10 @@ describe('the monitor action on a schedule', () => {
     const dispatched = await run('drifted.csv', { 'dispatch-workflow': 'model-retrain.yml' });
     expect(dispatched.code).toBe(1);
     const record = JSON.parse(readFileSync(join(work, 'modelgate-drift.json'), 'utf8'));
-    const calls = gh.callsTo('POST', /\/repos\/octo\/models\/actions\/workflows\/model-retrain\.yml\/dispatches$/);
+    const calls = gh.callsTo(
+      'POST',
+      /\/repos\/octo\/models\/actions\/workflows\/model-retrain\.yml\/dispatches$/,
+    );
     expect(calls.map((c) => [c.status, c.auth])).toEqual([[204, 'write']]);
     expect(gh.store.dispatches.map((d) => [d.workflow, d.ref, d.inputs])).toEqual([
       ['model-retrain.yml', 'refs/heads/main', { 'drift-id': record.id }],
@@ -128,10 +131,15 @@ describe('the monitor action on a schedule', () => {
   });
 
   it('reads a request log folder as the current data; a column it lacks is one error line, and nothing is written', async () => {
-    copyFileSync(join(ROOT, 'test', 'fixtures', 'request-logs', 'requests-20261201T060000Z-4242-0.jsonl'), join(work, 'logs', 'requests-20261201T060000Z-4242-0.jsonl'));
+    copyFileSync(
+      join(ROOT, 'test', 'fixtures', 'request-logs', 'requests-20261201T060000Z-4242-0.jsonl'),
+      join(work, 'logs', 'requests-20261201T060000Z-4242-0.jsonl'),
+    );
     const bad = await run('logs', { out: 'bad.json', report: 'bad.md' });
     expect(bad.code).toBe(1);
-    expect(bad.log).toMatch(/::error::column 'x' of reference\.csv \('monitor\.reference' in \.modelgate\.yml\) is missing from logs \(input 'current'\)/);
+    expect(bad.log).toMatch(
+      /::error::column 'x' of reference\.csv \('monitor\.reference' in \.modelgate\.yml\) is missing from logs \(input 'current'\)/,
+    );
     expect(bad.log.match(/::error::/g)).toHaveLength(1);
     expect(() => readFileSync(join(work, 'bad.json'))).toThrow();
     expect(() => readFileSync(join(work, 'bad.md'))).toThrow();

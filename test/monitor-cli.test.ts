@@ -30,13 +30,19 @@ function tables(name: string, shift: number): { reference: string; current: stri
   const columns = population(10, 3);
   const sampler = new Sampler(11);
   const names = columns.map((_, i) => `f${i}`);
-  const reference = writeCsv(join(work, `${name}-ref.csv`), names, columns.map((p) => drawColumn(p, 1500, sampler)));
+  const reference = writeCsv(
+    join(work, `${name}-ref.csv`),
+    names,
+    columns.map((p) => drawColumn(p, 1500, sampler)),
+  );
   const current = writeCsv(
     join(work, `${name}-cur.csv`),
     names,
     columns.map((p, i) => {
       if (shift === 0 || (i !== 0 && i !== 4)) return drawColumn(p, 1200, sampler);
-      return p.kind === 'numeric' ? drawColumn(p, 1200, sampler, shift) : drawColumn(reweighted(p), 1200, sampler);
+      return p.kind === 'numeric'
+        ? drawColumn(p, 1200, sampler, shift)
+        : drawColumn(reweighted(p), 1200, sampler);
     }),
   );
   return { reference, current };
@@ -54,7 +60,17 @@ describe('modelgate monitor: data drift', () => {
     const { reference, current } = tables('same', 0);
     const out = join(work, 'same.json');
     const report = join(work, 'same.md');
-    const result = await cli(['monitor', '--reference', reference, '--current', current, '--out', out, '--report', report]);
+    const result = await cli([
+      'monitor',
+      '--reference',
+      reference,
+      '--current',
+      current,
+      '--out',
+      out,
+      '--report',
+      report,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const record = read(out);
@@ -64,7 +80,18 @@ describe('modelgate monitor: data drift', () => {
     expect(record.current).toMatchObject({ source: current, rows: 1200 });
     expect(record.reference.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(record.alpha).toBe(0.05);
-    expect(Object.keys(record.features)).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9']);
+    expect(Object.keys(record.features)).toEqual([
+      'f0',
+      'f1',
+      'f2',
+      'f3',
+      'f4',
+      'f5',
+      'f6',
+      'f7',
+      'f8',
+      'f9',
+    ]);
     expect(record.features.f4).toMatchObject({ kind: 'categorical', test: 'chi2' });
     expect(record.features.f0).toMatchObject({ kind: 'numeric', test: 'ks' });
     expect(drifted(record)).toEqual([]);
@@ -77,7 +104,17 @@ describe('modelgate monitor: data drift', () => {
     const { reference, current } = tables('shifted', 0.5);
     const out = join(work, 'shifted.json');
     const report = join(work, 'shifted.md');
-    const result = await cli(['monitor', '--reference', reference, '--current', current, '--out', out, '--report', report]);
+    const result = await cli([
+      'monitor',
+      '--reference',
+      reference,
+      '--current',
+      current,
+      '--out',
+      out,
+      '--report',
+      report,
+    ]);
     expect(result.code).toBe(1);
     const record = read(out);
     expect(record.drifted).toBe(true);
@@ -104,7 +141,17 @@ describe('modelgate monitor: data drift', () => {
     const config = join(work, 'limits.yml');
     writeFileSync(config, 'monitor:\n  alpha: 0.01\n  per_feature:\n    f0: { min_effect: 5 }\n');
     const out = join(work, 'limits.json');
-    const result = await cli(['monitor', '--reference', reference, '--current', current, '--config', config, '--out', out]);
+    const result = await cli([
+      'monitor',
+      '--reference',
+      reference,
+      '--current',
+      current,
+      '--config',
+      config,
+      '--out',
+      out,
+    ]);
     expect(result.code).toBe(1);
     const record = read(out);
     expect(record.alpha).toBe(0.01);
@@ -131,7 +178,11 @@ describe('modelgate monitor: prediction and performance drift with a model', () 
   const lines = readFileSync(join(CANCER, 'data.csv'), 'utf8').trimEnd().split('\n');
   const header = (lines[0] as string).split(',');
   const keep = header.map((_, i) => i).filter((i) => header[i] !== 'size');
-  const pick = (line: string) => line.split(',').filter((_, i) => keep.includes(i)).join(',');
+  const pick = (line: string) =>
+    line
+      .split(',')
+      .filter((_, i) => keep.includes(i))
+      .join(',');
   const part = (name: string, rows: string[], edit = (cells: string[]) => cells) => {
     const path = join(work, name);
     const body = rows.map((l) => edit(pick(l).split(',')).join(','));
@@ -141,7 +192,9 @@ describe('modelgate monitor: prediction and performance drift with a model', () 
   const reference = part('cancer-ref.csv', lines.slice(1, 101));
   const label = header.indexOf('target') - 1;
   const flipped = part('cancer-flipped.csv', lines.slice(101), (cells) =>
-    cells.map((c, i) => (i === header.filter((h) => h !== 'size').indexOf('target') ? String(1 - Number(c)) : c)),
+    cells.map((c, i) =>
+      i === header.filter((h) => h !== 'size').indexOf('target') ? String(1 - Number(c)) : c,
+    ),
   );
   const gates = join(work, 'gates.yml');
   writeFileSync(gates, 'model: cancer\ngates:\n  accuracy: { min: 0.8, max_drop: 0.05 }\n');
@@ -150,8 +203,21 @@ describe('modelgate monitor: prediction and performance drift with a model', () 
     expect(label).toBeGreaterThan(0);
     const out = join(work, 'perf.json');
     const result = await cli([
-      'monitor', '--reference', reference, '--current', flipped, '--model', join(CANCER, 'model.onnx'),
-      '--label', 'target', '--config', gates, '--bootstrap', '200', '--out', out,
+      'monitor',
+      '--reference',
+      reference,
+      '--current',
+      flipped,
+      '--model',
+      join(CANCER, 'model.onnx'),
+      '--label',
+      'target',
+      '--config',
+      gates,
+      '--bootstrap',
+      '200',
+      '--out',
+      out,
     ]);
     expect(result.code, result.stderr).toBe(1);
     const record = read(out);
@@ -178,28 +244,76 @@ describe('modelgate monitor: a registered version as the reference', () => {
     const evaluation = join(dir, 'eval.json');
     const model = join(CANCER, 'model.onnx');
     const registry = `fs:${join(dir, 'registry')}`;
-    expect((await cli(['evaluate', '--model', model, '--data', data, '--label', 'target', '--slice-by', 'size', '--bootstrap', '0', '--out', evaluation])).code).toBe(0);
+    expect(
+      (
+        await cli([
+          'evaluate',
+          '--model',
+          model,
+          '--data',
+          data,
+          '--label',
+          'target',
+          '--slice-by',
+          'size',
+          '--bootstrap',
+          '0',
+          '--out',
+          evaluation,
+        ])
+      ).code,
+    ).toBe(0);
     const registered = await cli([
-      'register', '--name', 'cancer', '--model', model, '--evaluation', evaluation, '--require-passed', 'false',
-      '--alias', 'production', '--registry', registry,
+      'register',
+      '--name',
+      'cancer',
+      '--model',
+      model,
+      '--evaluation',
+      evaluation,
+      '--require-passed',
+      'false',
+      '--alias',
+      'production',
+      '--registry',
+      registry,
     ]);
     expect(registered.code, registered.stderr).toBe(0);
 
     const out = join(dir, 'drift.json');
-    const args = ['monitor', '--reference', 'registry:cancer@production', '--current', data, '--registry', registry, '--label', 'target'];
+    const args = [
+      'monitor',
+      '--reference',
+      'registry:cancer@production',
+      '--current',
+      data,
+      '--registry',
+      registry,
+      '--label',
+      'target',
+    ];
     const found = await cli([...args, '--out', out]);
     expect(found.code, found.stderr).toBe(0);
-    expect(read(out).reference).toMatchObject({ source: 'registry:cancer@production', path: data, rows: 200 });
+    expect(read(out).reference).toMatchObject({
+      source: 'registry:cancer@production',
+      path: data,
+      rows: 200,
+    });
     expect(read(out).model).toBe('cancer');
 
     // The data changes after the evaluation: its digest no longer matches, and nothing is written.
     const copy = join(dir, 'kept.csv');
     copyFileSync(data, copy);
-    writeFileSync(data, `${readFileSync(data, 'utf8')}`.replace(/\n$/, '\n').replace(/^(.*?\n)(.*?\n)/, '$1'));
+    writeFileSync(
+      data,
+      `${readFileSync(data, 'utf8')}`.replace(/\n$/, '\n').replace(/^(.*?\n)(.*?\n)/, '$1'),
+    );
     const missing = join(dir, 'missing.json');
     const gone = await cli([...args, '--out', missing]);
     expect(gone.code).toBe(2);
-    expect(gone.stderr).toMatch(/^modelgate: error: the data cancer v1 \(registry:cancer@production\) was evaluated on \(.*eval\.csv, sha256 [0-9a-f]{12}\) is not at hand/);
+    expect(gone.stderr).toMatch(
+      /^modelgate: error: the data cancer v1 \(registry:cancer@production\) was evaluated on \(.*eval\.csv, sha256 [0-9a-f]{12}\) is not at hand/,
+    );
     expect(gone.stderr).toMatch(/hint: give --reference-data PATH/);
     expect(existsSync(missing)).toBe(false);
     // A copy with that digest stands in for it.
@@ -217,19 +331,51 @@ describe('modelgate monitor: bad input is exit 2, one line, and no file', () => 
   };
   const ab = csv('ab.csv', 'a,b\n1,x\n2,y\n3,x\n');
   const cases: Array<[string, () => string[], RegExp]> = [
-    ['a column of REF missing from CUR', () => ['--reference', ab, '--current', csv('a.csv', 'a\n1\n2\n')], /column 'b' of .*ab\.csv \(--reference\) is missing from .*a\.csv \(--current\)/],
-    ['a column of CUR missing from REF', () => ['--reference', ab, '--current', csv('abc.csv', 'a,b,c\n1,x,1\n2,y,2\n')], /column 'c' of .*abc\.csv \(--current\) is missing from .*ab\.csv \(--reference\)/],
-    ['one row on a side', () => ['--reference', ab, '--current', csv('one.csv', 'a,b\n1,x\n')], /one\.csv \(--current\) has 1 row; drift needs at least 2 rows on each side/],
-    ['a column whose type differs', () => ['--reference', ab, '--current', csv('typed.csv', 'a,b\n1,2\n2,3\n')], /column 'b' is text in .*ab\.csv \(--reference\) but numeric in .*typed\.csv \(--current\)/],
-    ['an empty log folder', () => {
-      const dir = join(work, 'empty-logs');
-      mkdirSync(dir, { recursive: true });
-      return ['--reference', ab, '--current', dir];
-    }, /the request log folder .*empty-logs holds no \*\.jsonl files/],
-    ['a NaN feature value', () => ['--reference', ab, '--current', csv('nan.csv', 'a,b\nNaN,x\n2,y\n')], /column 'a' of .*nan\.csv \(--current\) holds NaN in row 1/],
-    ['a feature that is not a column', () => ['--reference', ab, '--current', ab, '--features', 'a,z'], /feature 'z' is not a column of .*ab\.csv \(--reference\)/],
+    [
+      'a column of REF missing from CUR',
+      () => ['--reference', ab, '--current', csv('a.csv', 'a\n1\n2\n')],
+      /column 'b' of .*ab\.csv \(--reference\) is missing from .*a\.csv \(--current\)/,
+    ],
+    [
+      'a column of CUR missing from REF',
+      () => ['--reference', ab, '--current', csv('abc.csv', 'a,b,c\n1,x,1\n2,y,2\n')],
+      /column 'c' of .*abc\.csv \(--current\) is missing from .*ab\.csv \(--reference\)/,
+    ],
+    [
+      'one row on a side',
+      () => ['--reference', ab, '--current', csv('one.csv', 'a,b\n1,x\n')],
+      /one\.csv \(--current\) has 1 row; drift needs at least 2 rows on each side/,
+    ],
+    [
+      'a column whose type differs',
+      () => ['--reference', ab, '--current', csv('typed.csv', 'a,b\n1,2\n2,3\n')],
+      /column 'b' is text in .*ab\.csv \(--reference\) but numeric in .*typed\.csv \(--current\)/,
+    ],
+    [
+      'an empty log folder',
+      () => {
+        const dir = join(work, 'empty-logs');
+        mkdirSync(dir, { recursive: true });
+        return ['--reference', ab, '--current', dir];
+      },
+      /the request log folder .*empty-logs holds no \*\.jsonl files/,
+    ],
+    [
+      'a NaN feature value',
+      () => ['--reference', ab, '--current', csv('nan.csv', 'a,b\nNaN,x\n2,y\n')],
+      /column 'a' of .*nan\.csv \(--current\) holds NaN in row 1/,
+    ],
+    [
+      'a feature that is not a column',
+      () => ['--reference', ab, '--current', ab, '--features', 'a,z'],
+      /feature 'z' is not a column of .*ab\.csv \(--reference\)/,
+    ],
     ['no --current', () => ['--reference', ab], /--current is required/],
-    ['a registry reference with no version', () => ['--reference', 'registry:production', '--current', ab], /--reference 'registry:production' names no version/],
+    [
+      'a registry reference with no version',
+      () => ['--reference', 'registry:production', '--current', ab],
+      /--reference 'registry:production' names no version/,
+    ],
   ];
   it.each(cases)('%s', async (_, args, message) => {
     const out = join(work, 'bad.json');

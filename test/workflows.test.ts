@@ -170,10 +170,14 @@ describe('the starter templates', () => {
   it('monitor runs on a schedule and by hand, and the retrain it dispatches takes the drift id', () => {
     const monitor = parse(read('action-templates', 'model-monitor.yml'));
     expect(Object.keys(monitor.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
-    const step = monitor.jobs.monitor.steps.find((s: { uses?: string }) => s.uses?.includes('/actions/monitor@'));
+    const step = monitor.jobs.monitor.steps.find((s: { uses?: string }) =>
+      s.uses?.includes('/actions/monitor@'),
+    );
     const workflow = step.with['dispatch-workflow'];
     expect(TEMPLATES).toContain(workflow);
-    expect(Object.keys(parse(read('action-templates', workflow)).on.workflow_dispatch.inputs)).toContain('drift-id');
+    expect(Object.keys(parse(read('action-templates', workflow)).on.workflow_dispatch.inputs)).toContain(
+      'drift-id',
+    );
   });
 
   it('monitor asks for issues: write, and actions: write only because it dispatches', () => {

@@ -39,22 +39,40 @@ export function gitHubDriftAlerts(options: DriftIssueOptions): DriftAlertPort {
       const text = fit(body.includes(marker) ? body : `${body}\n\n${marker}\n`, marker, options.reportUrl);
       let open: Issue[];
       try {
-        open = await client.paginate(client.rest.issues.listForRepo, { owner, repo, state: 'open', per_page: 100 });
+        open = await client.paginate(client.rest.issues.listForRepo, {
+          owner,
+          repo,
+          state: 'open',
+          per_page: 100,
+        });
       } catch (error) {
         throw failure(error, `could not list the issues of ${where}`, 'issues: read');
       }
       const ours = open
-        .filter((i) => i.pull_request === undefined && i.user?.login === author && i.body?.includes(marker) === true)
+        .filter(
+          (i) =>
+            i.pull_request === undefined && i.user?.login === author && i.body?.includes(marker) === true,
+        )
         .sort((a, b) => b.number - a.number)[0];
       try {
         if (ours !== undefined) {
-          const { data } = await client.rest.issues.update({ owner, repo, issue_number: ours.number, title, body: text });
+          const { data } = await client.rest.issues.update({
+            owner,
+            repo,
+            issue_number: ours.number,
+            title,
+            body: text,
+          });
           return { url: data.html_url, action: 'updated' };
         }
         const { data } = await client.rest.issues.create({ owner, repo, title, body: text });
         return { url: data.html_url, action: 'opened' };
       } catch (error) {
-        throw failure(error, `could not ${ours === undefined ? 'open' : 'edit'} the drift issue in ${where}`, 'issues: write');
+        throw failure(
+          error,
+          `could not ${ours === undefined ? 'open' : 'edit'} the drift issue in ${where}`,
+          'issues: write',
+        );
       }
     },
     async dispatch(workflow, driftId) {
@@ -91,6 +109,7 @@ function failure(error: unknown, what: string, permission: string): Error {
       cause: error,
     });
   }
-  if (isHttpError(error)) return new Error(`${what}: GitHub answered ${error.status}: ${gitHubMessage(error)}`, { cause: error });
+  if (isHttpError(error))
+    return new Error(`${what}: GitHub answered ${error.status}: ${gitHubMessage(error)}`, { cause: error });
   return new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }

@@ -11,7 +11,10 @@ import { actionRuntimeLoader } from './runtime/index.ts';
  * a model is scored), the registry (a `github:` one with the job's token), and, with a token, the
  * drift issue and the retrain dispatch in the run's own repository, on the run's own ref.
  */
-export function monitorActionPorts(settings: MonitorSettings, env: NodeJS.ProcessEnv = process.env): MonitorPorts {
+export function monitorActionPorts(
+  settings: MonitorSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): MonitorPorts {
   const token = optionalInput('github-token');
   const apiUrl = env.GITHUB_API_URL || 'https://api.github.com';
   const github = githubRegistryOpener({ token, apiUrl, logger: actionLogger });
@@ -22,7 +25,12 @@ export function monitorActionPorts(settings: MonitorSettings, env: NodeJS.Proces
   };
   if (token === undefined || (!settings.issue && settings.dispatchWorkflow === undefined)) return ports;
   const context = readGitHubContext(env);
-  const client = createGitHubClient({ token, baseUrl: apiUrl, logger: actionLogger, userAgent: 'modelgate-monitor' });
+  const client = createGitHubClient({
+    token,
+    baseUrl: apiUrl,
+    logger: actionLogger,
+    userAgent: 'modelgate-monitor',
+  });
   const alerts = gitHubDriftAlerts({
     client,
     owner: context.owner,

@@ -5,12 +5,14 @@ import { issueShape } from '../shapes.ts';
 import { issueOf, paginated, repoOf } from './common.ts';
 
 const DOCS = 'https://docs.github.com/rest/issues/issues';
-const DISPATCH_DOCS =
-  'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event';
+const DISPATCH_DOCS = 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event';
 /** GitHub's limit on an issue body, in characters (the same as a comment's). */
 const MAX_BODY_CHARS = 65_536;
 
-function fields(context: RouteContext, docs: string): { title?: string; body?: string | null; state?: string } {
+function fields(
+  context: RouteContext,
+  docs: string,
+): { title?: string; body?: string | null; state?: string } {
   const given = (context.body ?? {}) as Record<string, unknown>;
   for (const key of ['title', 'body', 'state'] as const) {
     const value = given[key];
@@ -65,7 +67,8 @@ export const issueRoutes: Route[] = [
     handle(context) {
       const repo = repoOf(context, this.docs);
       const given = fields(context, this.docs);
-      if (given.title === undefined || given.title === '') throw invalidRequest(this.docs, '"title" wasn\'t supplied.');
+      if (given.title === undefined || given.title === '')
+        throw invalidRequest(this.docs, '"title" wasn\'t supplied.');
       const issue = context.store.addIssue(repo, {
         title: given.title,
         body: given.body ?? null,
@@ -115,7 +118,8 @@ export const issueRoutes: Route[] = [
       const workflow = context.params.workflow_id ?? '';
       if (!/^(\d+|[^/]+\.ya?ml)$/.test(workflow)) throw notFound(this.docs);
       const body = (context.body ?? {}) as { ref?: unknown; inputs?: unknown };
-      if (typeof body.ref !== 'string') throw unprocessable(this.docs, 'Invalid request.\n\n"ref" wasn\'t supplied.');
+      if (typeof body.ref !== 'string')
+        throw unprocessable(this.docs, 'Invalid request.\n\n"ref" wasn\'t supplied.');
       if (context.store.resolveCommit(repo, body.ref) === undefined)
         throw unprocessable(this.docs, `No ref found for: ${body.ref}`);
       const inputs = (body.inputs ?? {}) as Record<string, unknown>;

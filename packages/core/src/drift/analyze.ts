@@ -62,7 +62,8 @@ function testNumeric(reference: Float64Array, current: Float64Array): Tested {
   const distance = wasserstein(sorted, sortedCurrent);
   const label = (e: number) => String(Number(e.toPrecision(4)));
   const bins = edges.length === 0 ? ['all'] : [`≤ ${label(edges[0] as number)}`];
-  for (let i = 1; i < edges.length; i++) bins.push(`${label(edges[i - 1] as number)} – ${label(edges[i] as number)}`);
+  for (let i = 1; i < edges.length; i++)
+    bins.push(`${label(edges[i - 1] as number)} – ${label(edges[i] as number)}`);
   if (edges.length > 0) bins.push(`> ${label(edges[edges.length - 1] as number)}`);
   return {
     kind: 'numeric',

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../kernel/errors.ts';
 import { type Column, createTable, sourceOf, type Table } from '../data/table.ts';
+import { InputError } from '../kernel/errors.ts';
 
 /** The server's request logs: `requests-<UTC time>-<pid>-<seq>.jsonl` in the folder it was given. */
 export const REQUEST_LOG_PATTERN = /\.jsonl$/;
@@ -31,7 +31,9 @@ export function readRequestLogs(dir: string): Table {
       .filter((name) => REQUEST_LOG_PATTERN.test(name))
       .sort();
   } catch (error) {
-    throw new InputError(`cannot read the request log folder ${dir}: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`cannot read the request log folder ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (names.length === 0) {
     throw new InputError(`the request log folder ${dir} holds no *.jsonl files`, {
@@ -56,15 +58,20 @@ export function readRequestLogs(dir: string): Table {
       for (const [key, values] of cells) {
         const value = features[key];
         if (value === undefined) {
-          throw new InputError(`${path} line ${index + 1} has no feature '${key}', which the logs before it have`, {
-            hint: 'monitor one model version per folder, or name the features to compare with --features',
-          });
+          throw new InputError(
+            `${path} line ${index + 1} has no feature '${key}', which the logs before it have`,
+            {
+              hint: 'monitor one model version per folder, or name the features to compare with --features',
+            },
+          );
         }
         values.push(value);
       }
       for (const key of Object.keys(features)) {
         if (!cells.has(key))
-          throw new InputError(`${path} line ${index + 1} has a feature '${key}' that the logs before it lack`);
+          throw new InputError(
+            `${path} line ${index + 1} has a feature '${key}' that the logs before it lack`,
+          );
       }
       where.push([fileIndex, index + 1]);
     });
@@ -91,7 +98,9 @@ function featuresOf(path: string, line: number, text: string): Record<string, nu
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${path} line ${line} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`${path} line ${line} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const features = (value as { features?: unknown } | null)?.features;
   if (typeof features !== 'object' || features === null || Array.isArray(features)) {
@@ -101,12 +110,15 @@ function featuresOf(path: string, line: number, text: string): Record<string, nu
   }
   for (const [key, cell] of Object.entries(features)) {
     if (typeof cell !== 'number' && typeof cell !== 'string')
-      throw new InputError(`${path} line ${line}: feature '${key}' is ${JSON.stringify(cell)}; expected a number or a string`);
+      throw new InputError(
+        `${path} line ${line}: feature '${key}' is ${JSON.stringify(cell)}; expected a number or a string`,
+      );
   }
   return features as Record<string, number | string>;
 }
 
 function toColumn(values: ReadonlyArray<number | string>): Column {
-  if (values.every((v) => typeof v === 'number')) return { kind: 'number', values: Float64Array.from(values as number[]) };
+  if (values.every((v) => typeof v === 'number'))
+    return { kind: 'number', values: Float64Array.from(values as number[]) };
   return { kind: 'string', values: values.map(String) };
 }

@@ -1,5 +1,5 @@
-import { didYouMean, InputError } from '../kernel/errors.ts';
 import type { Table } from '../data/table.ts';
+import { didYouMean, InputError } from '../kernel/errors.ts';
 import type { ColumnPair } from './analyze.ts';
 
 /** A two-sample test needs at least this many rows on each side. */
@@ -30,7 +30,9 @@ export function columnPairs(reference: Table, current: Table, options: PairOptio
     [current, cur],
   ] as const) {
     if (table.rows < MIN_ROWS)
-      throw new InputError(`${side} has ${table.rows} row; drift needs at least ${MIN_ROWS} rows on each side`);
+      throw new InputError(
+        `${side} has ${table.rows} row; drift needs at least ${MIN_ROWS} rows on each side`,
+      );
   }
   const excluded = new Set(options.exclude);
   const named = options.features;
@@ -44,7 +46,10 @@ export function columnPairs(reference: Table, current: Table, options: PairOptio
         if (!table.columns.includes(name)) {
           const guess = didYouMean(name, table.columns);
           throw new InputError(`feature '${name}' is not a column of ${side}`, {
-            hint: guess === undefined ? `its columns are ${table.columns.join(', ')}` : `did you mean '${guess}'?`,
+            hint:
+              guess === undefined
+                ? `its columns are ${table.columns.join(', ')}`
+                : `did you mean '${guess}'?`,
           });
         }
       }

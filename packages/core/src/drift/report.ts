@@ -7,6 +7,11 @@ import type { DriftRecord, DriftSource, FeatureDrift } from './record.ts';
 
 /** Features drawn as charts: each is a few hundred pixels tall. */
 export const MAX_DRIFT_CHARTS = 3;
+/**
+ * Drifted features listed in the open table: about 150 characters a row, so at most a third of
+ * the report's size; the folded table of every feature and the record hold the rest.
+ */
+export const MAX_DRIFTED_ROWS = 120;
 
 /** The hidden marker that finds a model's drift issue again (the sticky PR comment's twin). */
 export function driftMarker(model: string): string {
@@ -18,7 +23,8 @@ export function driftHeadline(record: DriftRecord): string {
   const all = Object.keys(record.features).length;
   const drifted = Object.values(record.features).filter((f) => f.drifted).length;
   const parts = [`${drifted} of ${all} feature${all === 1 ? '' : 's'} drifted`];
-  if (record.prediction !== undefined) parts.push(`prediction ${record.prediction.drifted ? 'drifted' : 'stable'}`);
+  if (record.prediction !== undefined)
+    parts.push(`prediction ${record.prediction.drifted ? 'drifted' : 'stable'}`);
   if (record.performance !== undefined)
     parts.push(`performance gates ${record.performance.passed ? 'passed' : 'failed'}`);
   const model = record.model === undefined ? '' : ` for ${record.model}`;
@@ -96,7 +102,18 @@ export function renderDriftReport(
   ];
   const sections: string[] = [head.join('\n')];
   if (drifted.length > 0) {
-    sections.push(`### Drifted features, worst first\n\n${table(HEADER, drifted.map(([n, f]) => row(n, f)), [...ALIGN])}`);
+    const shown = drifted.slice(0, MAX_DRIFTED_ROWS);
+    const more =
+      drifted.length > shown.length
+        ? `\n\n…and ${drifted.length - shown.length} more drifted features, with smaller effects (the drift record lists them all).`
+        : '';
+    sections.push(
+      `### Drifted features, worst first\n\n${table(
+        HEADER,
+        shown.map(([n, f]) => row(n, f)),
+        [...ALIGN],
+      )}${more}`,
+    );
   }
   const charted = (drifted.length > 0 ? drifted : ranked).slice(0, MAX_DRIFT_CHARTS);
   const charts = charted.flatMap(([name]) => {
@@ -110,7 +127,13 @@ export function renderDriftReport(
   if (record.prediction !== undefined) {
     const p = record.prediction;
     sections.push(
-      `### Prediction drift: ${p.drifted ? 'drifted' : 'stable'}\n\nModel ${code(p.model.path)} (sha256 \`${shortDigest(p.model.sha256)}\`), output ${code(p.model.output)}, scored on both sides.\n\n${table(HEADER, worstFirst(p.outputs).map(([n, f]) => row(n, f)), [...ALIGN])}`,
+      `### Prediction drift: ${p.drifted ? 'drifted' : 'stable'}\n\nModel ${code(p.model.path)} (sha256 \`${shortDigest(p.model.sha256)}\`), output ${code(p.model.output)}, scored on both sides.\n\n${table(
+        HEADER,
+        worstFirst(p.outputs)
+          .slice(0, MAX_DRIFTED_ROWS)
+          .map(([n, f]) => row(n, f)),
+        [...ALIGN],
+      )}`,
     );
   }
   if (record.performance !== undefined) {
@@ -152,6 +175,9 @@ export function renderDriftReport(
     rows = rows.slice(0, Math.floor(rows.length * 0.8));
     all = table(HEADER, rows, [...ALIGN]);
   }
-  const cut = rows.length < ranked.length ? `\n\nThe ${ranked.length - rows.length} features with the smallest effects are left out here; the drift record holds them all.` : '';
+  const cut =
+    rows.length < ranked.length
+      ? `\n\nThe ${ranked.length - rows.length} features with the smallest effects are left out here; the drift record holds them all.`
+      : '';
   return `${body}\n\n${details(`All ${ranked.length} features`, all + cut)}\n`;
 }

@@ -14,7 +14,11 @@ const SHAPES: readonly Shape[] = ['normal', 'lognormal', 'counts', 'uniform'];
 /** One column's population. */
 export type ColumnPopulation =
   | { readonly kind: 'numeric'; readonly shape: Shape; readonly mean: number; readonly sd: number }
-  | { readonly kind: 'categorical'; readonly categories: readonly string[]; readonly weights: readonly number[] };
+  | {
+      readonly kind: 'categorical';
+      readonly categories: readonly string[];
+      readonly weights: readonly number[];
+    };
 
 /** A table's population: `features` columns, one in five categorical. */
 export function population(features: number, seed: number): ColumnPopulation[] {

@@ -8,9 +8,8 @@
 // Lanczos' approximation (g = 7, 9 terms): log Γ to about 1e-15 relative.
 const LANCZOS_G = 7;
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-  1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 const EPSILON = 1e-16;
 const MAX_ITERATIONS = 10_000;
@@ -83,7 +82,8 @@ export interface ChiSquareResult {
  */
 export function chiSquareHomogeneity(first: readonly number[], second: readonly number[]): ChiSquareResult {
   const k = first.length;
-  if (second.length !== k) throw new RangeError('chiSquareHomogeneity needs the same categories on both sides');
+  if (second.length !== k)
+    throw new RangeError('chiSquareHomogeneity needs the same categories on both sides');
   const total1 = first.reduce((s, v) => s + v, 0);
   const total2 = second.reduce((s, v) => s + v, 0);
   const total = total1 + total2;

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { benjaminiHochberg, chiSquareHomogeneity, kolmogorovN, ks2samp, smirnov, wasserstein } from './index.ts';
+import {
+  benjaminiHochberg,
+  chiSquareHomogeneity,
+  kolmogorovN,
+  ks2samp,
+  smirnov,
+  wasserstein,
+} from './index.ts';
 
 // Made by __fixtures__/make-reference.py with Debian's python3-scipy (see the file's generated_by).
 const reference = JSON.parse(
@@ -10,7 +17,14 @@ const reference = JSON.parse(
   ks_2samp: { name: string; a: string; b: string; statistic: number; p_value: number }[];
   kstwo: { n: number; x: number; sf: number; cdf: number }[];
   smirnov: { n: number; x: number; sf: number }[];
-  chi2_contingency: { name: string; a: number[]; b: number[]; statistic: number; p_value: number; dof: number }[];
+  chi2_contingency: {
+    name: string;
+    a: number[];
+    b: number[];
+    statistic: number;
+    p_value: number;
+    dof: number;
+  }[];
   false_discovery_control: { name: string; p: number[]; adjusted: number[] }[];
   wasserstein_distance: { name: string; a: number[]; b: number[]; distance: number }[];
 };

@@ -83,7 +83,10 @@ export function wasserstein(a: Float64Array, b: Float64Array): number {
   let distance = 0;
   let previous = Math.min(a[0] as number, b[0] as number);
   while (i < a.length || j < b.length) {
-    const x = Math.min(i < a.length ? (a[i] as number) : Infinity, j < b.length ? (b[j] as number) : Infinity);
+    const x = Math.min(
+      i < a.length ? (a[i] as number) : Infinity,
+      j < b.length ? (b[j] as number) : Infinity,
+    );
     distance += Math.abs(i / a.length - j / b.length) * (x - previous);
     previous = x;
     while (i < a.length && a[i] === x) i++;

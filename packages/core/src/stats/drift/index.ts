@@ -16,5 +16,5 @@ export {
   totalVariation,
   wasserstein,
 } from './effect.ts';
-export { KS_EXACT_MAX_N, type KsResult, ks2samp } from './ks.ts';
 export { kolmogorovN, smirnov } from './kolmogorov.ts';
+export { KS_EXACT_MAX_N, type KsResult, ks2samp } from './ks.ts';

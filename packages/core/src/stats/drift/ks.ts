@@ -34,7 +34,10 @@ function largestGap(a: Float64Array, b: Float64Array): number {
   let above = 0;
   let below = 0;
   while (i < a.length || j < b.length) {
-    const x = Math.min(i < a.length ? (a[i] as number) : Infinity, j < b.length ? (b[j] as number) : Infinity);
+    const x = Math.min(
+      i < a.length ? (a[i] as number) : Infinity,
+      j < b.length ? (b[j] as number) : Infinity,
+    );
     while (i < a.length && a[i] === x) i++;
     while (j < b.length && b[j] === x) j++;
     const diff = i / a.length - j / b.length;

@@ -33,7 +33,8 @@ export function presentMonitor(outcome: MonitorOutcome): Presentation {
   }
   if (outcome.out !== undefined) lines.push(say(`wrote ${outcome.out}`));
   if (outcome.reportPath !== undefined) lines.push(say(`wrote ${outcome.reportPath}`));
-  if (outcome.issue !== undefined) lines.push(say(`drift issue ${outcome.issue.action}: ${outcome.issue.url}`));
+  if (outcome.issue !== undefined)
+    lines.push(say(`drift issue ${outcome.issue.action}: ${outcome.issue.url}`));
   if (outcome.dispatched !== undefined)
     lines.push(say(`dispatched ${outcome.dispatched} with drift id ${record.id}`));
   return {
@@ -47,6 +48,8 @@ export function presentMonitor(outcome: MonitorOutcome): Presentation {
       'issue-url': outcome.issue?.url ?? '',
     },
     exitCode: record.drifted ? 1 : 0,
-    ...(record.drifted ? { failure: `drift: ${outcome.report.split('\n')[0]?.replace(/^## \S+ /, '')}` } : {}),
+    ...(record.drifted
+      ? { failure: `drift: ${outcome.report.split('\n')[0]?.replace(/^## \S+ /, '')}` }
+      : {}),
   };
 }

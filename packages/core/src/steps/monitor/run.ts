@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
+import { unpairedEvidence } from '../../compare/evidence.ts';
 import type { Table } from '../../data/index.ts';
 import { readTable } from '../../data/index.ts';
-import { unpairedEvidence } from '../../compare/evidence.ts';
 import { analyzeDrift, type ColumnPair, type Distribution } from '../../drift/analyze.ts';
 import { isFolder, readRequestLogs } from '../../drift/logs.ts';
 import { columnPairs } from '../../drift/pairs.ts';
@@ -83,14 +83,18 @@ async function registeredReference(
   const reference = settings.reference;
   if (reference.kind !== 'registry') throw new Error('not a registry reference');
   const registry =
-    ports.openRegistry?.(settings.registry) ?? openRegistry(settings.registry, { cwd: settings.cwd, what: 'registry' });
+    ports.openRegistry?.(settings.registry) ??
+    openRegistry(settings.registry, { cwd: settings.cwd, what: 'registry' });
   const version = await registry.resolve(reference.name, reference.ref);
   const label = `${version.name} v${version.version} (${reference.text})`;
   const digest = version.evaluation?.data.sha256 ?? version.lineage.data_sha256;
   if (digest === null || digest === undefined || digest === '') {
-    throw new InputError(`${label} has no record of the data it was evaluated on, so it cannot be the reference`, {
-      hint: `give ${settings.names.reference} a data file instead`,
-    });
+    throw new InputError(
+      `${label} has no record of the data it was evaluated on, so it cannot be the reference`,
+      {
+        hint: `give ${settings.names.reference} a data file instead`,
+      },
+    );
   }
   if (settings.referenceData !== undefined) {
     const side = await readSide(settings.referenceData, reference.text);
@@ -140,7 +144,8 @@ async function predictionDrift(
     const rows = values.length / width;
     return Array.from({ length: rows }, (_, r) => {
       let best = 0;
-      for (let c = 1; c < width; c++) if ((values[r * width + c] as number) > (values[r * width + best] as number)) best = c;
+      for (let c = 1; c < width; c++)
+        if ((values[r * width + c] as number) > (values[r * width + best] as number)) best = c;
       return classes?.[best] ?? String(best);
     });
   };
@@ -179,9 +184,12 @@ async function performanceDrift(
   const gates = settings.gates;
   if (gates === undefined) throw new Error('performance drift without gates');
   if (isFolder(settings.current)) {
-    throw new InputError(`${settings.names.current} ${settings.current} is a request log folder, which holds no label '${label}'`, {
-      hint: 'give a data file with the label column for performance drift',
-    });
+    throw new InputError(
+      `${settings.names.current} ${settings.current} is a request log folder, which holds no label '${label}'`,
+      {
+        hint: 'give a data file with the label column for performance drift',
+      },
+    );
   }
   const scoring = {
     model: settings.model as string,
@@ -203,20 +211,32 @@ async function performanceDrift(
     baselineSource = `${version.name} v${version.version}'s registered evaluation`;
   } else {
     if (isFolder(referencePath)) {
-      throw new InputError(`performance drift needs a registered evaluation or a labelled reference; ${referencePath} is a request log folder`, {
-        hint: `give ${settings.names.reference} registry:NAME@ALIAS, or a data file with the label column`,
-      });
+      throw new InputError(
+        `performance drift needs a registered evaluation or a labelled reference; ${referencePath} is a request log folder`,
+        {
+          hint: `give ${settings.names.reference} registry:NAME@ALIAS, or a data file with the label column`,
+        },
+      );
     }
     baseline = (await evaluate({ ...scoring, data: referencePath }, ports.logger)).record;
     baselineSource = `the model on ${referencePath}`;
   }
   const current = (await evaluate({ ...scoring, data: settings.current }, ports.logger)).record;
   checkGatesFitTask(gates, current.task);
-  const decision = decide(gates, current, baseline, unpairedEvidence(current, baseline, current.bootstrap.confidence));
+  const decision = decide(
+    gates,
+    current,
+    baseline,
+    unpairedEvidence(current, baseline, current.bootstrap.confidence),
+  );
   const metrics: PerformanceDrift['metrics'] = {};
   for (const [name, m] of Object.entries(current.metrics)) {
     const before = baseline.metrics[name]?.value;
-    metrics[name] = { value: m.value, ...(m.ci === undefined ? {} : { ci: m.ci }), ...(before === undefined ? {} : { baseline: before }) };
+    metrics[name] = {
+      value: m.value,
+      ...(m.ci === undefined ? {} : { ci: m.ci }),
+      ...(before === undefined ? {} : { baseline: before }),
+    };
   }
   return {
     label,
@@ -265,7 +285,13 @@ export async function runMonitor(settings: MonitorSettings, ports: MonitorPorts)
   const performance =
     settings.model === undefined || label === undefined
       ? undefined
-      : await performanceDrift(settings, ports, reference.source.path ?? reference.source.source, version, names);
+      : await performanceDrift(
+          settings,
+          ports,
+          reference.source.path ?? reference.source.source,
+          version,
+          names,
+        );
   const created = (ports.clock ?? systemClock).now().toISOString();
   const drifted = analysis.drifted || prediction?.drifted === true || performance?.passed === false;
   const id = `${created.replace(/[-:]|\.\d+/g, '')}-${sha256(new TextEncoder().encode(`${reference.source.sha256}${current.source.sha256}${created}`)).slice(0, 8)}`;

@@ -4,7 +4,13 @@ import type { DriftThresholds } from '../../drift/analyze.ts';
 import { type GateSpec, parseGateSpec } from '../../gates/index.ts';
 import type { Provider } from '../../inference/model.ts';
 import { InputError } from '../../kernel/errors.ts';
-import { type OptionNamer, parseBoolean, parseChoice, parseInteger, parseList } from '../../kernel/options.ts';
+import {
+  type OptionNamer,
+  parseBoolean,
+  parseChoice,
+  parseInteger,
+  parseList,
+} from '../../kernel/options.ts';
 import type { OptionTable, RawOptions } from '../../kernel/step.ts';
 import { parseNameAtRef } from '../../registry/names.ts';
 
@@ -84,7 +90,12 @@ export interface MonitorContext {
 const blank = (v: string | undefined): string | undefined =>
   v === undefined || v.trim() === '' ? undefined : v.trim();
 
-function limit(value: number | undefined, what: string, kind: 'alpha' | 'min_effect', fallback: number): number {
+function limit(
+  value: number | undefined,
+  what: string,
+  kind: 'alpha' | 'min_effect',
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   const ok = kind === 'alpha' ? value > 0 && value < 1 : value >= 0 && Number.isFinite(value);
   if (!ok) {
@@ -118,18 +129,24 @@ export function monitorStepSettingsFrom(
   const reference = pick('reference', 'reference');
   const current = pick('current', 'current');
   if (reference.value === undefined)
-    throw new InputError(`${namer('reference')} is required: a data file, a request log folder, or registry:NAME@ALIAS`);
+    throw new InputError(
+      `${namer('reference')} is required: a data file, a request log folder, or registry:NAME@ALIAS`,
+    );
   if (current.value === undefined)
     throw new InputError(`${namer('current')} is required: a data file or a request log folder`);
 
   let source: ReferenceSource;
   if (reference.value.startsWith('registry:')) {
     const text = reference.value.slice('registry:'.length);
-    const withName = text.includes('@') || file.config.model === undefined ? text : `${file.config.model}@${text}`;
+    const withName =
+      text.includes('@') || file.config.model === undefined ? text : `${file.config.model}@${text}`;
     if (!withName.includes('@'))
-      throw new InputError(`${reference.name} '${reference.value}' names no version: write registry:NAME@ALIAS`, {
-        hint: 'for example registry:churn@production',
-      });
+      throw new InputError(
+        `${reference.name} '${reference.value}' names no version: write registry:NAME@ALIAS`,
+        {
+          hint: 'for example registry:churn@production',
+        },
+      );
     const { name, ref } = parseNameAtRef(withName);
     source = { kind: 'registry', text: reference.value, name, ref };
   } else source = { kind: 'path', path: reference.value };
@@ -142,7 +159,12 @@ export function monitorStepSettingsFrom(
   for (const [feature, limits] of Object.entries(section.per_feature ?? {})) {
     perFeature.set(feature, {
       alpha: limit(limits.alpha, fromFile(`per_feature.${feature}.alpha`), 'alpha', alpha),
-      minEffect: limit(limits.min_effect, fromFile(`per_feature.${feature}.min_effect`), 'min_effect', minEffect),
+      minEffect: limit(
+        limits.min_effect,
+        fromFile(`per_feature.${feature}.min_effect`),
+        'min_effect',
+        minEffect,
+      ),
     });
   }
   const label = pick('label', 'label').value;
@@ -171,7 +193,9 @@ export function monitorStepSettingsFrom(
     ...(model === undefined ? {} : { model }),
     ...(blank(raw.output) === undefined ? {} : { output: blank(raw.output) as string }),
     ...(label === undefined ? {} : { label }),
-    ...(features.value === undefined ? {} : { features: parseList('features', features.value, () => features.name) }),
+    ...(features.value === undefined
+      ? {}
+      : { features: parseList('features', features.value, () => features.name) }),
     registry: registrySpecFrom(raw.registry, file),
     ...(name === undefined ? {} : { name }),
     alpha,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseLine } from '../data/jsonl.ts';
 import { type Column, createTable, sourceOf, type Table } from '../data/table.ts';
 import { InputError } from '../kernel/errors.ts';
 
@@ -94,14 +95,7 @@ export function readRequestLogs(dir: string): Table {
 }
 
 function featuresOf(path: string, line: number, text: string): Record<string, number | string> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${path} line ${line} is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const value = parseLine(path, line, text);
   const features = (value as { features?: unknown } | null)?.features;
   if (typeof features !== 'object' || features === null || Array.isArray(features)) {
     throw new InputError(`${path} line ${line} is not a request log line: it has no "features" object`, {

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubEmulator, startEmulator } from './emulator/index.ts';
-import { ROOT, runBuiltAction, tempDir } from './helpers.ts';
+import { bin, ROOT, runBuiltAction, tempDir } from './helpers.ts';
 
 /**
  * The built monitor action, run as the runner runs it on a `schedule` event, against the GitHub
@@ -143,5 +143,17 @@ describe('the monitor action on a schedule', () => {
     expect(bad.log.match(/::error::/g)).toHaveLength(1);
     expect(() => readFileSync(join(work, 'bad.json'))).toThrow();
     expect(() => readFileSync(join(work, 'bad.md'))).toThrow();
+  });
+
+  it('decides as the CLI does on the same inputs and config: the same record but for its time and id', async () => {
+    const fromAction = await run('drifted.csv', { issue: 'false', out: 'action.json' });
+    expect(fromAction.code).toBe(1);
+    const fromCli = bin(['monitor', '--current', 'drifted.csv', '--out', 'cli.json'], work);
+    expect(fromCli.code, fromCli.stderr).toBe(1);
+    const comparable = (path: string) => {
+      const { created_at: _, id: __, ...rest } = JSON.parse(readFileSync(join(work, path), 'utf8'));
+      return rest;
+    };
+    expect(comparable('cli.json')).toEqual(comparable('action.json'));
   });
 });

@@ -376,6 +376,16 @@ describe('modelgate monitor: bad input is exit 2, one line, and no file', () => 
       () => ['--reference', 'registry:production', '--current', ab],
       /--reference 'registry:production' names no version/,
     ],
+    [
+      'a misspelt key in monitor:',
+      () => ['--reference', ab, '--current', ab, '--config', csv('typo.yml', 'monitor:\n  alhpa: 0.01\n')],
+      /config file .*typo\.yml: unknown key 'monitor\.alhpa'/,
+    ],
+    [
+      'an alpha out of range',
+      () => ['--reference', ab, '--current', ab, '--config', csv('alpha.yml', 'monitor:\n  alpha: 5\n')],
+      /'monitor\.alpha' in .*alpha\.yml is 5; expected a number between 0 and 1/,
+    ],
   ];
   it.each(cases)('%s', async (_, args, message) => {
     const out = join(work, 'bad.json');

@@ -1,4 +1,4 @@
-import { worstFirst } from '../../drift/report.ts';
+import { driftHeadline, worstFirst } from '../../drift/report.ts';
 import { formatValue } from '../../kernel/format.ts';
 import { err, out, type Presentation, type TerminalLine } from '../../kernel/step.ts';
 import type { MonitorOutcome } from './run.ts';
@@ -16,7 +16,7 @@ export function presentMonitor(outcome: MonitorOutcome): Presentation {
   const say = outcome.out === undefined ? err : out;
   const lines: TerminalLine[] = [];
   if (outcome.out === undefined) lines.push(out(JSON.stringify(record, null, 2)));
-  lines.push(say(outcome.report.split('\n')[0]?.replace(/^## \S+ /, '') ?? ''));
+  lines.push(say(driftHeadline(record)));
   const drifted = worstFirst(record.features).filter(([, f]) => f.drifted);
   for (const [name, f] of drifted.slice(0, MAX_TERMINAL_FEATURES)) {
     lines.push(

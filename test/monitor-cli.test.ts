@@ -320,6 +320,34 @@ describe('modelgate monitor: a registered version as the reference', () => {
     const again = await cli([...args, '--reference-data', copy, '--out', missing]);
     expect(again.code, again.stderr).toBe(0);
     expect(read(missing).reference.path).toBe(copy);
+
+    // With the model and the labels: its metrics on the current rows against the registered evaluation.
+    const gates = join(dir, 'gates.yml');
+    writeFileSync(gates, 'gates:\n  accuracy: { min: 0.8, max_drop: 0.05 }\n');
+    const perf = join(dir, 'perf.json');
+    const scored = await cli([
+      ...args,
+      '--reference-data',
+      copy,
+      '--model',
+      model,
+      '--config',
+      gates,
+      '--bootstrap',
+      '100',
+      '--out',
+      perf,
+    ]);
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(read(perf).performance).toMatchObject({
+      baseline: { source: "cancer v1's registered evaluation" },
+      passed: true,
+      evidence: 'unpaired',
+    });
+    expect(read(perf).performance?.rules.map((r) => [r.metric, r.rule, r.status])).toEqual([
+      ['accuracy', 'min', 'pass'],
+      ['accuracy', 'max_drop', 'pass'],
+    ]);
   });
 });
 

@@ -16,7 +16,9 @@ Input:
   --reference-data PATH with a registry REF: a copy of the data it was evaluated on, when the
                         path in its evaluation record is not at hand (its sha256 is checked)
 Options:
-  --model PATH          also test the model's outputs on both sides (prediction drift)
+  --model PATH          also test the model's outputs on both sides (prediction drift); its
+                        input is the numeric columns compared, in REF's order (or the features
+                        of the registered evaluation)
   --output NAME         which model output to read (default: the probabilities output)
   --label COL           with --model: the label column of CUR; the metrics on CUR are gated
                         against the registered evaluation (or the model on REF) by the gates

@@ -277,7 +277,10 @@ export async function runMonitor(settings: MonitorSettings, ports: MonitorPorts)
     currentOption: settings.names.current,
   });
   const analysis = analyzeDrift(pairs, settings.thresholds);
-  const names = pairs.map((p) => p.name);
+  // The model's input: the features its registered evaluation names, else the numeric columns
+  // compared, in the reference's order (a text column is tested as data, never fed to the model).
+  const names =
+    version?.evaluation?.data.features ?? pairs.filter((p) => p.reference.kind === 'number').map((p) => p.name);
   const prediction =
     settings.model === undefined
       ? undefined

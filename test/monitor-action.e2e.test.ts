@@ -1,6 +1,8 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { MONITOR_ACTION_OPTIONS } from '../packages/core/src/steps/monitor/settings.ts';
 import { type GitHubEmulator, startEmulator } from './emulator/index.ts';
 import { bin, ROOT, runBuiltAction, tempDir } from './helpers.ts';
 
@@ -73,6 +75,16 @@ const ours = () =>
   gh.store
     .issuesOf(gh.store.repo('octo', 'models') ?? (undefined as never))
     .filter((i) => i.user.login === 'github-actions[bot]' && i.body?.includes(MARKER) === true);
+
+describe('actions/monitor/action.yml', () => {
+  it('declares every option the step reads, plus the config, the runtime and the token, and the promised outputs', () => {
+    const action = parse(readFileSync(actionYml, 'utf8')) as { inputs: object; outputs: object };
+    expect(Object.keys(action.inputs).sort()).toEqual(
+      [...Object.keys(MONITOR_ACTION_OPTIONS), 'config', 'onnxruntime-path', 'github-token'].sort(),
+    );
+    expect(Object.keys(action.outputs).sort()).toEqual(['drift', 'drifted', 'issue-url', 'report']);
+  });
+});
 
 describe('the monitor action on a schedule', () => {
   it('opens one issue on the first drift, with the report, and fails the step', async () => {

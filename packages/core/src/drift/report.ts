@@ -128,7 +128,7 @@ export function renderDriftReport(
     const p = record.prediction;
     sections.push(
       `### Prediction drift: ${p.drifted ? 'drifted' : 'stable'}\n\nModel ${code(p.model.path)} (sha256 \`${shortDigest(p.model.sha256)}\`), output ${code(p.model.output)}, scored on both sides.\n\n${table(
-        HEADER,
+        ['output', ...HEADER.slice(1)],
         worstFirst(p.outputs)
           .slice(0, MAX_DRIFTED_ROWS)
           .map(([n, f]) => row(n, f)),
@@ -153,7 +153,7 @@ export function renderDriftReport(
         '',
         `Metrics on the current data (label ${code(perf.label)}) against ${code(perf.baseline.source)}, with independent bootstrap intervals.`,
         '',
-        table(['metric', 'rule', 'registered', 'current', 'Δ CI', 'status', 'reason'], rules, [
+        table(['metric', 'rule', 'baseline', 'current', 'Δ CI', 'status', 'reason'], rules, [
           'l',
           'l',
           'r',

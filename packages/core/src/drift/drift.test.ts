@@ -38,6 +38,18 @@ describe('the server’s request logs', () => {
     );
   });
 
+  it('leave out an unfinished last line (a file still being written), but not a broken line before it', () => {
+    const dir = join(scratch('logs-'), 'open');
+    mkdirSync(dir);
+    const line = `${JSON.stringify({ time: 't', model: 'm', version: '1', features: { a: 1 }, outputs: {} })}\n`;
+    writeFileSync(join(dir, 'requests-20261201T000000Z-1-0.jsonl'), `${line}${line}{"time": "t", "feat`);
+    expect(readRequestLogs(dir).rows).toBe(2);
+    writeFileSync(join(dir, 'requests-20261201T000000Z-1-0.jsonl'), `${line}{"time": "t", "feat\n${line}`);
+    expect(() => readRequestLogs(dir)).toThrow(
+      /requests-20261201T000000Z-1-0\.jsonl line 2 is not valid JSON/,
+    );
+  });
+
   it('refuse an empty folder, naming it', () => {
     const dir = join(scratch('logs-'), 'empty');
     mkdirSync(dir);

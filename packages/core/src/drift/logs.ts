@@ -23,7 +23,8 @@ export function isFolder(path: string): boolean {
  * UTC time they were opened), one line per input row:
  * `{"time", "model", "version", "features": {NAME: number | string}, "outputs": {…}}`.
  * Every line must give the same features. A feature is a number column when every line gives a
- * JSON number, else text. The digest covers every file's name and bytes, in order.
+ * JSON number, else text. A last line without its newline that does not parse is a line still
+ * being written, and is left out. The digest covers every file's name and bytes, in order.
  */
 export function readRequestLogs(dir: string): Table {
   let names: string[];
@@ -53,6 +54,8 @@ export function readRequestLogs(dir: string): Table {
     const lines = content.toString('utf8').split('\n');
     lines.forEach((text, index) => {
       if (text.trim() === '') return;
+      // The newest file may be open for writing: an unfinished last line is not there yet.
+      if (index === lines.length - 1 && !isJson(text)) return;
       const features = featuresOf(path, index + 1, text);
       const row = where.length;
       if (row === 0) for (const key of Object.keys(features)) cells.set(key, []);
@@ -62,7 +65,7 @@ export function readRequestLogs(dir: string): Table {
           throw new InputError(
             `${path} line ${index + 1} has no feature '${key}', which the logs before it have`,
             {
-              hint: 'monitor one model version per folder, or name the features to compare with --features',
+              hint: 'keep one model version per log folder: every line must carry the same features',
             },
           );
         }
@@ -92,6 +95,15 @@ export function readRequestLogs(dir: string): Table {
       },
     },
   );
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function featuresOf(path: string, line: number, text: string): Record<string, number | string> {

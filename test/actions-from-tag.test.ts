@@ -108,7 +108,7 @@ describe('the actions from the tag (git archive HEAD, no node_modules, no instal
   it('the archive holds every action’s runs.main and its worker, and no node_modules above it', () => {
     expect(nodeModulesAbove(project)).toEqual([]);
     const steps = readdirSync(join(checkout, 'actions')).sort();
-    expect(steps).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'register', 'train']);
+    expect(steps).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'monitor', 'register', 'train']);
     for (const step of steps) {
       expect(existsSync(join(checkout, 'actions', step, 'dist', 'index.js')), step).toBe(true);
       expect(existsSync(join(checkout, 'actions', step, 'dist', 'worker.js')), step).toBe(true);

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { bin, cli } from './helpers.ts';
 
-const COMMANDS = ['evaluate', 'compare', 'register', 'registry', 'deploy', 'serve', 'train', 'demo'];
+const COMMANDS = [
+  'evaluate',
+  'compare',
+  'register',
+  'registry',
+  'deploy',
+  'serve',
+  'train',
+  'monitor',
+  'demo',
+];
 
 /** The lines under `Examples:`, up to the next blank line, joined where a line ends with `\`. */
 function examples(help: string): string[] {

@@ -41,7 +41,7 @@ describe('action.yml files', () => {
   });
 
   it('are the five steps', () => {
-    expect(ACTIONS).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'register', 'train']);
+    expect(ACTIONS).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'monitor', 'register', 'train']);
   });
 
   it('a copy on another runtime, or with an unknown key, fails', () => {
@@ -111,9 +111,10 @@ describe("the repository's own workflows", () => {
 });
 
 describe('the starter templates', () => {
-  it('are the four the issue names, each with its properties file', () => {
+  it('are the four the issue names and the monitor, each with its properties file', () => {
     expect(TEMPLATES.sort()).toEqual([
       'model-gated-deploy.yml',
+      'model-monitor.yml',
       'model-pipeline.yml',
       'model-pr-report.yml',
       'model-retrain.yml',
@@ -162,7 +163,32 @@ describe('the starter templates', () => {
       epochs: 'number',
       'data-revision': 'string',
       deploy: 'boolean',
+      'drift-id': 'string',
     });
+  });
+
+  it('monitor runs on a schedule and by hand, and the retrain it dispatches takes the drift id', () => {
+    const monitor = parse(read('action-templates', 'model-monitor.yml'));
+    expect(Object.keys(monitor.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    const step = monitor.jobs.monitor.steps.find((s: { uses?: string }) =>
+      s.uses?.includes('/actions/monitor@'),
+    );
+    const workflow = step.with['dispatch-workflow'];
+    expect(TEMPLATES).toContain(workflow);
+    expect(Object.keys(parse(read('action-templates', workflow)).on.workflow_dispatch.inputs)).toContain(
+      'drift-id',
+    );
+  });
+
+  it('monitor asks for issues: write, and actions: write only because it dispatches', () => {
+    const text = read('action-templates', 'model-monitor.yml');
+    const permissions = (t: string) => parse(t).jobs.monitor.permissions;
+    expect(permissions(text)).toEqual({ contents: 'read', issues: 'write', actions: 'write' });
+    // Without the dispatch the job must not keep actions: write (the lint below is the check).
+    const dispatches = (t: string) => /^\s+dispatch-workflow: /m.test(t);
+    const pairs = (t: string) => dispatches(t) === (permissions(t).actions === 'write');
+    expect(pairs(text)).toBe(true);
+    expect(pairs(text.replace(/^ +dispatch-workflow: .*\n/m, ''))).toBe(false);
   });
 });
 
@@ -218,7 +244,7 @@ describe('the checks fail on a broken copy', () => {
     expect(original).toContain("inputs.deploy && needs.gate.outputs.passed == 'true'");
     const retrain = original.replace('inputs.deploy && needs', 'inputs.deploy-it && needs');
     expect(formatProblems(lint(retrain))).toMatch(
-      /^broken\.yml: jobs\.deploy\.if: inputs\.deploy-it is not an input of this workflow \(there: learning-rate, epochs, data-revision, deploy\)$/,
+      /^broken\.yml: jobs\.deploy\.if: inputs\.deploy-it is not an input of this workflow \(there: learning-rate, epochs, data-revision, deploy, drift-id\)$/,
     );
   });
 

@@ -30,6 +30,7 @@ export type FileCommit = Schemas['file-commit'];
 export type GitRef = Schemas['git-ref'];
 export type Deployment = Schemas['deployment'];
 export type DeploymentStatus = Schemas['deployment-status'];
+export type Issue = Schemas['issue'];
 
 /** The two roots every URL in a response hangs from. */
 export interface Urls {
@@ -202,6 +203,51 @@ export function issueComment(comment: StoredComment, urls: Urls): IssueComment {
       rocket: 0,
       eyes: 0,
     },
+  };
+}
+
+/** An issue (or a pull request seen as an issue, with its `pull_request` links). */
+export function issueShape(issue: StoredIssue, comments: number, urls: Urls): Issue {
+  const repo = issue.repo;
+  const api = `${urls.api}/repos/${fullName(repo)}`;
+  const self = `${api}/issues/${issue.number}`;
+  return {
+    id: issue.id,
+    node_id: nodeId(issue.pullRequest === undefined ? 'Issue' : 'PullRequest', issue.id),
+    url: self,
+    repository_url: api,
+    labels_url: `${self}/labels{/name}`,
+    comments_url: `${self}/comments`,
+    events_url: `${self}/events`,
+    html_url: issueHtmlUrl(issue, urls),
+    number: issue.number,
+    state: issue.state,
+    state_reason: null,
+    title: issue.title,
+    body: issue.body,
+    user: simpleUser(issue.user, urls),
+    labels: [],
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    locked: false,
+    active_lock_reason: null,
+    comments,
+    ...(issue.pullRequest === undefined
+      ? {}
+      : {
+          pull_request: {
+            merged_at: null,
+            diff_url: `${issueHtmlUrl(issue, urls)}.diff`,
+            html_url: issueHtmlUrl(issue, urls),
+            patch_url: `${issueHtmlUrl(issue, urls)}.patch`,
+            url: `${api}/pulls/${issue.number}`,
+          },
+        }),
+    closed_at: null,
+    created_at: timestamp(issue.createdAt),
+    updated_at: timestamp(issue.updatedAt),
+    author_association: association(issue.user, repo),
   };
 }
 

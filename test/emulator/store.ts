@@ -45,6 +45,15 @@ export interface StoredIssue {
   pullRequest: StoredPullRequest | undefined;
 }
 
+/** A `workflow_dispatch` the API accepted: GitHub starts no run here, the test reads what was asked. */
+export interface StoredDispatch {
+  repo: StoredRepo;
+  workflow: string;
+  ref: string;
+  inputs: Record<string, string>;
+  at: Date;
+}
+
 export interface StoredComment {
   id: number;
   issue: StoredIssue;
@@ -161,6 +170,7 @@ export class Store {
   readonly comments: StoredComment[] = [];
   readonly releases: StoredRelease[] = [];
   readonly deployments: StoredDeployment[] = [];
+  readonly dispatches: StoredDispatch[] = [];
   private readonly gits = new Map<StoredRepo, StoredGit>();
   private nextId = 1000;
   private clock: number;

@@ -50037,6 +50037,22 @@ var evaluateSection = external_exports.object({
   provider: external_exports.string().optional(),
   batch_size: scalar.optional()
 }).strict();
+var monitorFeatureLimits = external_exports.object({ alpha: external_exports.number().optional(), min_effect: external_exports.number().optional() }).strict();
+var monitorSection = external_exports.object({
+  reference: external_exports.string().optional(),
+  current: external_exports.string().optional(),
+  model: external_exports.string().optional(),
+  label: external_exports.string().optional(),
+  features: stringList.optional(),
+  alpha: external_exports.number().optional(),
+  min_effect: external_exports.number().optional(),
+  per_feature: external_exports.record(external_exports.string(), monitorFeatureLimits).optional(),
+  reference_data: external_exports.string().optional(),
+  bootstrap: scalar.optional(),
+  seed: scalar.optional(),
+  issue: external_exports.boolean().optional(),
+  dispatch_workflow: external_exports.string().optional()
+}).strict();
 var configSchema = external_exports.object({
   model: external_exports.string().optional(),
   evaluate: evaluateSection.optional(),
@@ -50046,7 +50062,8 @@ var configSchema = external_exports.object({
   on_inconclusive: external_exports.unknown().optional(),
   registry: external_exports.unknown().optional(),
   deploy: external_exports.unknown().optional(),
-  train: external_exports.unknown().optional()
+  train: external_exports.unknown().optional(),
+  monitor: monitorSection.optional()
 }).strict();
 async function loadConfig(file2, {
   required: required3,
@@ -50077,7 +50094,9 @@ async function loadConfig(file2, {
   const where = issue3?.path.join(".") ?? "";
   if (issue3?.code === "unrecognized_keys") {
     const key = issue3.keys[0] ?? "";
-    const known = Object.keys(where === "evaluate" ? evaluateSection.shape : configSchema.shape);
+    const known = Object.keys(
+      where === "evaluate" ? evaluateSection.shape : where === "monitor" ? monitorSection.shape : where.startsWith("monitor.per_feature.") ? monitorFeatureLimits.shape : configSchema.shape
+    );
     const guess = didYouMean(key, known);
     throw new InputError(`config file ${path}: unknown key '${where === "" ? key : `${where}.${key}`}'`, {
       hint: guess === void 0 ? `known keys: ${known.join(", ")}` : `did you mean '${guess}'?`

@@ -17,6 +17,7 @@ Commands:
   deploy     gated deploy of a registered version: smoke check, canary, rollback
   serve      start the built-in model server (Open Inference Protocol v2)
   train      run a training command with GPU assignment, params and telemetry
+  monitor    data, prediction and performance drift between reference and current data
 
 Examples:
   modelgate evaluate --model model.onnx --data eval.csv --label target --out eval.json
@@ -24,12 +25,14 @@ Examples:
   modelgate registry show churn@production
   modelgate serve --port 8080 --model churn@production
   modelgate train --command "python train.py" --out model.onnx --params '{"lr": 0.01}'
+  modelgate monitor --reference data/train.csv --current logs/ --out drift.json --report drift.md
   modelgate demo
 
 Exit codes:
-  0  success (compare/deploy: the gate passed)
+  0  success (compare/deploy: the gate passed; monitor: no drift)
   1  the gate failed (compare), a deploy was refused or rolled back (deploy), the training
-     command failed (train), or the demo's story did not go as told (demo)
+     command failed (train), drift was found (monitor), or the demo's story did not go as
+     told (demo)
   2  bad input or usage: one 'modelgate: error:' line names the problem
   other  an internal error (a bug); set MODELGATE_DEBUG=1 for a stack trace`;
 
@@ -46,6 +49,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   compare: async () => (await import('./commands/compare.ts')).compareCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
   deploy: async () => (await import('./commands/deploy.ts')).deployCommand,
+  monitor: async () => (await import('./commands/monitor.ts')).monitorCommand,
   register: async () => (await import('./commands/register.ts')).registerCommand,
   registry: async () => (await import('./commands/registry.ts')).registryCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,

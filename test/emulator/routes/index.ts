@@ -4,12 +4,14 @@ import { contentRoutes } from './contents.ts';
 import { deploymentRoutes } from './deployments.ts';
 import { gitRoutes } from './git.ts';
 import { issueCommentRoutes } from './issue-comments.ts';
+import { issueRoutes } from './issues.ts';
 import { pullRoutes } from './pulls.ts';
 import { releaseRoutes } from './releases.ts';
 import { repoRoutes } from './repos.ts';
 
 export const routes: readonly Route[] = [
   ...issueCommentRoutes,
+  ...issueRoutes,
   ...pullRoutes,
   ...repoRoutes,
   ...contentRoutes,

@@ -28,6 +28,30 @@ const evaluateSection = z
   })
   .strict();
 
+/** A drift limit for one feature, overriding the section's. */
+const monitorFeatureLimits = z
+  .object({ alpha: z.number().optional(), min_effect: z.number().optional() })
+  .strict();
+
+/** The `monitor:` section: defaults for `modelgate monitor` and the monitor action, and the drift limits. */
+const monitorSection = z
+  .object({
+    reference: z.string().optional(),
+    current: z.string().optional(),
+    model: z.string().optional(),
+    label: z.string().optional(),
+    features: stringList.optional(),
+    alpha: z.number().optional(),
+    min_effect: z.number().optional(),
+    per_feature: z.record(z.string(), monitorFeatureLimits).optional(),
+    reference_data: z.string().optional(),
+    bootstrap: scalar.optional(),
+    seed: scalar.optional(),
+    issue: z.boolean().optional(),
+    dispatch_workflow: z.string().optional(),
+  })
+  .strict();
+
 /**
  * `.modelgate.yml`. The sections other steps own (gates, registry, deploy, train) are validated
  * by those steps; here they only have to be present under a known name.
@@ -43,6 +67,7 @@ export const configSchema = z
     registry: z.unknown().optional(),
     deploy: z.unknown().optional(),
     train: z.unknown().optional(),
+    monitor: monitorSection.optional(),
   })
   .strict();
 
@@ -85,7 +110,15 @@ export async function loadConfig(
   const where = issue?.path.join('.') ?? '';
   if (issue?.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
-    const known = Object.keys(where === 'evaluate' ? evaluateSection.shape : configSchema.shape);
+    const known = Object.keys(
+      where === 'evaluate'
+        ? evaluateSection.shape
+        : where === 'monitor'
+          ? monitorSection.shape
+          : where.startsWith('monitor.per_feature.')
+            ? monitorFeatureLimits.shape
+            : configSchema.shape,
+    );
     const guess = didYouMean(key, known);
     throw new InputError(`config file ${path}: unknown key '${where === '' ? key : `${where}.${key}`}'`, {
       hint: guess === undefined ? `known keys: ${known.join(', ')}` : `did you mean '${guess}'?`,

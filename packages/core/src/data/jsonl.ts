@@ -42,7 +42,8 @@ export function readJsonl(path: string, bytes: Buffer): TableParts {
   return { rows: lines.length, names, sources, locate: (row) => `line ${lines[row]}` };
 }
 
-function parseLine(path: string, lineNumber: number, line: string): Record<string, unknown> {
+/** One line of a JSON Lines file as an object, or an InputError naming the file and line. */
+export function parseLine(path: string, lineNumber: number, line: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(line);

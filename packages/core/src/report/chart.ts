@@ -85,6 +85,31 @@ export function renderHistory(series: readonly HistorySeries[]): string {
     .join('\n\n');
 }
 
+/** Shares per bin or category on two sides, drawn as reference bars and a current line. */
+export interface DistributionSeries {
+  readonly title: string;
+  readonly bins: readonly string[];
+  readonly reference: readonly number[];
+  readonly current: readonly number[];
+}
+
+/**
+ * A Mermaid `xychart-beta` of two distributions over the same bins, as the body of a ```mermaid
+ * block: the reference as bars, the current data as a line, shares of rows on the y-axis from 0.
+ */
+export function distributionChart(series: DistributionSeries): string {
+  const [, high] = axisRange([0, ...series.reference, ...series.current]);
+  return [
+    CHART_INIT,
+    'xychart-beta',
+    `  title ${quote(series.title)}`,
+    `  x-axis [${series.bins.map(quote).join(', ')}]`,
+    `  y-axis "share of rows" 0 --> ${chartNumber(Math.min(high, 1))}`,
+    `  bar [${series.reference.map(chartNumber).join(', ')}]`,
+    `  line [${series.current.map(chartNumber).join(', ')}]`,
+  ].join('\n');
+}
+
 /**
  * A y-axis a little wider than the data, so a flat line does not sit on the frame and a small
  * change is still visible (Mermaid would otherwise start the axis at the minimum exactly).

@@ -723,10 +723,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code, data) {
+      constructor(message, code2, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code ? `HPE_${code}` : void 0;
+        this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -749,12 +749,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -765,12 +765,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -980,8 +980,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
-        if (code > 127) {
+        const code2 = this.code = key.charCodeAt(index);
+        if (code2 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -1002,11 +1002,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node2 = this;
         while (true) {
-          const code = key.charCodeAt(index);
-          if (code > 127) {
+          const code2 = key.charCodeAt(index);
+          if (code2 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node2.code === code) {
+          if (node2.code === code2) {
             if (length === ++index) {
               node2.value = value;
               break;
@@ -1016,7 +1016,7 @@ var require_tree = __commonJS({
               node2.middle = new _TstNode(key, value, index);
               break;
             }
-          } else if (node2.code < code) {
+          } else if (node2.code < code2) {
             if (node2.left !== null) {
               node2 = node2.left;
             } else {
@@ -1040,19 +1040,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node2 = this;
         while (node2 !== null && index < keylength) {
-          let code = key[index];
-          if (code <= 90 && code >= 65) {
-            code |= 32;
+          let code2 = key[index];
+          if (code2 <= 90 && code2 >= 65) {
+            code2 |= 32;
           }
           while (node2 !== null) {
-            if (code === node2.code) {
+            if (code2 === node2.code) {
               if (keylength === ++index) {
                 return node2;
               }
               node2 = node2.middle;
               break;
             }
-            node2 = node2.code < code ? node2.left : node2.right;
+            node2 = node2.code < code2 ? node2.left : node2.right;
           }
         }
         return null;
@@ -1759,11 +1759,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code, reason } = evt;
+        const { websocket, code: code2, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code,
+          code2,
           reason
         );
       });
@@ -2294,9 +2294,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve4, reject) => {
+          return new Promise((resolve6, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve4(data);
+              return err ? reject(err) : resolve6(data);
             });
           });
         }
@@ -2334,12 +2334,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve4, reject) => {
+          return new Promise((resolve6, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve4(data);
+              ) : resolve6(data);
             });
           });
         }
@@ -4251,9 +4251,9 @@ var require_util2 = __commonJS({
     }
     function isValidEncodedURL(url2) {
       for (let i = 0; i < url2.length; ++i) {
-        const code = url2.charCodeAt(i);
-        if (code > 126 || // Non-US-ASCII + DEL
-        code < 32) {
+        const code2 = url2.charCodeAt(i);
+        if (code2 > 126 || // Non-US-ASCII + DEL
+        code2 < 32) {
           return false;
         }
       }
@@ -4606,8 +4606,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve4, reject) => {
-        res = resolve4;
+      const promise2 = new Promise((resolve6, reject) => {
+        res = resolve6;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -4844,8 +4844,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -4871,8 +4871,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -6858,12 +6858,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve4, reject) => {
+      const waitForDrain = () => new Promise((resolve6, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve4;
+          callback = resolve6;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7163,9 +7163,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code, id) {
+    function onHttp2FrameError(type, code2, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7175,8 +7175,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code2) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7381,8 +7381,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+      stream.once("frameError", (type, code2) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
       });
       return true;
       function writeBodyH2() {
@@ -7533,12 +7533,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve4, reject) => {
+      const waitForDrain = () => new Promise((resolve6, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve4;
+          callback = resolve6;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -8017,16 +8017,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve4) => {
+        return new Promise((resolve6) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve4;
+            this[kClosedResolve] = resolve6;
           } else {
-            resolve4(null);
+            resolve6(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve4) => {
+        return new Promise((resolve6) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -8037,7 +8037,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve4(null);
+            resolve6(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -8088,7 +8088,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve4, reject) => {
+        const socket = await new Promise((resolve6, reject) => {
           client[kConnector]({
             host,
             hostname: hostname4,
@@ -8100,7 +8100,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve4(socket2);
+              resolve6(socket2);
             }
           });
         });
@@ -8436,8 +8436,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve4) => {
-            this[kClosedResolve] = resolve4;
+          await new Promise((resolve6) => {
+            this[kClosedResolve] = resolve6;
           });
         }
       }
@@ -9320,7 +9320,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+        const { statusCode, code: code2, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9332,7 +9332,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
+        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
           cb(err);
           return;
         }
@@ -9706,7 +9706,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve4, reject) => {
+        return await new Promise((resolve6, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9719,7 +9719,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve4(null);
+              resolve6(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9738,7 +9738,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve4, reject) => {
+      return new Promise((resolve6, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9755,7 +9755,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve4,
+              resolve: resolve6,
               reject,
               length: 0,
               body: []
@@ -9825,18 +9825,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve4, stream, length } = consume2;
+      const { type, body, resolve: resolve6, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve4(chunksDecode(body, length));
+          resolve6(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve4(JSON.parse(chunksDecode(body, length)));
+          resolve6(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve4(chunksConcat(body, length).buffer);
+          resolve6(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve4(new Blob(body, { type: stream[kContentType] }));
+          resolve6(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve4(chunksConcat(body, length));
+          resolve6(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -10093,9 +10093,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve6, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve6(data);
           });
         });
       }
@@ -10318,9 +10318,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve6, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve6(data);
           });
         });
       }
@@ -10605,9 +10605,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve6, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve6(data);
           });
         });
       }
@@ -10699,9 +10699,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve6, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve6(data);
           });
         });
       }
@@ -12075,8 +12075,8 @@ var require_headers = __commonJS({
     var util = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code) {
-      return code === 10 || code === 13 || code === 9 || code === 32;
+    function isHTTPWhiteSpaceCharCode(code2) {
+      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -14564,7 +14564,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve4, reject) => agent.dispatch(
+        return new Promise((resolve6, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14640,7 +14640,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve4({
+              resolve6({
                 status,
                 statusText,
                 headersList,
@@ -14683,7 +14683,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve4({
+              resolve6({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -16231,8 +16231,8 @@ var require_util6 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
-        const code = value.charCodeAt(i);
-        if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
+        const code2 = value.charCodeAt(i);
+        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
           return true;
         }
       }
@@ -16240,26 +16240,26 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
-        if (code < 33 || // exclude CTLs (0-31), SP and HT
-        code > 126 || // exclude non-ascii and DEL
-        code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 60 || // <
-        code === 62 || // >
-        code === 64 || // @
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 58 || // :
-        code === 92 || // \
-        code === 47 || // /
-        code === 91 || // [
-        code === 93 || // ]
-        code === 63 || // ?
-        code === 61 || // =
-        code === 123 || // {
-        code === 125) {
+        const code2 = name.charCodeAt(i);
+        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
+        code2 > 126 || // exclude non-ascii and DEL
+        code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 60 || // <
+        code2 === 62 || // >
+        code2 === 64 || // @
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 58 || // :
+        code2 === 92 || // \
+        code2 === 47 || // /
+        code2 === 91 || // [
+        code2 === 93 || // ]
+        code2 === 63 || // ?
+        code2 === 61 || // =
+        code2 === 123 || // {
+        code2 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -16275,31 +16275,31 @@ var require_util6 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code = value.charCodeAt(i++);
-        if (code < 33 || // exclude CTLs (0-31)
-        code > 126 || // non-ascii and DEL (127)
-        code === 34 || // "
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 92) {
+        const code2 = value.charCodeAt(i++);
+        if (code2 < 33 || // exclude CTLs (0-31)
+        code2 > 126 || // non-ascii and DEL (127)
+        code2 === 34 || // "
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path) {
       for (let i = 0; i < path.length; ++i) {
-        const code = path.charCodeAt(i);
-        if (code < 32 || // exclude CTLs (0-31)
-        code > 126 || // exclude DEL and non-ascii
-        code === 59) {
+        const code2 = path.charCodeAt(i);
+        if (code2 < 32 || // exclude CTLs (0-31)
+        code2 > 126 || // exclude DEL and non-ascii
+        code2 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code) {
-      return code >= 48 && code <= 57 || // 0-9
-      code >= 65 && code <= 90 || // A-Z
-      code >= 97 && code <= 122;
+    function isLetterOrDigit(code2) {
+      return code2 >= 48 && code2 <= 57 || // 0-9
+      code2 >= 65 && code2 <= 90 || // A-Z
+      code2 >= 97 && code2 <= 122;
     }
     function validateCookieDomain(domain2) {
       if (domain2 === " ") {
@@ -16310,8 +16310,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain2.length; ++i) {
-        const code = domain2.charCodeAt(i);
-        if (code === 46) {
+        const code2 = domain2.charCodeAt(i);
+        if (code2 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16321,10 +16321,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code)) {
+        if (labelLength === 0 && !isLetterOrDigit(code2)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code) && code !== 45) {
+        if (!isLetterOrDigit(code2) && code2 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16376,7 +16376,7 @@ var require_util6 = __commonJS({
       }
       validateCookieName(cookie.name);
       validateCookieValue(cookie.value);
-      const out = [`${cookie.name}=${cookie.value}`];
+      const out2 = [`${cookie.name}=${cookie.value}`];
       if (cookie.name.startsWith("__Secure-")) {
         cookie.secure = true;
       }
@@ -16386,28 +16386,28 @@ var require_util6 = __commonJS({
         cookie.path = "/";
       }
       if (cookie.secure) {
-        out.push("Secure");
+        out2.push("Secure");
       }
       if (cookie.httpOnly) {
-        out.push("HttpOnly");
+        out2.push("HttpOnly");
       }
       if (typeof cookie.maxAge === "number") {
         validateCookieMaxAge(cookie.maxAge);
-        out.push(`Max-Age=${cookie.maxAge}`);
+        out2.push(`Max-Age=${cookie.maxAge}`);
       }
       if (cookie.domain) {
         validateCookieDomain(cookie.domain);
-        out.push(`Domain=${cookie.domain}`);
+        out2.push(`Domain=${cookie.domain}`);
       }
       if (cookie.path) {
         validateCookiePath(cookie.path);
-        out.push(`Path=${cookie.path}`);
+        out2.push(`Path=${cookie.path}`);
       }
       if (cookie.expires && cookie.expires.toString() !== "Invalid Date") {
-        out.push(`Expires=${toIMFDate(cookie.expires)}`);
+        out2.push(`Expires=${toIMFDate(cookie.expires)}`);
       }
       if (cookie.sameSite) {
-        out.push(`SameSite=${cookie.sameSite}`);
+        out2.push(`SameSite=${cookie.sameSite}`);
       }
       for (const part of cookie.unparsed) {
         if (!part.includes("=")) {
@@ -16418,9 +16418,9 @@ var require_util6 = __commonJS({
         const joinedValue = value.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
-        out.push(`${trimmedKey}=${joinedValue}`);
+        out2.push(`${trimmedKey}=${joinedValue}`);
       }
-      return out.join("; ");
+      return out2.join("; ");
     }
     module.exports = {
       isCTLExcludingHtab,
@@ -16581,15 +16581,15 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 1, "getCookies");
       webidl.brandCheck(headers, Headers2, { strict: false });
       const cookie = headers.get("cookie");
-      const out = {};
+      const out2 = {};
       if (!cookie) {
-        return out;
+        return out2;
       }
       for (const piece of cookie.split(";")) {
         const [name, ...value] = piece.split("=");
-        out[name.trim()] = value.join("=");
+        out2[name.trim()] = value.join("=");
       }
-      return out;
+      return out2;
     }
     function deleteCookie(headers, name, attributes) {
       webidl.brandCheck(headers, Headers2, { strict: false });
@@ -17098,37 +17098,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
-        if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code > 126 || code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 44 || // ,
-        code === 47 || // /
-        code === 58 || // :
-        code === 59 || // ;
-        code === 60 || // <
-        code === 61 || // =
-        code === 62 || // >
-        code === 63 || // ?
-        code === 64 || // @
-        code === 91 || // [
-        code === 92 || // \
-        code === 93 || // ]
-        code === 123 || // {
-        code === 125) {
+        const code2 = protocol.charCodeAt(i);
+        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code2 > 126 || code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 44 || // ,
+        code2 === 47 || // /
+        code2 === 58 || // :
+        code2 === 59 || // ;
+        code2 === 60 || // <
+        code2 === 61 || // =
+        code2 === 62 || // >
+        code2 === 63 || // ?
+        code2 === 64 || // @
+        code2 === 91 || // [
+        code2 === 92 || // \
+        code2 === 93 || // ]
+        code2 === 123 || // {
+        code2 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code) {
-      if (code >= 1e3 && code < 1015) {
-        return code !== 1004 && // reserved
-        code !== 1005 && // "MUST NOT be set as a status code"
-        code !== 1006;
+    function isValidStatusCode(code2) {
+      if (code2 >= 1e3 && code2 < 1015) {
+        return code2 !== 1004 && // reserved
+        code2 !== 1005 && // "MUST NOT be set as a status code"
+        code2 !== 1006;
       }
-      return code >= 3e3 && code <= 4999;
+      return code2 >= 3e3 && code2 <= 4999;
     }
     function failWebsocketConnection(ws, reason) {
       const { [kController]: controller, [kResponse]: response } = ws;
@@ -17397,7 +17397,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws, code2, reason, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -17405,12 +17405,12 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code !== void 0 && reason === void 0) {
+        if (code2 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code2, 0);
+        } else if (code2 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code, 0);
+          frame.frameData.writeUInt16BE(code2, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17435,25 +17435,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
-      let code = 1005;
+      let code2 = 1005;
       let reason = "";
       const result = ws[kByteParser].closingInfo;
       if (result && !result.error) {
-        code = result.code ?? 1005;
+        code2 = result.code ?? 1005;
         reason = result.reason;
       } else if (!ws[kReceivedClose]) {
-        code = 1006;
+        code2 = 1006;
       }
       ws[kReadyState] = states.CLOSED;
       fireEvent("close", ws, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code,
+        code: code2,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
-          code,
+          code: code2,
           reason
         });
       }
@@ -17578,8 +17578,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code, reason) {
-      closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws, code2, reason) {
+      closeWebSocketConnection(ws, code2, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
     var ByteParser = class extends Writable {
@@ -17766,8 +17766,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error63, data) => {
                     if (error63) {
-                      const code = error63 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error63.message);
+                      const code2 = error63 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code2, error63.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17853,11 +17853,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert2(data.length !== 1);
-        let code;
+        let code2;
         if (data.length >= 2) {
-          code = data.readUInt16BE(0);
+          code2 = data.readUInt16BE(0);
         }
-        if (code !== void 0 && !isValidStatusCode(code)) {
+        if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -17869,7 +17869,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason, error: false };
+        return { code: code2, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -17884,8 +17884,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code, reason, reason.length);
+            const { code: code2, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code2, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -18123,17 +18123,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason = void 0) {
+      close(code2 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code !== void 0) {
-          code = webidl.converters["unsigned short"](code, prefix, "code", { clamp: true });
+        if (code2 !== void 0) {
+          code2 = webidl.converters["unsigned short"](code2, prefix, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix, "reason");
         }
-        if (code !== void 0) {
-          if (code !== 1e3 && (code < 3e3 || code > 4999)) {
+        if (code2 !== void 0) {
+          if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -18147,7 +18147,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code, reason, reasonByteLength);
+        closeWebSocketConnection(this, code2, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18393,15 +18393,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code;
+      let code2;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code = err.code;
+        code2 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code);
+      closeWebSocketConnection(this, code2);
     }
     module.exports = {
       WebSocket
@@ -18424,8 +18424,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve4) => {
-        setTimeout(resolve4, ms).unref();
+      return new Promise((resolve6) => {
+        setTimeout(resolve6, ms).unref();
       });
     }
     module.exports = {
@@ -19359,16 +19359,16 @@ var init_oidc_utils = __esm({
 // node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
-var __awaiter, access, appendFile, writeFile, SUMMARY_ENV_VAR, Summary, _summary, summary;
+var __awaiter, access, appendFile, writeFile, SUMMARY_ENV_VAR, Summary, _summary;
 var init_summary = __esm({
   "node_modules/@actions/core/lib/summary.js"() {
     __awaiter = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve6) {
+          resolve6(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve6, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -19384,7 +19384,7 @@ var init_summary = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -19514,9 +19514,9 @@ var init_summary = __esm({
        *
        * @returns {Summary} summary instance
        */
-      addCodeBlock(code, lang) {
+      addCodeBlock(code2, lang) {
         const attrs = Object.assign({}, lang && { lang });
-        const element = this.wrap("pre", this.wrap("code", code), attrs);
+        const element = this.wrap("pre", this.wrap("code", code2), attrs);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -19642,7 +19642,6 @@ var init_summary = __esm({
       }
     };
     _summary = new Summary();
-    summary = _summary;
   }
 });
 
@@ -19765,11 +19764,11 @@ var init_core = __esm({
     init_platform();
     __awaiter2 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve6) {
+          resolve6(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve6, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -19785,7 +19784,7 @@ var init_core = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20989,8 +20988,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json2.slice(start, i);
-                const code = json2.substr(i + 2, 4);
-                switch (code) {
+                const code2 = json2.substr(i + 2, 4);
+                switch (code2) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -21016,8 +21015,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
+                    if (code2.substr(0, 2) === "00")
+                      str += "\\x" + code2.substr(2);
                     else
                       str += json2.substr(i, 6);
                 }
@@ -23516,22 +23515,22 @@ var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code2, message) {
         super();
         this.name = name;
-        this.code = code;
+        this.code = code2;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLParseError", pos, code2, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLWarning", pos, code2, message);
       }
     };
     var prettifyError2 = (src, lc) => (error63) => {
@@ -24440,7 +24439,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar2;
       let _type;
       let value;
-      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -24638,9 +24637,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
+      const code2 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code);
+        return String.fromCodePoint(code2);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -24962,12 +24961,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning2) => {
+        this.onError = (source, code2, message, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -25129,12 +25128,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code, message) => {
+        const _onError = (pos, code2, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code2, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
         };
         switch (token.type) {
           case "scalar":
@@ -27296,11 +27295,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter4 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve6) {
+          resolve6(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve6, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -27316,7 +27315,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -27403,26 +27402,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve4) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve6) => __awaiter4(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
             });
             this.message.on("end", () => {
-              resolve4(output2.toString());
+              resolve6(output2.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve4) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve6) => __awaiter4(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve4(Buffer.concat(chunks));
+              resolve6(Buffer.concat(chunks));
             });
           }));
         });
@@ -27630,14 +27629,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve4, reject) => {
+          return new Promise((resolve6, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve4(res);
+                resolve6(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -27881,12 +27880,12 @@ var require_lib = __commonJS({
         return __awaiter4(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
+          return new Promise((resolve6) => setTimeout(() => resolve6(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve4, reject) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve6, reject) => __awaiter4(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -27894,7 +27893,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve4(response);
+              resolve6(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -27933,7 +27932,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve4(response);
+              resolve6(response);
             }
           }));
         });
@@ -28005,12 +28004,12 @@ var require_dist2 = __commonJS({
         index = skipOWS(header, index + 1, len);
         const keyStart = index;
         while (index < len) {
-          const code = header.charCodeAt(index);
-          if (code === stopChar)
+          const code2 = header.charCodeAt(index);
+          if (code2 === stopChar)
             break parameter;
-          if (code === SEMI)
+          if (code2 === SEMI)
             continue parameter;
-          if (code === EQ) {
+          if (code2 === EQ) {
             const keyEnd = trailingOWS(header, keyStart, index);
             const key = header.slice(keyStart, keyEnd).toLowerCase();
             index = skipOWS(header, index + 1, len);
@@ -28018,18 +28017,18 @@ var require_dist2 = __commonJS({
               index++;
               let value = "";
               while (index < len) {
-                const code2 = header.charCodeAt(index++);
-                if (code2 === DQUOTE) {
+                const code3 = header.charCodeAt(index++);
+                if (code3 === DQUOTE) {
                   index = skipValue(header, index, len, stopChar);
                   if (parameters[key] === void 0)
                     parameters[key] = value;
                   break;
                 }
-                if (code2 === BSLASH && index < len) {
+                if (code3 === BSLASH && index < len) {
                   value += header[index++];
                   continue;
                 }
-                value += String.fromCharCode(code2);
+                value += String.fromCharCode(code3);
               }
               continue parameter;
             }
@@ -28048,8 +28047,8 @@ var require_dist2 = __commonJS({
     }
     function skipValue(str, index, len, stopChar) {
       while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code === SEMI || code === stopChar)
+        const code2 = str.charCodeAt(index);
+        if (code2 === SEMI || code2 === stopChar)
           break;
         index++;
       }
@@ -28536,8 +28535,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve4, reject) {
-            return setTimeout(resolve4, t);
+          return new this.Promise(function(resolve6, reject) {
+            return setTimeout(resolve6, t);
           });
         }
         computePenalty() {
@@ -28748,15 +28747,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve4, returned, task;
+          var args, cb, error63, reject, resolve6, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve6, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve4(returned);
+                  return resolve6(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -28771,13 +28770,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve4;
-          resolve4 = reject = null;
+          var promise2, reject, resolve6;
+          resolve6 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve4 = _resolve;
+            resolve6 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve4, reject });
+          this._queue.push({ task, args, resolve: resolve6, reject });
           this._tryToRun();
           return promise2;
         }
@@ -29178,14 +29177,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve4, reject) => {
+              return new this.Promise((resolve6, reject) => {
                 if (finished()) {
-                  return resolve4();
+                  return resolve6();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve4();
+                      return resolve6();
                     }
                   });
                 }
@@ -29278,9 +29277,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve4, reject) {
+              return new this.Promise(function(resolve6, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve4)(args3);
+                  return (args3[0] != null ? reject : resolve6)(args3);
                 });
               });
             };
@@ -29416,9 +29415,9 @@ async function readInputFile(path, role) {
   try {
     return readFileSync(path);
   } catch (error63) {
-    const code = error63.code;
-    if (code === "ENOENT") throw new InputError(`${role} not found: ${path}`, { cause: error63 });
-    if (code === "EISDIR")
+    const code2 = error63.code;
+    if (code2 === "ENOENT") throw new InputError(`${role} not found: ${path}`, { cause: error63 });
+    if (code2 === "EISDIR")
       throw new InputError(`${role} is a directory, expected a file: ${path}`, { cause: error63 });
     throw new InputError(`cannot read ${role} ${path}: ${error63.message}`, { cause: error63 });
   }
@@ -29430,6 +29429,11 @@ var EVALUATION_SCHEMA = "modelgate/evaluation@1";
 // packages/core/src/kernel/records/verdict.ts
 var VERDICT_SCHEMA = "modelgate/verdict@1";
 var RULE_STATUSES = ["pass", "fail", "inconclusive", "skip", "error"];
+
+// packages/core/src/kernel/format.ts
+function formatCount(count) {
+  return count.toLocaleString("en-US");
+}
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -32532,12 +32536,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    const code2 = iban3.charCodeAt(i);
+    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    const code2 = iban3.charCodeAt(i);
+    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -34498,7 +34502,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve4) {
+function isRecursive(inst, stack, resolve6) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -34508,7 +34512,7 @@ function isRecursive(inst, stack, resolve4) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve4);
+      const answer = isRecursive(child, stack, resolve6);
       if (answer > result)
         result = answer;
     }
@@ -34519,7 +34523,7 @@ function isRecursive(inst, stack, resolve4) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve6) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -34583,7 +34587,7 @@ function isRecursive(inst, stack, resolve4) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve6 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -42422,9 +42426,9 @@ function withParser(schema, parser) {
     if (ctx && isBackEdge(ctx, payload.value)) {
       return originalRun(payload, ctx);
     }
-    const out = parser(payload.value);
-    if (out !== INVALID) {
-      payload.value = out;
+    const out2 = parser(payload.value);
+    if (out2 !== INVALID) {
+      payload.value = out2;
       return payload;
     }
     if (ctx)
@@ -42445,9 +42449,9 @@ function installCompiledUserMethods(target, source, parser) {
   if (typeof sourceAny.safeParse === "function") {
     const originalSafeParse = sourceAny.safeParse;
     targetAny.safeParse = (data, params) => {
-      const out = parser(data);
-      if (out !== INVALID) {
-        return { success: true, data: out };
+      const out2 = parser(data);
+      if (out2 !== INVALID) {
+        return { success: true, data: out2 };
       }
       return originalSafeParse(data, params);
     };
@@ -42455,9 +42459,9 @@ function installCompiledUserMethods(target, source, parser) {
   if (typeof sourceAny.parse === "function") {
     const originalParse2 = sourceAny.parse;
     targetAny.parse = (data, params) => {
-      const out = parser(data);
-      if (out !== INVALID) {
-        return out;
+      const out2 = parser(data);
+      if (out2 !== INVALID) {
+        return out2;
       }
       return originalParse2(data, params);
     };
@@ -42483,12 +42487,12 @@ function compileFn(schema, options) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code = doc.content.join("\n");
+  const code2 = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code}` : code : "";
+${code2}` : code2 : "";
   const F = Function;
   const factoryCode = `return (input) => {
-${code}
+${code2}
 }`;
   let fn;
   try {
@@ -43218,13 +43222,13 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     doc.write(`const ${outputVar} = {};`);
     for (const k of allKeys) {
       const kx = keyExpr(k);
-      const out = propOutputs.get(k);
+      const out2 = propOutputs.get(k);
       if (dropsWhenAbsent(propShape[k])) {
-        doc.write(`if (${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
+        doc.write(`if (${kx} in ${accessor}) ${outputVar}[${kx}] = ${out2};`);
       } else if (mayOmitUndefined(propShape[k])) {
-        doc.write(`if (${out} !== undefined || ${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
+        doc.write(`if (${out2} !== undefined || ${kx} in ${accessor}) ${outputVar}[${kx}] = ${out2};`);
       } else {
-        doc.write(`${outputVar}[${kx}] = ${out};`);
+        doc.write(`${outputVar}[${kx}] = ${out2};`);
       }
     }
   }
@@ -44856,11 +44860,11 @@ function _catch(Class2, innerType, catchValue) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _pipe(Class2, in_, out) {
+function _pipe(Class2, in_, out2) {
   return new Class2({
     type: "pipe",
     in: in_,
-    out
+    out: out2
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -47975,11 +47979,11 @@ var ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def) => {
   inst.in = def.in;
   inst.out = def.out;
 });
-function pipe(in_, out) {
+function pipe(in_, out2) {
   return new ZodPipe({
     type: "pipe",
     in: in_,
-    out
+    out: out2
     // ...util.normalizeParams(params),
   });
 }
@@ -47987,11 +47991,11 @@ var ZodCodec = /* @__PURE__ */ $constructor("ZodCodec", (inst, def) => {
   ZodPipe.init(inst, def);
   $ZodCodec.init(inst, def);
 });
-function codec(in_, out, params) {
+function codec(in_, out2, params) {
   return new ZodCodec({
     type: "pipe",
     in: in_,
-    out,
+    out: out2,
     transform: params.decode,
     reverseTransform: params.encode
   });
@@ -49320,10 +49324,37 @@ function preview(items) {
   return sorted.length > 10 ? `${sorted.slice(0, 10).join(", ")}, \u2026 (${sorted.length} in all)` : sorted.join(", ");
 }
 
+// packages/core/src/kernel/markdown.ts
+function code(text) {
+  const flat = text.replace(/\r?\n|\r/g, " ");
+  if (flat.trim() === "") return "*(empty)*";
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run2) => run2.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
 // packages/core/src/config/config.ts
 var import_yaml = __toESM(require_dist(), 1);
 import { readFile as readFile2 } from "node:fs/promises";
 init_errors();
+
+// packages/core/src/kernel/options.ts
+init_errors();
+var actionInput = (name) => `input '${name}'`;
+function parseBoolean(name, value, namer) {
+  if (value === void 0 || typeof value === "boolean") return value;
+  const text = value.trim();
+  if (text === "") return void 0;
+  if (/^(true|True|TRUE)$/.test(text)) return true;
+  if (/^(false|False|FALSE)$/.test(text)) return false;
+  throw new InputError(`${namer(name)} is '${value}'; expected true or false`);
+}
+
+// packages/core/src/config/file.ts
+init_errors();
+import { existsSync as existsSync2 } from "node:fs";
+import { resolve as resolve3 } from "node:path";
 
 // packages/core/src/registry/open.ts
 import { isAbsolute, resolve as resolve2 } from "node:path";
@@ -49366,6 +49397,11 @@ init_errors();
 
 // packages/core/src/registry/prepare.ts
 init_errors();
+
+// packages/core/src/registry/types.ts
+var MODEL_VERSION_SCHEMA = "modelgate/model-version@1";
+
+// packages/core/src/registry/prepare.ts
 async function prepareRegistration(request2, sources = {}) {
   const name = validateModelName(request2.name);
   const alias = request2.alias === void 0 ? void 0 : validateAlias(request2.alias);
@@ -49373,6 +49409,7 @@ async function prepareRegistration(request2, sources = {}) {
   if (bytes.length === 0) throw new InputError(`model file ${request2.modelPath} is empty`);
   const digest = sha256(bytes);
   const model = `${request2.modelPath} (sha256 ${digest})`;
+  const off = sources.requirePassedOff ?? "--require-passed false";
   const verdictName = sources.verdict === void 0 ? "the verdict" : `verdict ${sources.verdict}`;
   const evaluationName = sources.evaluation === void 0 ? "the evaluation" : `evaluation ${sources.evaluation}`;
   const { verdict, evaluation } = request2;
@@ -49388,7 +49425,7 @@ async function prepareRegistration(request2, sources = {}) {
       throw new InputError(
         `${verdictName} names no candidate model (it gated a predictions file), so it cannot vouch for ${model}`,
         {
-          hint: "run 'modelgate compare --model \u2026' on the model itself, or register with --require-passed false"
+          hint: `run 'modelgate compare --model \u2026' on the model itself, or register with ${off}`
         }
       );
     }
@@ -49396,14 +49433,14 @@ async function prepareRegistration(request2, sources = {}) {
       const failed = verdict.rules.filter((rule) => rule.status === "fail" || rule.status === "error");
       const why = failed.length === 0 ? "" : `: ${failed.map((r) => `${r.metric} ${r.rule} ${r.status}`).join(", ")}`;
       throw new InputError(`refusing to register ${request2.modelPath}: ${verdictName} did not pass${why}`, {
-        hint: "a model that fails its gates is not registered; pass --require-passed false to store it anyway"
+        hint: `a model that fails its gates is not registered; pass ${off} to store it anyway`
       });
     }
   } else if (request2.requirePassed) {
     throw new InputError(
       `refusing to register ${request2.modelPath} without a verdict: a passing verdict is required`,
       {
-        hint: "make one with 'modelgate compare \u2026 --out verdict.json', or register with --require-passed false"
+        hint: `make one with 'modelgate compare \u2026 --out verdict.json', or register with ${off}`
       }
     );
   }
@@ -49416,7 +49453,6 @@ async function prepareRegistration(request2, sources = {}) {
       }
     );
   }
-  const given = request2.lineage;
   return {
     name,
     alias,
@@ -49424,16 +49460,35 @@ async function prepareRegistration(request2, sources = {}) {
     sha256: digest,
     evaluation,
     verdict,
-    lineage: {
-      commit: given.commit ?? null,
-      ref: given.ref ?? null,
-      run_url: given.run_url ?? null,
-      pr: given.pr ?? null,
-      parent_version: given.parent_version ?? null,
-      data_sha256: given.data_sha256 ?? evaluation?.data.sha256 ?? null,
-      params: given.params ?? null,
-      training: given.training ?? null
-    }
+    lineage: completeLineage({
+      ...request2.lineage,
+      data_sha256: request2.lineage.data_sha256 ?? evaluation?.data.sha256 ?? null
+    })
+  };
+}
+function completeLineage(given2) {
+  return {
+    commit: given2.commit ?? null,
+    ref: given2.ref ?? null,
+    run_url: given2.run_url ?? null,
+    pr: given2.pr ?? null,
+    parent_version: given2.parent_version ?? null,
+    data_sha256: given2.data_sha256 ?? null,
+    params: given2.params ?? null,
+    training: given2.training ?? null
+  };
+}
+function versionRecord(prepared, version2, parent) {
+  return {
+    schema: MODEL_VERSION_SCHEMA,
+    name: prepared.name,
+    version: version2,
+    sha256: prepared.sha256,
+    bytes: prepared.bytes.length,
+    created_at: (/* @__PURE__ */ new Date()).toISOString(),
+    lineage: { ...prepared.lineage, parent_version: parent },
+    evaluation: prepared.evaluation,
+    verdict: prepared.verdict
   };
 }
 var PARENT_SCAN_DEPTH = 16;
@@ -49462,11 +49517,6 @@ async function findParentVersion(registry2, name, verdict, latest) {
 
 // packages/core/src/registry/stored.ts
 init_errors();
-
-// packages/core/src/registry/types.ts
-var MODEL_VERSION_SCHEMA = "modelgate/model-version@1";
-
-// packages/core/src/registry/stored.ts
 var nullableString = external_exports.string().nullable();
 var lineageShape = external_exports.object({
   commit: nullableString,
@@ -49564,18 +49614,17 @@ var MAX_CLAIM_ATTEMPTS = 1e4;
 var STALE_TEMP_MS = 60 * 60 * 1e3;
 var MAX_ALIAS_ATTEMPTS = 1e3;
 var ALIAS_MOVES_SUFFIX = ".moves";
-function crashPoint(step) {
-  if (process.env.MODELGATE_TEST_CRASH_AT === step) process.kill(process.pid, "SIGKILL");
-}
 function createFsRegistry(root, options = {}) {
-  return new FsRegistry(resolve(root), options.location ?? `fs:${root}`);
+  return new FsRegistry(resolve(root), options.location ?? `fs:${root}`, options.faults);
 }
 var FsRegistry = class {
   location;
   #root;
-  constructor(root, location) {
+  #faults;
+  constructor(root, location, faults) {
     this.#root = root;
     this.location = location;
+    this.#faults = faults;
   }
   async list(name) {
     await this.#requireModel(validateModelName(name));
@@ -49618,31 +49667,21 @@ var FsRegistry = class {
     const parent = prepared.lineage.parent_version ?? await this.#parentOf(prepared);
     await this.#sweepTemporaries();
     await this.#writeBlob(prepared.bytes, prepared.sha256);
-    crashPoint("after-blob");
+    await this.#faults?.at("after-blob");
     const dir = this.#modelDir(name);
     await Promise.all(
       ["versions", "aliases", "claims"].map((sub) => mkdir2(join(dir, sub), { recursive: true }))
     );
     const version2 = await this.#claimVersion(name);
-    crashPoint("after-claim");
-    const stored = {
-      schema: MODEL_VERSION_SCHEMA,
-      name,
-      version: version2,
-      sha256: prepared.sha256,
-      bytes: prepared.bytes.length,
-      created_at: (/* @__PURE__ */ new Date()).toISOString(),
-      lineage: { ...prepared.lineage, parent_version: parent },
-      evaluation: prepared.evaluation,
-      verdict: prepared.verdict
-    };
+    await this.#faults?.at("after-claim");
+    const stored = versionRecord(prepared, version2, parent);
     await this.#writeAtomic(
       this.#versionPath(name, version2),
       `${JSON.stringify(stored, null, 2)}
 `,
       "mid-record"
     );
-    crashPoint("after-record");
+    await this.#faults?.at("after-record");
     if (prepared.alias !== void 0) {
       try {
         await this.#moveAlias(name, prepared.alias, version2, request2.allowDowngrade === true);
@@ -49652,11 +49691,11 @@ var FsRegistry = class {
     }
     return this.#complete(stored, await this.#aliases(name));
   }
-  async setAlias(name, alias, version2, options = {}) {
+  async setAlias(name, alias, version2, move) {
     validateAlias(alias);
     await this.#requireModel(validateModelName(name));
     const stored = await this.#readVersion(name, version2);
-    await this.#moveAlias(name, alias, version2, options.allowDowngrade === true);
+    await this.#moveAlias(name, alias, version2, move?.allowDowngrade === true);
     return this.#complete(stored, await this.#aliases(name));
   }
   async removeAlias(name, alias) {
@@ -49895,14 +49934,14 @@ var FsRegistry = class {
     }
   }
   /** Writes into tmp/ and renames into place, so readers see the whole file or none of it. */
-  async #writeAtomic(path, content, crashMidway) {
+  async #writeAtomic(path, content, midway) {
     const tmp = join(this.#root, "tmp");
     await mkdir2(tmp, { recursive: true });
     const temporary = join(tmp, `${process.pid}.${randomBytes2(6).toString("hex")}.tmp`);
     try {
-      if (crashMidway !== void 0 && process.env.MODELGATE_TEST_CRASH_AT === crashMidway) {
+      if (midway !== void 0 && this.#faults !== void 0) {
         await writeFile2(temporary, content.slice(0, Math.floor(content.length / 2)));
-        crashPoint(crashMidway);
+        await this.#faults.at(midway);
       }
       await writeFile2(temporary, content);
       await rename2(temporary, path);
@@ -50019,6 +50058,28 @@ function registrySpecFromConfig(section, configPath) {
   return spec;
 }
 
+// packages/core/src/config/file.ts
+var DEFAULT_CONFIG_FILE = ".modelgate.yml";
+async function readConfigFile(given2, cwd, namer) {
+  const named = given2 === void 0 || given2.trim() === "" ? void 0 : given2.trim();
+  const path = named ?? DEFAULT_CONFIG_FILE;
+  const absolute = resolve3(cwd, path);
+  if (named !== void 0 && !existsSync2(absolute)) {
+    throw new InputError(`${namer("config")} '${named}': no such file`, {
+      hint: `leave ${namer("config")} out to use ${DEFAULT_CONFIG_FILE} when there is one`
+    });
+  }
+  return { path, config: await loadConfig(absolute, { required: named !== void 0, name: path }) };
+}
+function registrySpecFrom(given2, file2) {
+  const named = given2 === void 0 || given2.trim() === "" ? void 0 : given2.trim();
+  return named ?? registrySpecFromConfig(file2.config.registry, file2.path) ?? DEFAULT_REGISTRY_SPEC;
+}
+function registryChoice(given2, file2, namer) {
+  const named = given2 !== void 0 && given2.trim() !== "";
+  return { spec: registrySpecFrom(given2, file2), what: named ? namer("registry") : "registry" };
+}
+
 // packages/core/src/config/config.ts
 var stringList = external_exports.union([external_exports.array(external_exports.string()), external_exports.string()]).transform((v) => typeof v === "string" ? [v] : v);
 var scalar = external_exports.union([external_exports.string(), external_exports.number()]).transform((v) => String(v));
@@ -50107,15 +50168,26 @@ async function loadConfig(file2, {
   );
 }
 
+// packages/core/src/kernel/step.ts
+var out = (text) => ({ stream: "out", text });
+
 // packages/core/src/registry/lineage.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 init_errors();
 import { readFile as readFile3 } from "node:fs/promises";
-import { isAbsolute as isAbsolute2, resolve as resolve3 } from "node:path";
+import { isAbsolute as isAbsolute2, resolve as resolve4 } from "node:path";
+function lineageWords(lineage, digits = 12) {
+  return [
+    lineage.commit === null ? void 0 : `commit ${lineage.commit.slice(0, digits)}`,
+    lineage.ref === null ? void 0 : `ref ${lineage.ref}`,
+    lineage.pr === null ? void 0 : `PR #${lineage.pr}`,
+    lineage.parent_version === null ? void 0 : `parent v${lineage.parent_version}`
+  ].filter((part) => part !== void 0);
+}
 async function parseLineageMap(text, what, cwd) {
   const inline = parseMap(text);
   if (inline !== void 0) return inline;
-  const path = isAbsolute2(text) ? text : resolve3(cwd, text);
+  const path = isAbsolute2(text) ? text : resolve4(cwd, text);
   let content;
   try {
     content = await readFile3(path, "utf8");
@@ -50174,6 +50246,148 @@ async function readVerdictRecord(path, role = "verdict") {
   return result.data;
 }
 
+// packages/core/src/steps/register/present.ts
+function presentRegister(outcome) {
+  const { version: version2 } = outcome;
+  const lines = [
+    `registered ${version2.name} v${version2.version} in ${outcome.location}`,
+    `  sha256   ${version2.sha256} (${formatCount(version2.bytes)} bytes)`
+  ];
+  if (version2.aliases.length > 0) lines.push(`  aliases  ${version2.aliases.join(", ")}`);
+  const from = lineageWords(version2.lineage);
+  if (from.length > 0) lines.push(`  lineage  ${from.join(", ")}`);
+  lines.push(`  record   ${version2.url}`);
+  const aliases = version2.aliases.length === 0 ? "none" : version2.aliases.map(code).join(", ");
+  const stays = outcome.alias?.moved === false ? `- alias ${code(outcome.alias.name)} stays ${outcome.alias.stays === void 0 ? "where it was" : `on v${outcome.alias.stays}`}: a concurrent register moved it further first
+` : "";
+  return {
+    lines: outcome.json ? [out(JSON.stringify(version2, null, 2))] : lines.map(out),
+    summary: `### modelgate: registered ${version2.name} v${version2.version}
+
+- sha256 \`${version2.sha256}\`, ${formatCount(version2.bytes)} bytes
+- aliases: ${aliases}
+${stays}- registry: ${code(outcome.location)}, ${version2.url}
+`,
+    outputs: { version: String(version2.version), sha256: version2.sha256, url: version2.url },
+    exitCode: 0
+  };
+}
+
+// packages/core/src/steps/register/run.ts
+import { resolve as resolve5 } from "node:path";
+async function runRegister(settings, ports) {
+  const path = (file2) => resolve5(ports.cwd, file2);
+  const lineageMap = (given2) => parseLineageMap(given2.text, given2.what, ports.cwd);
+  const lineage = {
+    ...await ports.lineage(),
+    ...settings.params === void 0 ? {} : { params: await lineageMap(settings.params) },
+    ...settings.training === void 0 ? {} : { training: await lineageMap(settings.training) }
+  };
+  const request2 = {
+    name: settings.name,
+    modelPath: path(settings.model),
+    evaluation: await readEvaluationRecord(path(settings.evaluation), "model"),
+    verdict: settings.verdict === void 0 ? null : await readVerdictRecord(path(settings.verdict)),
+    lineage,
+    ...settings.alias === void 0 ? {} : { alias: settings.alias },
+    ...settings.allowDowngrade ? { allowDowngrade: true } : {},
+    requirePassed: settings.requirePassed
+  };
+  await prepareRegistration(request2, {
+    evaluation: settings.evaluation,
+    ...settings.verdict === void 0 ? {} : { verdict: settings.verdict },
+    requirePassedOff: `${settings.namer("require-passed")} false`
+  });
+  const { registry: registry2 } = ports;
+  const version2 = await registry2.register(request2);
+  return {
+    kind: "registered",
+    version: version2,
+    location: registry2.location,
+    alias: request2.alias === void 0 ? void 0 : await aliasOutcome(settings, ports, version2, request2.alias),
+    json: settings.json
+  };
+}
+async function aliasOutcome(settings, { registry: registry2, logger }, version2, alias) {
+  if (version2.aliases.includes(alias)) return { name: alias, moved: true };
+  const named = await registry2.resolve(version2.name, alias).catch(() => void 0);
+  const where = named === void 0 ? "where it is" : `on v${named.version}`;
+  logger.warning(
+    `alias '${alias}' stays ${where}: a concurrent register moved it to a newer version first, and aliases only move forward (${settings.namer("allow-downgrade")} moves it back)`
+  );
+  return { name: alias, moved: false, stays: named?.version };
+}
+
+// packages/core/src/steps/register/settings.ts
+init_errors();
+var REGISTER_OPTIONS = {
+  name: "string",
+  model: "string",
+  evaluation: "string",
+  verdict: "string",
+  alias: "string",
+  "allow-downgrade": "boolean",
+  "require-passed": "string",
+  params: "string",
+  training: "string",
+  registry: "string"
+};
+var REGISTER_CLI_OPTIONS = {
+  ...REGISTER_OPTIONS,
+  "no-require-passed": "boolean",
+  json: "boolean"
+};
+var given = (value) => value === void 0 || value.trim() === "" ? void 0 : value;
+function registerStepSettingsFrom(raw, file2, namer) {
+  const name = given(raw.name) ?? file2.config.model;
+  if (name === void 0) {
+    throw new InputError(
+      `register needs ${namer("name")} (the model's registry name), or 'model:' in ${file2.path}`,
+      { hint: "it is the name the versions are kept under, e.g. churn" }
+    );
+  }
+  const model = given(raw.model);
+  if (model === void 0)
+    throw new InputError(`register needs ${namer("model")}: the ONNX model file to store`);
+  const evaluation = given(raw.evaluation);
+  if (evaluation === void 0) {
+    throw new InputError(
+      `register needs ${namer("evaluation")}: the model's evaluation record (modelgate evaluate --out)`
+    );
+  }
+  const alias = given(raw.alias);
+  const allowDowngrade = parseBoolean("allow-downgrade", raw["allow-downgrade"], namer) ?? false;
+  if (allowDowngrade && alias === void 0)
+    throw new InputError(`${namer("allow-downgrade")} only goes with ${namer("alias")}`);
+  const lineage = (option) => {
+    const text = given(raw[option]);
+    return text === void 0 ? void 0 : { text, what: namer(option) };
+  };
+  return {
+    name,
+    model,
+    evaluation,
+    verdict: given(raw.verdict),
+    alias,
+    allowDowngrade,
+    requirePassed: requirePassed(raw, namer),
+    params: lineage("params"),
+    training: lineage("training"),
+    registry: registryChoice(raw.registry, file2, namer),
+    json: raw.json === true,
+    namer
+  };
+}
+function requirePassed(raw, namer) {
+  const value = parseBoolean("require-passed", raw["require-passed"], namer);
+  if (raw["no-require-passed"] === true) {
+    if (value !== void 0)
+      throw new InputError(`give ${namer("require-passed")} or ${namer("no-require-passed")}, not both`);
+    return false;
+  }
+  return value ?? true;
+}
+
 // packages/github/src/action.ts
 init_core();
 var actionLogger = {
@@ -50198,12 +50412,21 @@ function optionalInput(name) {
   const value = getInput(name);
   return value === "" ? void 0 : value;
 }
+function listInput(name) {
+  const value = optionalInput(name);
+  if (value === void 0) return void 0;
+  return value.split(/[\n,]/).map((item) => item.trim()).filter((item) => item !== "");
+}
+function configInput() {
+  const given2 = optionalInput("config");
+  return given2 === DEFAULT_CONFIG_FILE ? void 0 : given2;
+}
 
 // packages/github/src/context.ts
-import { existsSync as existsSync3 } from "node:fs";
+import { existsSync as existsSync4 } from "node:fs";
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync2, existsSync as existsSync2 } from "fs";
+import { readFileSync as readFileSync2, existsSync as existsSync3 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -50213,7 +50436,7 @@ var Context = class {
     var _a3, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
+      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync2(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path = process.env.GITHUB_EVENT_PATH;
@@ -50258,11 +50481,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve4) {
-      resolve4(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve4, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -50278,7 +50501,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -54191,7 +54414,7 @@ var EVENT_FILE_HINT = "the runner writes the event payload there; set it to a we
 function readGitHubContext(env) {
   const eventName = required2(env, "GITHUB_EVENT_NAME");
   const eventPath = required2(env, "GITHUB_EVENT_PATH");
-  if (!existsSync3(eventPath)) {
+  if (!existsSync4(eventPath)) {
     throw new InputError(`GITHUB_EVENT_PATH names ${eventPath}, which cannot be read`, {
       hint: EVENT_FILE_HINT
     });
@@ -54731,7 +54954,7 @@ async function honourRetryAfter(send, policy) {
       policy.logger.warning(
         `GitHub answered ${error63.status} to ${what}${advised === void 0 ? "" : ` with Retry-After ${advised} s`}; retrying in ${wait} s`
       );
-      await new Promise((resolve4) => setTimeout(resolve4, wait * policy.msPerSecond));
+      await new Promise((resolve6) => setTimeout(resolve6, wait * policy.msPerSecond));
     }
   }
 }
@@ -54947,6 +55170,11 @@ var BranchFiles = class {
     this.#target = target;
     this.#backoff = backoff;
   }
+  /** The Contents API's answer for `path` on the branch; `options` as the request takes them. */
+  #getContent(path, options = {}) {
+    const { client, owner, repo, branch } = this.#target;
+    return client.rest.repos.getContent({ owner, repo, path, ref: branch, ...options });
+  }
   /** Where a file is, for messages: `models/churn/index.json on branch modelgate-registry of o/r`. */
   where(path) {
     const { owner, repo, branch } = this.#target;
@@ -54954,15 +55182,10 @@ var BranchFiles = class {
   }
   /** The file's bytes and blob sha; undefined when the file (or the branch) does not exist. */
   async read(path) {
-    const { client, owner, repo, branch, location } = this.#target;
+    const { branch, location } = this.#target;
     try {
-      const response = await client.rest.repos.getContent({
-        owner,
-        repo,
-        path,
-        ref: branch,
+      const response = await this.#getContent(path, {
         headers: { accept: RAW },
-        // The bytes exactly as stored: their blob sha is what a write must name.
         request: { parseSuccessResponseBody: false }
       });
       const bytes = new Uint8Array(
@@ -54991,14 +55214,9 @@ var BranchFiles = class {
   }
   /** Lists a folder's entry names; empty when it (or the branch) does not exist. */
   async listFolder(path) {
-    const { client, owner, repo, branch, location } = this.#target;
+    const { branch, location } = this.#target;
     try {
-      const response = await client.rest.repos.getContent({
-        owner,
-        repo,
-        path,
-        ref: branch
-      });
+      const response = await this.#getContent(path);
       return Array.isArray(response.data) ? response.data.map((entry) => entry.name) : [];
     } catch (error63) {
       if (hasStatus(error63, 404)) return [];
@@ -55236,24 +55454,17 @@ var Releases = class {
     }
   }
   async delete(id) {
-    const { client, owner, repo } = this.#target;
-    await client.rest.repos.deleteRelease({
-      owner,
-      repo,
-      release_id: id
-    });
+    await this.#target.client.rest.repos.deleteRelease({ ...this.#repository, release_id: id });
   }
   async deleteTag(tag) {
-    const { client, owner, repo } = this.#target;
-    await client.rest.git.deleteRef({ owner, repo, ref: `tags/${tag}` });
+    await this.#target.client.rest.git.deleteRef({ ...this.#repository, ref: `tags/${tag}` });
   }
   async deleteAsset(id) {
-    const { client, owner, repo } = this.#target;
-    await client.rest.repos.deleteReleaseAsset({
-      owner,
-      repo,
-      asset_id: id
-    });
+    await this.#target.client.rest.repos.deleteReleaseAsset({ ...this.#repository, asset_id: id });
+  }
+  /** The repository, as every request names it. */
+  get #repository() {
+    return { owner: this.#target.owner, repo: this.#target.repo };
   }
   /** The id of a published release's asset; undefined when the release or the asset is gone. */
   async findAsset(tag, name) {
@@ -55630,15 +55841,7 @@ var GitHubRegistry = class {
       const url2 = await this.#releases.publish(progress.draft.id, tag);
       progress.published = true;
       const record2 = {
-        schema: MODEL_VERSION_SCHEMA,
-        name,
-        version: version2,
-        sha256: prepared.sha256,
-        bytes: prepared.bytes.length,
-        created_at: (/* @__PURE__ */ new Date()).toISOString(),
-        lineage: { ...prepared.lineage, parent_version: parent },
-        evaluation: prepared.evaluation,
-        verdict: prepared.verdict,
+        ...versionRecord(prepared, version2, parent),
         url: url2,
         release: { id: progress.draft.id, tag, asset_id: asset.id, asset_name: asset.name }
       };
@@ -55748,46 +55951,7 @@ var GitHubRegistry = class {
   }
 };
 
-// packages/github/src/register-inputs.ts
-async function readRegisterInputs() {
-  const configPath = optionalInput("config") ?? ".modelgate.yml";
-  const config2 = await loadConfig(configPath, { required: configPath !== ".modelgate.yml" });
-  const name = optionalInput("name") ?? config2.model;
-  if (name === void 0) {
-    throw new InputError("input 'name' is required (or set 'model:' in the config file)", {
-      hint: "it is the registry name of the model, e.g. churn"
-    });
-  }
-  const modelPath = requiredInput("model");
-  const evaluationPath = requiredInput("evaluation");
-  const verdictPath = optionalInput("verdict");
-  const alias = optionalInput("alias");
-  const allowDowngrade = booleanInput("allow-downgrade") ?? false;
-  if (allowDowngrade && alias === void 0)
-    throw new InputError("input 'allow-downgrade' only applies with input 'alias'");
-  const cwd = process.cwd();
-  const params = optionalInput("params");
-  const training = optionalInput("training");
-  const lineage = {
-    ...params === void 0 ? {} : { params: await parseLineageMap(params, "input 'params'", cwd) },
-    ...training === void 0 ? {} : { training: await parseLineageMap(training, "input 'training'", cwd) }
-  };
-  return {
-    request: {
-      name,
-      modelPath,
-      evaluation: await readEvaluationRecord(evaluationPath, "model"),
-      verdict: verdictPath === void 0 ? null : await readVerdictRecord(verdictPath, "verdict"),
-      lineage,
-      ...alias === void 0 ? {} : { alias },
-      ...allowDowngrade ? { allowDowngrade } : {},
-      requirePassed: booleanInput("require-passed") ?? true
-    },
-    registry: optionalInput("registry") ?? registrySpecFromConfig(config2.registry, configPath) ?? DEFAULT_REGISTRY_SPEC,
-    token: optionalInput("github-token"),
-    sources: { evaluation: evaluationPath, ...verdictPath === void 0 ? {} : { verdict: verdictPath } }
-  };
-}
+// packages/github/src/registry/access.ts
 function lineageFromContext(context3) {
   return {
     commit: context3.sha === "" ? null : context3.sha,
@@ -55811,62 +55975,121 @@ function githubRegistryOpener(options) {
     return createGitHubRegistry({ owner, repo, client, logger: options.logger });
   };
 }
-function requiredInput(name) {
-  const value = optionalInput(name);
-  if (value === void 0) throw new InputError(`input '${name}' is required`);
-  return value;
+function openActionRegistry(choice, context3, logger) {
+  const token = optionalInput("github-token");
+  const registry2 = openRegistry(choice.spec, {
+    cwd: process.cwd(),
+    what: choice.what,
+    github: githubRegistryOpener({ token, apiUrl: context3.apiUrl, logger })
+  });
+  if (choice.spec.startsWith("fs:") && context3.runnerEnvironment === "github-hosted") {
+    logger.warning(
+      `the registry ${choice.spec} is a folder on this runner, and a GitHub-hosted runner's disk is wiped when the job ends; use 'registry: github:${context3.owner}/${context3.repo}' to keep versions across runs`
+    );
+  }
+  return registry2;
 }
-function booleanInput(name) {
-  const value = optionalInput(name);
-  if (value === void 0) return void 0;
-  if (/^(true|True|TRUE)$/.test(value)) return true;
-  if (/^(false|False|FALSE)$/.test(value)) return false;
-  throw new InputError(`input '${name}' is '${value}'; expected true or false`);
+
+// packages/github/src/job-summary.ts
+import { appendFile as appendFile2, stat as stat3 } from "node:fs/promises";
+var MAX_STEP_SUMMARY_BYTES = 1024 * 1024;
+var MIN_USEFUL_BYTES = 1024;
+async function writeJobSummary(markdown, options = {}) {
+  const path = options.summaryPath ?? (options.env ?? process.env).GITHUB_STEP_SUMMARY;
+  if (path === void 0 || path === "") {
+    return { kind: "skipped", reason: "GITHUB_STEP_SUMMARY is not set (not running in GitHub Actions)" };
+  }
+  const existing = await stat3(path).then(
+    (s) => s.size,
+    () => 0
+  );
+  const room = MAX_STEP_SUMMARY_BYTES - existing;
+  if (room < MIN_USEFUL_BYTES) {
+    return {
+      kind: "skipped",
+      reason: `the step summary ${path} already holds ${existing} bytes of GitHub's ${MAX_STEP_SUMMARY_BYTES} limit`
+    };
+  }
+  const fitted = fitToBytes(markdown, room - 1, options.fullReportAt);
+  const text = `${fitted.text}
+`;
+  await appendFile2(path, text, "utf8");
+  return { kind: "written", path, bytes: Buffer.byteLength(text), truncated: fitted.truncated };
+}
+function fitToBytes(markdown, maxBytes, fullReportAt) {
+  const bytes = Buffer.from(markdown, "utf8");
+  if (bytes.length <= maxBytes) return { text: markdown, truncated: false };
+  let keep = maxBytes;
+  for (; ; ) {
+    const head = wholeLines(bytes, keep);
+    const shown = Buffer.byteLength(head);
+    const note = [
+      "",
+      "> [!WARNING]",
+      `> This report was cut to fit GitHub's 1 MiB job-summary limit: ${shown.toLocaleString("en-US")} of ${bytes.length.toLocaleString("en-US")} bytes are shown.${fullReportAt === void 0 ? "" : ` The full report is in ${fullReportAt}.`}`
+    ].join("\n");
+    const text = `${head}${closers(head)}
+${note}`;
+    const over = Buffer.byteLength(text) - maxBytes;
+    if (over <= 0) return { text, truncated: true };
+    keep -= over;
+    if (keep <= 0) return { text: note.trim(), truncated: true };
+  }
+}
+function wholeLines(bytes, limit) {
+  const newline = bytes.lastIndexOf(10, limit - 1);
+  if (newline > 0) return bytes.subarray(0, newline).toString("utf8");
+  let end = limit;
+  while (end > 0 && ((bytes[end] ?? 0) & 192) === 128) end--;
+  return bytes.subarray(0, end).toString("utf8");
+}
+function closers(head) {
+  let text = "";
+  const fences = head.match(/^ {0,3}(```|~~~)/gm) ?? [];
+  if (fences.length % 2 === 1) text += `
+${fences[fences.length - 1]?.trim()}`;
+  const open4 = (head.match(/<details\b/gi) ?? []).length - (head.match(/<\/details>/gi) ?? []).length;
+  for (let i = 0; i < open4; i++) text += "\n\n</details>";
+  return text;
+}
+
+// packages/github/src/step.ts
+init_core();
+function readInputs(table) {
+  const raw = {};
+  for (const [name, kind] of Object.entries(table)) {
+    const value = kind === "strings" ? listInput(name) : optionalInput(name);
+    if (value !== void 0) raw[name] = value;
+  }
+  return raw;
+}
+async function publish(presentation) {
+  for (const line of presentation.lines) info(line.text);
+  for (const [name, value] of Object.entries(presentation.outputs)) setOutput(name, value);
+  if (presentation.summary !== void 0) {
+    const written = await writeJobSummary(presentation.summary, { fullReportAt: presentation.fullReportAt });
+    if (written.kind === "skipped") debug(`no job summary: ${written.reason}`);
+  }
+  if (presentation.exitCode !== 0) setFailed(presentation.failure ?? "the step failed");
 }
 
 // actions/register/main.ts
 async function run() {
   await runAction(async () => {
-    const settings = await readRegisterInputs();
+    const config2 = await readConfigFile(configInput(), process.cwd(), actionInput);
+    const settings = registerStepSettingsFrom(readInputs(REGISTER_OPTIONS), config2, actionInput);
     const context3 = readGitHubContext(process.env);
-    const registry2 = openRegistry(settings.registry, {
-      cwd: process.cwd(),
-      what: "input 'registry'",
-      github: githubRegistryOpener({ token: settings.token, apiUrl: context3.apiUrl, logger: actionLogger })
-    });
-    if (settings.registry.startsWith("fs:") && context3.runnerEnvironment === "github-hosted") {
-      warning(
-        `the registry ${settings.registry} is a folder on this runner, and a GitHub-hosted runner's disk is wiped when the job ends; use 'registry: github:${context3.owner}/${context3.repo}' to keep versions across runs`
-      );
-    }
-    const request2 = {
-      ...settings.request,
-      lineage: { ...lineageFromContext(context3), ...settings.request.lineage }
-    };
-    await prepareRegistration(request2, settings.sources);
-    const version2 = await group(
-      `Register ${request2.name} in ${registry2.location}`,
-      () => registry2.register(request2)
+    const registry2 = openActionRegistry(settings.registry, context3, actionLogger);
+    const outcome = await group(
+      `Register ${settings.name} in ${registry2.location}`,
+      () => runRegister(settings, {
+        registry: registry2,
+        lineage: async () => lineageFromContext(context3),
+        cwd: process.cwd(),
+        logger: actionLogger
+      })
     );
-    const moved = request2.alias !== void 0 && version2.aliases.includes(request2.alias);
-    if (request2.alias !== void 0 && !moved) {
-      warning(
-        `alias '${request2.alias}' stays where it is: a concurrent register moved it to a newer version than v${version2.version} first, and aliases only move forward (input 'allow-downgrade: true' moves it back)`
-      );
-    }
-    const alias = moved ? `; ${request2.alias} \u2192 v${version2.version}` : "";
-    info(`registered ${version2.name} v${version2.version} (sha256 ${version2.sha256})${alias}`);
-    await summary.addRaw(
-      `### modelgate: registered ${version2.name} v${version2.version}
-
-- sha256 \`${version2.sha256}\`, ${version2.bytes} bytes
-- aliases: ${version2.aliases.length === 0 ? "none" : version2.aliases.map((a) => `\`${a}\``).join(", ")}
-- registry: \`${registry2.location}\`, ${version2.url}
-`
-    ).write();
-    setOutput("version", String(version2.version));
-    setOutput("sha256", version2.sha256);
-    setOutput("url", version2.url);
+    await publish(presentRegister(outcome));
   });
 }
 

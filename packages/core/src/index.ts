@@ -16,4 +16,5 @@ export * from './registry/index.ts';
 export * from './report/index.ts';
 export * from './stats/index.ts';
 export * from './steps/evaluate/index.ts';
+export * from './steps/serve/index.ts';
 export * from './train/index.ts';

@@ -108,6 +108,7 @@ async function infer(
         };
         sendBinary(response, joinResponse(answer, binary), headers);
       }
+      context.requestLog?.record(name, version, runner.featureNames, parsed.inputs, outputs);
     } finally {
       runner.release();
     }

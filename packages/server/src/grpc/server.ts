@@ -4,6 +4,7 @@ import { type ModelHost, notLoaded } from '../host.ts';
 import { HttpError, statusOf } from '../http.ts';
 import type { ServerLogger } from '../logger.ts';
 import { NO_VERSION, type ServerMetrics } from '../metrics.ts';
+import type { RequestLog } from '../request-log.ts';
 import type { VersionRunner } from '../runner.ts';
 import { modelMetadata, parseVersion, pinnedRunner } from '../versions.ts';
 import { decodeInferRequest, encodeInferResponse, type ModelInferRequest } from './convert.ts';
@@ -26,6 +27,8 @@ export interface GrpcOptions {
   readonly port: number;
   /** The largest request message, in bytes (the HTTP body limit, so both wires take the same tensors). */
   readonly maxMessageBytes: number;
+  /** Where sampled requests are logged, when they are. */
+  readonly requestLog: RequestLog | undefined;
 }
 
 export interface RunningGrpc {
@@ -123,6 +126,7 @@ export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc
           // Raw outputs are views of the session's output: written out before the version may go.
           finish(null, response);
           chosen.release();
+          options.requestLog?.record(name, chosen.versionLabel, chosen.featureNames, request.inputs, outputs);
         },
         (error: unknown) => {
           chosen.release();

@@ -10,7 +10,8 @@
 //   wires:         the same modelgate process over HTTP + JSON and over gRPC with raw tensors
 //                  (--grpc-port), driven alike (bench/server-wires.ts: h2load for both when it
 //                  is installed, else autocannon and node:http2)
-//   request log:   the same server with --log-requests (every request, and --log-sample 0.1)
+//   request log:   the same server with --log-requests, logging every request (--log-sample 1)
+//                  and a tenth of them (the default, --log-sample 0.1)
 //                  against logging off; the files are read back and counted
 //
 // Targets (issue 17), each a ratio of requests per second measured in this one run: the median
@@ -112,6 +113,12 @@ function startServe(registry: string, name: string, flags: string[]): Promise<Se
   const args = [cliBin, 'serve', '--port', '0', '--registry', `fs:${registry}`, '--model', `${name}@1`];
   const grpc = flags.includes('--grpc-port');
   return start([...args, '--quiet', ...flags], `/v2/models/${name}/infer`, true, name, grpc);
+}
+
+/** A bare server of one wire (bench/server-floor.mjs): what node:http or node:http2 costs by itself. */
+async function startFloor(wire: 'http' | 'grpc'): Promise<Server> {
+  const server = await start([join(root, 'bench', 'server-floor.mjs'), wire], '/', false, 'floor');
+  return { ...server, grpcTarget: server.url.replace('http://', '') };
 }
 
 function startPlain(model: string): Promise<Server> {
@@ -320,7 +327,9 @@ try {
   const modelgate = await launch(startServe(registry, 'mlp-32', ['--grpc-port', '0']));
   const logAll = join(dir, 'log-all');
   const logTenth = join(dir, 'log-tenth');
-  const logged = await launch(startServe(registry, 'mlp-32', ['--log-requests', logAll]));
+  const logged = await launch(
+    startServe(registry, 'mlp-32', ['--log-requests', logAll, '--log-sample', '1']),
+  );
   const sampled = await launch(
     startServe(registry, 'mlp-32', ['--log-requests', logTenth, '--log-sample', '0.1']),
   );
@@ -335,9 +344,9 @@ try {
       { label: 'plain server', server: plain, load: http(connections), rounds: [] },
       { label: 'modelgate serve', server: modelgate, load: http(connections), rounds: [] },
     ]),
-    { label: 'modelgate serve, --log-requests', server: logged, load: http(32), rounds: [] },
+    { label: 'modelgate serve, --log-requests --log-sample 1', server: logged, load: http(32), rounds: [] },
     {
-      label: 'modelgate serve, --log-requests --log-sample 0.1',
+      label: 'modelgate serve, --log-requests (sample 0.1)',
       server: sampled,
       load: http(32),
       rounds: [],
@@ -396,6 +405,28 @@ try {
     console.log(
       `request log (${what}) / off at 32 connections: ${ratio(contender as Contender, modelgate32 as Contender, 0.95)}; ${failed(contender as Contender)} failed; ${fmt(logLines(logDir))} lines read back`,
     );
+  }
+
+  if (hasH2load) {
+    // The wires' floor: what node:http and node:http2 cost per request before any work.
+    const floorHttp = await launch(startFloor('http'));
+    const floorGrpc = await launch(startFloor('grpc'));
+    const floorRuns: Contender[] = [
+      {
+        label: 'bare node:http, canned answer',
+        server: floorHttp,
+        load: { ...http(32), h2load: true },
+        rounds: [],
+      },
+      { label: 'bare node:http2, canned gRPC answer', server: floorGrpc, load: grpc(32, 1), rounds: [] },
+      { label: 'bare node:http2, canned gRPC answer', server: floorGrpc, load: grpc(32, 8), rounds: [] },
+    ];
+    await interleaved(floorRuns);
+    await Promise.all(running.splice(0).map(stop));
+    console.log(
+      '\nthe wires by themselves (h2load; no decoding, no model): server CPU per request is each wire’s floor\n',
+    );
+    table(floorRuns);
   }
 
   const wide = wideModel();

@@ -47,16 +47,14 @@ function readLines(logDir: string): Line[] {
     .map((text) => JSON.parse(text) as Line);
 }
 
-async function serve(logDir: string | undefined, sampleShare?: number) {
+async function serve(logDir: string | undefined, sampleShare = 1) {
   const server = await startServer({
     registry,
     port: 0,
     grpcPort: 0,
     adminToken: TOKEN,
     preload: ['cancer@1', 'named@1'],
-    ...(logDir === undefined
-      ? {}
-      : { logRequests: { dir: logDir, ...(sampleShare === undefined ? {} : { sample: sampleShare }) } }),
+    ...(logDir === undefined ? {} : { logRequests: { dir: logDir, sample: sampleShare } }),
   });
   servers.push(server);
   return { server, api: client(server.url, TOKEN) };
@@ -174,7 +172,13 @@ describe('the request log on its own', () => {
     writeFileSync(join(logDir, old), `${'{"model":"old"}\n'.repeat(2_000)}`);
     writeFileSync(join(logDir, 'notes.txt'), 'not a log file: never removed');
     const metrics = new ServerMetrics();
-    const log = new RequestLog({ dir: logDir, maxBytes: MIN_LOG_MAX_BYTES, metrics, logger: silentLogger });
+    const log = new RequestLog({
+      dir: logDir,
+      sample: 1,
+      maxBytes: MIN_LOG_MAX_BYTES,
+      metrics,
+      logger: silentLogger,
+    });
     const { inputs, outputs } = tensors(50, 20);
     for (let i = 0; i < 40; i++) {
       log.record('m', '1', undefined, inputs, outputs);
@@ -195,7 +199,7 @@ describe('the request log on its own', () => {
 
   it('drops and counts the rows of a request that would overfill its queue, without waiting', async () => {
     const metrics = new ServerMetrics();
-    const log = new RequestLog({ dir: join(dir, 'logs-full'), metrics, logger: silentLogger });
+    const log = new RequestLog({ dir: join(dir, 'logs-full'), sample: 1, metrics, logger: silentLogger });
     const { inputs, outputs } = tensors(70_000, 1);
     log.record('m', '1', undefined, inputs, outputs);
     const small = tensors(2, 1);

@@ -30,7 +30,7 @@ export const LOG_FILE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_LOG_MAX_BYTES = SERVE_DEFAULTS.logMaxBytes;
 /** The smallest cap: room for a few files of a few dozen rows each. */
 export const MIN_LOG_MAX_BYTES = SERVE_DEFAULTS.logMinBytes;
-/** Every request is logged unless --log-sample says otherwise; the cap and the queue bound the cost. */
+/** The share of requests logged unless --log-sample says otherwise (SERVE_DEFAULTS says why). */
 export const DEFAULT_LOG_SAMPLE = SERVE_DEFAULTS.logSample;
 /**
  * Rows held for the writer at most: about a second of single-row traffic at the HTTP wire's
@@ -249,34 +249,60 @@ export class RequestLog {
   }
 }
 
+/** The `"NAME":` fragments of an input's columns, made once per model version and input. */
+const keyCache = new Map<string, readonly string[]>();
+
+function featureKeys(entry: Entry, input: DecodedInput, width: number): readonly string[] {
+  const key = `${entry.model}\n${entry.version}\n${input.name}\n${input.shape.length}\n${width}`;
+  let keys = keyCache.get(key);
+  if (keys === undefined) {
+    const named = entry.features !== undefined && entry.inputs.length === 1 ? entry.features : undefined;
+    const names = named !== undefined && named.length === width ? named : undefined;
+    keys = Array.from(
+      { length: width },
+      (_, j) =>
+        `${JSON.stringify(names?.[j] ?? (input.shape.length === 1 ? input.name : `${input.name}_${j}`))}:`,
+    );
+    keyCache.set(key, keys);
+  }
+  return keys;
+}
+
+let lastTime = Number.NaN;
+let lastIso = '';
+
 /** One input row as a JSON line. */
 function line(entry: Entry, row: number): string {
-  let features = '';
-  const named = entry.features !== undefined && entry.inputs.length === 1 ? entry.features : undefined;
+  if (entry.time !== lastTime) {
+    lastTime = entry.time;
+    lastIso = new Date(entry.time).toISOString();
+  }
+  let text = `{"time":"${lastIso}","model":${JSON.stringify(entry.model)},"version":"${entry.version}","features":{`;
+  let first = true;
   for (const input of entry.inputs) {
-    const width = input.shape.slice(1).reduce((a, b) => a * b, 1);
+    const width = input.shape.length === 1 ? 1 : input.data.length / (input.shape[0] as number);
+    const keys = featureKeys(entry, input, width);
     const base = row * width;
-    const names = named !== undefined && named.length === width ? named : undefined;
     for (let j = 0; j < width; j++) {
-      const name = names?.[j] ?? (input.shape.length === 1 ? input.name : `${input.name}_${j}`);
-      features += `${features === '' ? '' : ','}${JSON.stringify(name)}:${number(input.data[base + j])}`;
+      text += `${first ? '' : ','}${keys[j]}${number(input.data[base + j])}`;
+      first = false;
     }
   }
-  let outputs = '';
+  text += '},"outputs":{';
+  first = true;
   for (const output of entry.outputs) {
-    const width = output.shape.slice(1).reduce((a, b) => a * b, 1);
+    const width = output.shape.length === 1 ? 1 : output.data.length / (output.shape[0] as number);
     const base = row * width;
-    let value: string;
-    if (output.shape.length === 1) value = number(output.data[base]);
+    text += `${first ? '' : ','}${JSON.stringify(output.name)}:`;
+    first = false;
+    if (output.shape.length === 1) text += number(output.data[base]);
     else {
-      value = '[';
-      for (let j = 0; j < width; j++) value += `${j === 0 ? '' : ','}${number(output.data[base + j])}`;
-      value += ']';
+      text += '[';
+      for (let j = 0; j < width; j++) text += `${j === 0 ? '' : ','}${number(output.data[base + j])}`;
+      text += ']';
     }
-    outputs += `${outputs === '' ? '' : ','}${JSON.stringify(output.name)}:${value}`;
   }
-  const time = new Date(entry.time).toISOString();
-  return `{"time":"${time}","model":${JSON.stringify(entry.model)},"version":"${entry.version}","features":{${features}},"outputs":{${outputs}}}`;
+  return `${text}}}`;
 }
 
 /** A value as JSON: numbers (bigints too) as numbers, NaN and ±Infinity as null, strings as strings. */

@@ -62,7 +62,7 @@ export interface ServerOptions {
 /** The request log's settings (`serve --log-requests DIR --log-sample F --log-max-bytes N`). */
 export interface RequestLogSettings {
   readonly dir: string;
-  /** The fraction of requests logged, in (0, 1]; default 1. */
+  /** The fraction of requests logged, in (0, 1]; default 0.1. */
   readonly sample?: number;
   /** The most bytes the log files hold together; default 1 GiB. */
   readonly maxBytes?: number;

@@ -56,8 +56,8 @@ Options:
                             files DIR/requests-<UTC time>-<pid>-<seq>.jsonl (16 MiB each); over
                             HTTP and gRPC alike, off the response path (a full queue drops rows
                             and counts them in modelgate_request_log_dropped_rows_total)
-  --log-sample F            the share of requests logged, above 0 and at most 1 (default 1: every
-                            request; chosen at random per request)
+  --log-sample F            the share of requests logged, above 0 and at most 1 (default 0.1;
+                            1 logs every request); chosen at random per request
   --log-max-bytes N         the most bytes the log files in DIR hold together (default ${SERVE_DEFAULTS.logMaxBytes},
                             1 GiB; at least ${SERVE_DEFAULTS.logMinBytes}); the oldest files are removed first
   --quiet                   print only the start-up lines
@@ -66,7 +66,7 @@ Examples:
   modelgate serve
   modelgate serve --port 9000 --model churn@production
   MODELGATE_ADMIN_TOKEN=s3cret modelgate serve --registry fs:/srv/registry --max-batch 128
-  modelgate serve --model churn@production --log-requests logs/ --log-sample 0.1
+  modelgate serve --model churn@production --log-requests logs/ --log-sample 0.25
   curl -s localhost:8080/v2/models/churn/infer -d '{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}'
 
 It runs until Ctrl-C or SIGTERM, then stops taking connections, lets requests in progress

@@ -12,10 +12,9 @@ import {
 import type { RouteContext } from './context.ts';
 import { type ModelSlot, notLoaded } from './host.ts';
 import { allow, noRoute, readBody, readJson, sendJson, sendJsonText, statusOf } from './http.ts';
-import { NO_VERSION } from './metrics.ts';
 import type { VersionRunner } from './runner.ts';
 import { inferResponseJson, parseInferRequest } from './tensors.ts';
-import { modelMetadata, parseVersion, pinnedRunner } from './versions.ts';
+import { countInfer, modelMetadata, parseVersion, pinnedRunner } from './versions.ts';
 
 /** The header that says which version answered an infer request (primary or canary). */
 export const VERSION_HEADER = 'x-modelgate-version';
@@ -116,13 +115,7 @@ async function infer(
     status = statusOf(error);
     throw error;
   } finally {
-    const known = runner !== undefined || host.slot(name) !== undefined;
-    metrics.infer(
-      known ? name : 'unknown',
-      runner === undefined ? NO_VERSION : runner.versionLabel,
-      status,
-      (performance.now() - started) / 1000,
-    );
+    countInfer(metrics, host, name, runner, status, started);
   }
 }
 

@@ -5,19 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcEndpoint, type RunningServer, ServerMetrics, startServer } from './index.ts';
 import { silentLogger } from './logger.ts';
 import { MIN_LOG_MAX_BYTES, RequestLog } from './request-log.ts';
-import {
-  client,
-  DATA,
-  FEATURES,
-  featureRows,
-  freshRegistry,
-  inferBody,
-  MODEL_V1,
-  MODEL_V2,
-  registerAll,
-  sample,
-  tempDir,
-} from './testing.ts';
+import * as fixtures from './testing.ts';
 
 /**
  * `serve --log-requests DIR`: a real server answering real HTTP and gRPC requests writes one
@@ -25,11 +13,13 @@ import {
  * takes its share; the size cap removes the oldest files; a full queue drops and counts.
  */
 const TOKEN = 'test-admin-token';
-const dir = tempDir('modelgate-request-log-');
+const dir = fixtures.tempDir('modelgate-request-log-');
 let registry: Registry;
 const servers: RunningServer[] = [];
 /** The names of the 30 feature columns, which the registered evaluation of `named` v1 records. */
-const NAMES = (readFileSync(DATA, 'utf8').split('\n')[0] as string).split(',').slice(0, FEATURES);
+const NAMES = (readFileSync(fixtures.DATA, 'utf8').split('\n')[0] as string)
+  .split(',')
+  .slice(0, fixtures.FEATURES);
 
 interface Line {
   time: string;
@@ -57,17 +47,17 @@ async function serve(logDir: string | undefined, sampleShare = 1) {
     ...(logDir === undefined ? {} : { logRequests: { dir: logDir, sample: sampleShare } }),
   });
   servers.push(server);
-  return { server, api: client(server.url, TOKEN) };
+  return { server, api: fixtures.client(server.url, TOKEN) };
 }
 
 beforeAll(async () => {
-  ({ registry } = freshRegistry(dir, 'registry'));
-  await registerAll(registry, 'cancer', [MODEL_V1]);
+  ({ registry } = fixtures.freshRegistry(dir, 'registry'));
+  await fixtures.registerAll(registry, 'cancer', [fixtures.MODEL_V1]);
   // A version registered with its evaluation, which names the features it was evaluated on.
   const { record } = await evaluate(
     {
-      model: MODEL_V2,
-      data: DATA,
+      model: fixtures.MODEL_V2,
+      data: fixtures.DATA,
       label: 'target',
       features: NAMES,
       sliceBy: [],
@@ -81,7 +71,7 @@ beforeAll(async () => {
   );
   await registry.register({
     name: 'named',
-    modelPath: MODEL_V2,
+    modelPath: fixtures.MODEL_V2,
     evaluation: record,
     verdict: null,
     lineage: {},
@@ -97,10 +87,10 @@ describe('the request log of a running server', () => {
   it('writes one line per input row, over HTTP and gRPC, with the answer each row got', async () => {
     const logDir = join(dir, 'logs-both');
     const { server, api } = await serve(logDir);
-    const rows = featureRows(3);
-    const http = await api.infer('cancer', inferBody(rows));
+    const rows = fixtures.featureRows(3);
+    const http = await api.infer('cancer', fixtures.inferBody(rows));
     const overGrpc = await grpcEndpoint(server.grpcUrl as string, 'cancer').infer({
-      input: { name: 'input', datatype: 'FP32', shape: [2, FEATURES] },
+      input: { name: 'input', datatype: 'FP32', shape: [2, fixtures.FEATURES] },
       data: Float32Array.from(rows.slice(0, 2).flat()),
       output: 'probabilities',
     });
@@ -117,7 +107,9 @@ describe('the request log of a running server', () => {
       expect(line.model).toBe('cancer');
       expect(line.version).toBe('1');
       expect(Date.parse(line.time)).toBeGreaterThan(Date.now() - 60_000);
-      expect(Object.keys(line.features)).toEqual(Array.from({ length: FEATURES }, (_, j) => `input_${j}`));
+      expect(Object.keys(line.features)).toEqual(
+        Array.from({ length: fixtures.FEATURES }, (_, j) => `input_${j}`),
+      );
       expect(Object.values(line.features)).toEqual(row.map(Math.fround));
       const expected = i < 3 ? httpData[i] : overGrpc.data[i - 3];
       expect(line.outputs).toEqual({ probabilities: [expected] });
@@ -128,9 +120,9 @@ describe('the request log of a running server', () => {
     const logDir = join(dir, 'logs-named');
     const on = await serve(logDir);
     const off = await serve(undefined);
-    const rows = featureRows(4);
-    const logged = await on.api.infer('named', inferBody(rows));
-    const plain = await off.api.infer('named', inferBody(rows));
+    const rows = fixtures.featureRows(4);
+    const logged = await on.api.infer('named', fixtures.inferBody(rows));
+    const plain = await off.api.infer('named', fixtures.inferBody(rows));
     expect(logged.status).toBe(200);
     expect(logged.body).toEqual(plain.body);
     await on.server.requestLog?.flush();
@@ -140,13 +132,13 @@ describe('the request log of a running server', () => {
     expect(lines.map((line) => line.outputs.probabilities)).toEqual(
       Array.from({ length: 4 }, (_, i) => logged.body.outputs?.[0]?.data.slice(2 * i, 2 * i + 2)),
     );
-    expect(sample(await on.api.metrics(), 'modelgate_request_log_rows_total', {})).toBe(4);
+    expect(fixtures.sample(await on.api.metrics(), 'modelgate_request_log_rows_total', {})).toBe(4);
   });
 
   it('logs about the sampled share of requests', async () => {
     const logDir = join(dir, 'logs-sampled');
     const { server, api } = await serve(logDir, 0.25);
-    const body = inferBody(featureRows(1));
+    const body = fixtures.inferBody(fixtures.featureRows(1));
     for (let i = 0; i < 400; i++) expect((await api.infer('cancer', body)).status).toBe(200);
     await server.requestLog?.flush();
     // Binomial(400, 0.25): mean 100, sd 8.7; ±45 is over 5 sd.
@@ -206,8 +198,8 @@ describe('the request log on its own', () => {
     log.record('m', '1', undefined, small.inputs, small.outputs);
     await log.close();
     const text = await metrics.registry.metrics();
-    expect(sample(text, 'modelgate_request_log_dropped_rows_total', {})).toBe(70_000);
-    expect(sample(text, 'modelgate_request_log_rows_total', {})).toBe(2);
+    expect(fixtures.sample(text, 'modelgate_request_log_dropped_rows_total', {})).toBe(70_000);
+    expect(fixtures.sample(text, 'modelgate_request_log_rows_total', {})).toBe(2);
   });
 
   it('refuses a sample outside (0, 1] and a cap under 64 KiB, naming the option', () => {

@@ -1,5 +1,6 @@
-import type { ModelSlot } from './host.ts';
+import type { ModelHost, ModelSlot } from './host.ts';
 import { HttpError } from './http.ts';
+import { NO_VERSION, type ServerMetrics } from './metrics.ts';
 import type { VersionRunner } from './runner.ts';
 import { oipDatatype, oipShape } from './tensors.ts';
 
@@ -40,4 +41,26 @@ export function modelMetadata(slot: ModelSlot, runner: VersionRunner) {
     inputs: describe(runner.model.inputs),
     outputs: describe(runner.model.outputs),
   };
+}
+
+/**
+ * Counts an infer request or call in the metrics, with the HTTP status of its outcome. A name no
+ * version answered for is `unknown` unless the model is loaded, so a scan of random names cannot
+ * grow the metrics without bound.
+ */
+export function countInfer(
+  metrics: ServerMetrics,
+  host: ModelHost,
+  name: string,
+  runner: VersionRunner | undefined,
+  status: number,
+  started: number,
+): void {
+  const known = runner !== undefined || host.slot(name) !== undefined;
+  metrics.infer(
+    known ? name : 'unknown',
+    runner === undefined ? NO_VERSION : runner.versionLabel,
+    status,
+    (performance.now() - started) / 1000,
+  );
 }

@@ -3,10 +3,10 @@ import { InputError, VERSION } from '@modelgate/core';
 import { type ModelHost, notLoaded } from '../host.ts';
 import { HttpError, statusOf } from '../http.ts';
 import type { ServerLogger } from '../logger.ts';
-import { NO_VERSION, type ServerMetrics } from '../metrics.ts';
+import type { ServerMetrics } from '../metrics.ts';
 import type { RequestLog } from '../request-log.ts';
 import type { VersionRunner } from '../runner.ts';
-import { modelMetadata, parseVersion, pinnedRunner } from '../versions.ts';
+import { countInfer, modelMetadata, parseVersion, pinnedRunner } from '../versions.ts';
 import { decodeInferRequest, encodeInferResponse, type ModelInferRequest } from './convert.ts';
 import { inferencePackage } from './proto.ts';
 
@@ -87,13 +87,7 @@ export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc
     let status = 200;
     const finish = (error: unknown, response?: unknown) => {
       if (error !== null) status = statusOf(error);
-      const known = runner !== undefined || host.slot(name) !== undefined;
-      metrics.infer(
-        known ? name : 'unknown',
-        runner === undefined ? NO_VERSION : runner.versionLabel,
-        status,
-        (performance.now() - started) / 1000,
-      );
+      countInfer(metrics, host, name, runner, status, started);
       if (error === null) callback(null, response);
       else callback(toStatus(error, logger));
     };

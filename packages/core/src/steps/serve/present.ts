@@ -1,9 +1,7 @@
+import { ADMIN_TOKEN_ENV } from '../../deploy/targets/admin-token.ts';
 import { formatCount, formatValue } from '../../kernel/format.ts';
 import { err, out, type Presentation, type TerminalLine } from '../../kernel/step.ts';
 import type { ServeEvent, ServeOutcome } from './run.ts';
-
-/** The token's source as the start-up line says it (never the token). */
-const ADMIN_TOKEN_ENV = 'MODELGATE_ADMIN_TOKEN';
 
 /** What the terminal says at each event: the start-up lines on stdout, the stop on stderr. */
 export function presentServeEvent(event: ServeEvent): TerminalLine[] {

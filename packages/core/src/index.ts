@@ -24,5 +24,6 @@ export * from './steps/evaluate/index.ts';
 export * from './steps/monitor/index.ts';
 export * from './steps/register/index.ts';
 export * from './steps/registry/index.ts';
+export * from './steps/serve/index.ts';
 export * from './steps/train/index.ts';
 export * from './training/index.ts';

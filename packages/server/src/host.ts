@@ -285,7 +285,7 @@ export class ModelHost {
         ...(runtime === undefined ? {} : { runtime }),
       });
       runner = new VersionRunner(record, model, batching, (used, rows) =>
-        metrics.batchSize.observe({ model: used.name, version: String(used.version) }, rows),
+        metrics.batch(used.name, used.versionLabel, rows),
       );
     } catch (error) {
       if (!(error instanceof InputError)) throw error;

@@ -1,14 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InputError } from '@modelgate/core';
+import { InputError, SERVE_DEFAULTS } from '@modelgate/core';
 
 /**
- * The default cap on an infer request's body. A million float values (10,000 rows of 100
- * features, or six 224×224×3 images) take about 20 MB as JSON, at 20 to 21 bytes a value as
- * JavaScript's and Python's json write a float32; 32 MiB holds that with room. Parsing holds about
- * four times the body at once (the bytes, the text, the numbers, the tensor), so this also bounds
- * what one unauthenticated request can make the server hold to about 130 MB.
+ * The default cap on an infer request's body (SERVE_DEFAULTS.maxBodyBytes, 32 MiB). Parsing
+ * holds about four times the body at once (the bytes, the text, the numbers, the tensor), so this
+ * also bounds what one unauthenticated request can make the server hold to about 130 MB.
  */
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES: number = SERVE_DEFAULTS.maxBodyBytes;
 
 /** How a client that needs more is told to ask for it (the 413's last words). */
 const RAISE_LIMIT =

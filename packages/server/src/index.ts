@@ -7,9 +7,18 @@ export { silentLogger } from './logger.ts';
 export { ServerMetrics } from './metrics.ts';
 export { VERSION_HEADER } from './oip.ts';
 export {
+  DEFAULT_LOG_MAX_BYTES,
+  DEFAULT_LOG_SAMPLE,
+  LOG_FILE_BYTES,
+  MIN_LOG_MAX_BYTES,
+  RequestLog,
+} from './request-log.ts';
+export { type ServeProcess, serveStepPorts } from './serve-step.ts';
+export {
   DEFAULT_BATCHING,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  type RequestLogSettings,
   type RunningServer,
   type ServerOptions,
   startServer,

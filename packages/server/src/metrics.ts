@@ -8,6 +8,14 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096];
 /** Version label of a request that no version answered (an unknown model, a body that is not JSON). */
 export const NO_VERSION = 'none';
 
+/** One model version's series, looked up once: prom-client hashes the label values on every call otherwise. */
+interface VersionSeries {
+  readonly latency: { observe(seconds: number): void };
+  readonly batchSize: { observe(rows: number): void };
+  /** By HTTP status. */
+  readonly requests: Map<number, { inc(): void }>;
+}
+
 /**
  * The server's Prometheus metrics, in a registry of its own: several servers in one process
  * (the tests, an embedding application) never see each other's numbers, and nothing here
@@ -24,21 +32,17 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  readonly latency = new Histogram({
-    name: 'modelgate_infer_duration_seconds',
-    help: 'Infer request latency from the first byte read to the answer written, in seconds',
-    labelNames: ['model', 'version'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly latency = this.#byVersion(
+    'modelgate_infer_duration_seconds',
+    'Infer request latency from the first byte read to the answer written, in seconds',
+    LATENCY_BUCKETS,
+  );
 
-  readonly batchSize = new Histogram({
-    name: 'modelgate_batch_size',
-    help: 'Rows per inference session run (dynamic batching gathers concurrent requests into one run)',
-    labelNames: ['model', 'version'] as const,
-    buckets: BATCH_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly batchSize = this.#byVersion(
+    'modelgate_batch_size',
+    'Rows per inference session run (dynamic batching gathers concurrent requests into one run)',
+    BATCH_BUCKETS,
+  );
 
   readonly loadedVersion = new Gauge({
     name: 'modelgate_loaded_version',
@@ -61,9 +65,67 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  /** Rows the request log left out because its queue was full (the disk or the formatting fell behind). */
+  readonly requestLogDropped = new Counter({
+    name: 'modelgate_request_log_dropped_rows_total',
+    help: 'Sampled input rows the request log dropped because its bounded queue was full',
+    registers: [this.registry],
+  });
+
+  /** Rows the request log wrote. */
+  readonly requestLogRows = new Counter({
+    name: 'modelgate_request_log_rows_total',
+    help: 'Input rows the request log wrote to its JSON Lines files',
+    registers: [this.registry],
+  });
+
+  readonly #series = new Map<string, VersionSeries>();
+
+  /** Counts one infer request and observes its latency. */
+  infer(model: string, version: string, status: number, seconds: number): void {
+    const series = this.#of(model, version);
+    let counter = series.requests.get(status);
+    if (counter === undefined) {
+      counter = this.requests.labels(model, version, String(status));
+      series.requests.set(status, counter);
+    }
+    counter.inc();
+    series.latency.observe(seconds);
+  }
+
+  /** Observes the rows of one session run. */
+  batch(model: string, version: string, rows: number): void {
+    this.#of(model, version).batchSize.observe(rows);
+  }
+
   /** Sets a role's version gauge, or removes it when the role is empty. */
   setRole(model: string, role: 'primary' | 'canary' | 'previous', version: number | undefined): void {
     if (version === undefined) this.loadedVersion.remove({ model, role });
     else this.loadedVersion.set({ model, role }, version);
+  }
+
+  #of(model: string, version: string): VersionSeries {
+    // Model names cannot hold a newline (validateModelName), so the key is unambiguous.
+    const key = `${model}\n${version}`;
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      series = {
+        latency: this.latency.labels(model, version),
+        batchSize: this.batchSize.labels(model, version),
+        requests: new Map(),
+      };
+      this.#series.set(key, series);
+    }
+    return series;
+  }
+
+  #byVersion(name: string, help: string, buckets: number[]) {
+    return new Histogram({
+      name,
+      help,
+      labelNames: ['model', 'version'] as const,
+      buckets,
+      registers: [this.registry],
+    });
   }
 }

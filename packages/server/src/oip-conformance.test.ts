@@ -1,20 +1,7 @@
 import type { Registry } from '@modelgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from './index.ts';
-import {
-  client,
-  FEATURES,
-  featureRows,
-  freshRegistry,
-  inferBody,
-  MODEL_INT64,
-  MODEL_TREE,
-  MODEL_V1,
-  MODEL_V2,
-  registerAll,
-  sample,
-  tempDir,
-} from './testing.ts';
+import * as fixtures from './testing.ts';
 
 /**
  * The OIP v2 HTTP endpoints against what others wrote: the binary tensor data extension as
@@ -24,18 +11,18 @@ import {
 const TOKEN = 'test-admin-token';
 /** Room for the 25-row JSON requests below, and small enough to test the cap on binary bodies. */
 const MAX_BODY_BYTES = 64 * 1024;
-const dir = tempDir('modelgate-oip-conformance-');
+const dir = fixtures.tempDir('modelgate-oip-conformance-');
 let registry: Registry;
 let server: RunningServer;
-let api: ReturnType<typeof client>;
+let api: ReturnType<typeof fixtures.client>;
 
 beforeAll(async () => {
-  ({ registry } = freshRegistry(dir, 'registry'));
-  await registerAll(registry, 'cancer', [MODEL_V1, MODEL_V2]);
-  await registerAll(registry, 'iris', [MODEL_TREE]);
-  await registerAll(registry, 'codes', [MODEL_INT64]);
+  ({ registry } = fixtures.freshRegistry(dir, 'registry'));
+  await fixtures.registerAll(registry, 'cancer', [fixtures.MODEL_V1, fixtures.MODEL_V2]);
+  await fixtures.registerAll(registry, 'iris', [fixtures.MODEL_TREE]);
+  await fixtures.registerAll(registry, 'codes', [fixtures.MODEL_INT64]);
   server = await startServer({ registry, port: 0, adminToken: TOKEN, maxBodyBytes: MAX_BODY_BYTES });
-  api = client(server.url, TOKEN);
+  api = fixtures.client(server.url, TOKEN);
   for (const name of ['cancer', 'iris', 'codes']) {
     expect((await api.admin(`/models/${name}/load`, { version: 1 })).status).toBe(200);
   }
@@ -102,7 +89,7 @@ function cancerFrame(rows: number[][], extra: Record<string, unknown> = {}) {
       inputs: [
         {
           name: 'input',
-          shape: [rows.length, FEATURES],
+          shape: [rows.length, fixtures.FEATURES],
           datatype: 'FP32',
           parameters: { binary_data_size: data.byteLength },
         },
@@ -123,8 +110,8 @@ describe('the binary tensor data extension over HTTP', () => {
   });
 
   it('gives the same outputs for binary and JSON requests for the same rows, both ways back', async () => {
-    const rows = featureRows(25);
-    const json = await api.infer('cancer', inferBody(rows, { id: 'as-json' }));
+    const rows = fixtures.featureRows(25);
+    const json = await api.infer('cancer', fixtures.inferBody(rows, { id: 'as-json' }));
     expect(json.status).toBe(200);
     const expected = json.body.outputs?.[0];
 
@@ -158,7 +145,7 @@ describe('the binary tensor data extension over HTTP', () => {
     // JSON in, binary out (asked for on the output).
     const jsonIn = await post(
       '/v2/models/cancer/infer',
-      inferBody(rows, { outputs: [{ name: 'probabilities', parameters: { binary_data: true } }] }),
+      fixtures.inferBody(rows, { outputs: [{ name: 'probabilities', parameters: { binary_data: true } }] }),
       { 'content-type': 'application/json' },
     );
     expect(jsonIn.status).toBe(200);
@@ -194,9 +181,10 @@ describe('the binary tensor data extension over HTTP', () => {
   it('goes through the same versions, canary routing and metrics as JSON', async () => {
     const before = await api.metrics();
     const count = (metrics: string, status: string) =>
-      sample(metrics, 'modelgate_infer_requests_total', { model: 'cancer', version: '1', status }) ?? 0;
+      fixtures.sample(metrics, 'modelgate_infer_requests_total', { model: 'cancer', version: '1', status }) ??
+      0;
     expect((await api.admin('/models/cancer/load', { version: 2, canary_percent: 50 })).status).toBe(200);
-    const frame = cancerFrame(featureRows(1));
+    const frame = cancerFrame(fixtures.featureRows(1));
     const versions: string[] = [];
     for (let i = 0; i < 4; i++) {
       const answer = await postBinary('cancer', frame);
@@ -216,9 +204,12 @@ describe('the binary tensor data extension over HTTP', () => {
     const after = await api.metrics();
     expect(count(after, '200') - count(before, '200')).toBe(2);
     expect(
-      (sample(after, 'modelgate_infer_requests_total', { model: 'cancer', version: 'none', status: '400' }) ??
-        0) -
-        (sample(before, 'modelgate_infer_requests_total', {
+      (fixtures.sample(after, 'modelgate_infer_requests_total', {
+        model: 'cancer',
+        version: 'none',
+        status: '400',
+      }) ?? 0) -
+        (fixtures.sample(before, 'modelgate_infer_requests_total', {
           model: 'cancer',
           version: 'none',
           status: '400',
@@ -227,9 +218,9 @@ describe('the binary tensor data extension over HTTP', () => {
   });
 
   it('refuses bad framing with a 400 that names the input, and keeps serving', async () => {
-    const rows = featureRows(2);
+    const rows = fixtures.featureRows(2);
     const good = cancerFrame(rows);
-    const withSize = (size: number, shape = [2, FEATURES]) =>
+    const withSize = (size: number, shape = [2, fixtures.FEATURES]) =>
       binaryBody(
         { inputs: [{ name: 'input', shape, datatype: 'FP32', parameters: { binary_data_size: size } }] },
         Float32Array.from(rows.flat()),
@@ -261,7 +252,7 @@ describe('the binary tensor data extension over HTTP', () => {
       ],
       [
         'bytes left over after the inputs',
-        withSize(120, [1, FEATURES]),
+        withSize(120, [1, fixtures.FEATURES]),
         undefined,
         /^240 bytes follow the request's JSON part, but its inputs' binary_data_size add up to 120/,
       ],
@@ -273,7 +264,7 @@ describe('the binary tensor data extension over HTTP', () => {
       ],
       [
         'a size that does not fit the shape',
-        withSize(240, [3, FEATURES]),
+        withSize(240, [3, fixtures.FEATURES]),
         undefined,
         /^input 'input' has binary_data_size 240, but shape \[3, 30\] of FP32 takes 360 bytes/,
       ],
@@ -295,7 +286,12 @@ describe('the binary tensor data extension over HTTP', () => {
       'cancer',
       JSON.stringify({
         inputs: [
-          { name: 'input', shape: [1, FEATURES], datatype: 'FP32', parameters: { binary_data_size: 120 } },
+          {
+            name: 'input',
+            shape: [1, fixtures.FEATURES],
+            datatype: 'FP32',
+            parameters: { binary_data_size: 120 },
+          },
         ],
       }),
     );
@@ -321,7 +317,7 @@ describe('the binary tensor data extension over HTTP', () => {
   });
 
   it('caps binary bodies like JSON ones', async () => {
-    const rows = Array.from({ length: 600 }, () => featureRows(1)[0] as number[]);
+    const rows = Array.from({ length: 600 }, () => fixtures.featureRows(1)[0] as number[]);
     const frame = cancerFrame(rows);
     expect(frame.body.length).toBeGreaterThan(MAX_BODY_BYTES);
     const answer = await postBinary('cancer', frame);
@@ -420,7 +416,14 @@ describe('the HTTP shapes against the published protocol', () => {
     // tensors are swapped for it: every key of the example is kept.
     const request = {
       ...PROTOCOL.inferenceRequestExample,
-      inputs: [{ name: 'input', shape: [2, FEATURES], datatype: 'FP32', data: featureRows(2).flat() }],
+      inputs: [
+        {
+          name: 'input',
+          shape: [2, fixtures.FEATURES],
+          datatype: 'FP32',
+          data: fixtures.featureRows(2).flat(),
+        },
+      ],
       outputs: [{ name: 'probabilities' }],
     };
     expect(shapeOf(request)).toEqual(shapeOf(PROTOCOL.inferenceRequestExample));
@@ -436,13 +439,13 @@ describe('the HTTP shapes against the published protocol', () => {
   });
 
   it('leaves out "id" when the request has none, as the schema allows', async () => {
-    const answer = await api.infer('cancer', inferBody(featureRows(1)));
+    const answer = await api.infer('cancer', fixtures.inferBody(fixtures.featureRows(1)));
     const { id: _id, ...withoutId } = PROTOCOL.inferenceResponseExample;
     expect(shapeOf(answer.body)).toEqual(shapeOf(withoutId));
   });
 
   it("takes a binary request shaped like Triton's example and answers in its example's shape", async () => {
-    const rows = featureRows(3);
+    const rows = fixtures.featureRows(3);
     const data = Float32Array.from(rows.flat());
     const header = {
       ...PROTOCOL.binaryRequestExample,
@@ -450,7 +453,7 @@ describe('the HTTP shapes against the published protocol', () => {
       inputs: [
         {
           name: 'input',
-          shape: [3, FEATURES],
+          shape: [3, fixtures.FEATURES],
           datatype: 'FP32',
           parameters: { binary_data_size: data.byteLength },
         },
@@ -469,7 +472,7 @@ describe('the HTTP shapes against the published protocol', () => {
     for (const answer of [
       await api.get('/v2/models/nope'),
       await api.infer('cancer', '{"inputs": []}'),
-      await api.infer('cancer', inferBody(featureRows(1)), 9),
+      await api.infer('cancer', fixtures.inferBody(fixtures.featureRows(1)), 9),
     ]) {
       expect(answer.status).toBeGreaterThanOrEqual(400);
       expect(shapeOf(answer.body)).toEqual(shapeOf(PROTOCOL.errorResponse));

@@ -11,10 +11,10 @@ import {
 } from './binary-extension.ts';
 import type { RouteContext } from './context.ts';
 import { type ModelSlot, notLoaded } from './host.ts';
-import { allow, HttpError, noRoute, readBody, readJson, sendJson, sendJsonText, statusOf } from './http.ts';
-import { NO_VERSION } from './metrics.ts';
+import { allow, noRoute, readBody, readJson, sendJson, sendJsonText, statusOf } from './http.ts';
 import type { VersionRunner } from './runner.ts';
-import { inferResponseJson, oipDatatype, oipShape, parseInferRequest } from './tensors.ts';
+import { inferResponseJson, parseInferRequest } from './tensors.ts';
+import { countInfer, modelMetadata, parseVersion, pinnedRunner } from './versions.ts';
 
 /** The header that says which version answered an infer request (primary or canary). */
 export const VERSION_HEADER = 'x-modelgate-version';
@@ -94,7 +94,7 @@ async function infer(
       const parsed = parseInferRequest(body, runner.model);
       const binary = binaryOutputs(body, parsed.outputs, runner.model);
       const outputs = await runner.infer(parsed);
-      const version = String(runner.version);
+      const version = runner.versionLabel;
       const headers = { [VERSION_HEADER]: version };
       if (binary.size === 0) {
         sendJsonText(response, 200, inferResponseJson(name, version, parsed.id, outputs), headers);
@@ -107,6 +107,7 @@ async function infer(
         };
         sendBinary(response, joinResponse(answer, binary), headers);
       }
+      context.requestLog?.record(name, version, runner.featureNames, parsed.inputs, outputs);
     } finally {
       runner.release();
     }
@@ -114,13 +115,7 @@ async function infer(
     status = statusOf(error);
     throw error;
   } finally {
-    const known = host.slot(name) !== undefined || runner !== undefined;
-    const labels = {
-      model: known ? name : 'unknown',
-      version: runner === undefined ? NO_VERSION : String(runner.version),
-    };
-    metrics.requests.inc({ ...labels, status: String(status) });
-    metrics.latency.observe(labels, (performance.now() - started) / 1000);
+    countInfer(metrics, host, name, runner, status, started);
   }
 }
 
@@ -149,14 +144,8 @@ function sendBinary(response: ServerResponse, answer: BinaryResponse, headers: R
 /** OIP model metadata, plus what modelgate adds: the loaded version's digest and the canary. */
 function metadata(slot: ModelSlot, runner: VersionRunner): unknown {
   const canary = slot.canary;
-  const describe = (values: typeof runner.model.inputs) =>
-    values.map((v) => ({ name: v.name, datatype: oipDatatype(v.type), shape: oipShape(v.shape) }));
   return {
-    name: slot.name,
-    versions: [String(runner.version)],
-    platform: 'onnxruntime_onnx',
-    inputs: describe(runner.model.inputs),
-    outputs: describe(runner.model.outputs),
+    ...modelMetadata(slot, runner),
     modelgate: {
       version: runner.version,
       sha256: runner.sha256,
@@ -166,23 +155,4 @@ function metadata(slot: ModelSlot, runner: VersionRunner): unknown {
           : { version: canary.runner.version, sha256: canary.runner.sha256, percent: canary.split.percent },
     },
   };
-}
-
-function pinnedRunner(slot: ModelSlot, version: number): VersionRunner {
-  const runner = slot.pinned(version);
-  if (runner === undefined) {
-    throw new HttpError(
-      404,
-      `model '${slot.name}' has no version ${version} taking traffic (${slot.serving()})`,
-    );
-  }
-  return runner;
-}
-
-function parseVersion(text: string): number {
-  const version = /^v?(\d{1,9})$/.exec(text)?.[1];
-  if (version === undefined || Number(version) < 1) {
-    throw new HttpError(400, `'${text}' is not a version number`);
-  }
-  return Number(version);
 }

@@ -16,7 +16,10 @@ export async function handle(
   const query = url.indexOf('?');
   let segments: string[];
   try {
-    segments = (query === -1 ? url : url.slice(0, query)).split('/').filter(Boolean).map(decodeURIComponent);
+    const path = query === -1 ? url : url.slice(0, query);
+    segments = path.split('/').filter(Boolean);
+    // Most paths (every infer of a plainly named model) have nothing to decode.
+    if (path.includes('%')) segments = segments.map(decodeURIComponent);
   } catch {
     sendError(response, new HttpError(400, `the path ${url} is not valid URL encoding`));
     return;

@@ -13,7 +13,14 @@ import { type DecodedInput, type InferRequest, type OutputTensor, tensorOutputs 
 export class VersionRunner {
   readonly name: string;
   readonly version: number;
+  /** The version as metrics, headers and answers write it. */
+  readonly versionLabel: string;
   readonly sha256: string;
+  /**
+   * The feature names of the registered evaluation's data, when it names them (the request log
+   * writes them instead of `input_j`).
+   */
+  readonly featureNames: readonly string[] | undefined;
   readonly model: LoadedModel;
   readonly #batcher: Batcher;
   #inFlight = 0;
@@ -22,13 +29,15 @@ export class VersionRunner {
   readonly #drained: Array<() => void> = [];
 
   constructor(
-    record: Pick<ModelVersion, 'name' | 'version' | 'sha256'>,
+    record: Pick<ModelVersion, 'name' | 'version' | 'sha256'> & Partial<Pick<ModelVersion, 'evaluation'>>,
     model: LoadedModel,
     batching: BatchSettings,
     observeBatch: (runner: VersionRunner, rows: number) => void,
   ) {
     this.name = record.name;
     this.version = record.version;
+    this.versionLabel = String(record.version);
+    this.featureNames = record.evaluation?.data?.features;
     this.sha256 = record.sha256;
     this.model = model;
     const stackable = model.inputs.every((input) => isSymbolic(input.shape[0]));

@@ -7,6 +7,7 @@ import {
   parseNameAtRef,
   type Registry,
   type RuntimeLoader,
+  SERVE_DEFAULTS,
 } from '@modelgate/core';
 import type { BatchSettings } from './batcher.ts';
 import { type RunningGrpc, startGrpcServer } from './grpc/server.ts';
@@ -14,19 +15,17 @@ import { ModelHost } from './host.ts';
 import { bodyTooLarge, DEFAULT_MAX_BODY_BYTES, declaredLength, HttpError, sendError } from './http.ts';
 import { type ServerLogger, silentLogger } from './logger.ts';
 import { ServerMetrics } from './metrics.ts';
+import { RequestLog } from './request-log.ts';
 import { handle } from './routes.ts';
 import { resolveAdminToken } from './token.ts';
 
-/** Loopback only unless told otherwise: the admin API must not face a network by accident. */
-export const DEFAULT_HOST = '127.0.0.1';
-/** The port of the config example's `deploy: { url: http://127.0.0.1:8080 }` (CONTRACT.md). */
-export const DEFAULT_PORT = 8080;
-/**
- * 64 rows fill the vector units of a small model's matrix products while keeping one run well
- * under a millisecond; 2 ms of waiting is noise next to a network hop yet gathers a full batch
- * at a few thousand requests per second.
- */
-export const DEFAULT_BATCHING: BatchSettings = { maxBatch: 64, maxWaitMs: 2 };
+/** The serve step's defaults (SERVE_DEFAULTS says why each is what it is). */
+export const DEFAULT_HOST = SERVE_DEFAULTS.host;
+export const DEFAULT_PORT = SERVE_DEFAULTS.port;
+export const DEFAULT_BATCHING: BatchSettings = {
+  maxBatch: SERVE_DEFAULTS.maxBatch,
+  maxWaitMs: SERVE_DEFAULTS.maxWaitMs,
+};
 /** How long a stop waits for requests in progress before it cuts their connections. */
 const CLOSE_GRACE_MS = 10_000;
 
@@ -56,6 +55,17 @@ export interface ServerOptions {
   /** Versions loaded as primary before the server reports itself started: `NAME@REF`. */
   readonly preload?: readonly string[];
   readonly logger?: ServerLogger;
+  /** Logs sampled requests' rows as JSON Lines in `dir` (for `modelgate monitor`); off when absent. */
+  readonly logRequests?: RequestLogSettings;
+}
+
+/** The request log's settings (`serve --log-requests DIR --log-sample F --log-max-bytes N`). */
+export interface RequestLogSettings {
+  readonly dir: string;
+  /** The fraction of requests logged, in (0, 1]; default 0.1. */
+  readonly sample?: number;
+  /** The most bytes the log files hold together; default 1 GiB. */
+  readonly maxBytes?: number;
 }
 
 /** A running server. */
@@ -71,6 +81,8 @@ export interface RunningServer {
   /** `MODELGATE_ADMIN_TOKEN`, `given`, or the token file's path: what to tell a user (never the token). */
   readonly adminTokenSource: string;
   readonly metrics: ServerMetrics;
+  /** The request log, when requests are logged (its `flush()` writes what is queued). */
+  readonly requestLog: RequestLog | undefined;
   /** Stops accepting connections, lets requests in progress finish, and releases every session. */
   close(): Promise<void>;
 }
@@ -93,6 +105,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           cwd: options.cwd ?? process.cwd(),
         });
   const metrics = new ServerMetrics();
+  const requestLog =
+    options.logRequests === undefined
+      ? undefined
+      : new RequestLog({ ...options.logRequests, metrics, logger });
   const host = new ModelHost({
     registry: options.registry,
     batching,
@@ -101,7 +117,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
     logger,
   });
-  const context = { host, metrics, logger, adminToken: token.token, maxBodyBytes };
+  const context = { host, metrics, logger, adminToken: token.token, maxBodyBytes, requestLog };
   const server = createServer((request, response) => {
     void handle(context, request, response);
   });
@@ -138,6 +154,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await Promise.all([stopped, grpc?.close(CLOSE_GRACE_MS)]);
       clearTimeout(force);
       await host.close();
+      await requestLog?.close();
     })();
     return closing;
   };
@@ -151,6 +168,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         bindHost,
         port: options.grpcPort,
         maxMessageBytes: maxBodyBytes,
+        requestLog,
       });
     }
     for (const target of options.preload ?? []) await preload(host, options.registry, target);
@@ -166,6 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     adminToken: token.token,
     adminTokenSource: token.source,
     metrics,
+    requestLog,
     close,
   };
 }

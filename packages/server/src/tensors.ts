@@ -68,6 +68,65 @@ export function tensorOutputs(model: ModelSignature): string[] {
   return model.outputs.filter((o) => o.type !== 'non-tensor').map((o) => o.name);
 }
 
+/** Checks a request's input name: the model has it, and the request gives it once. */
+export function checkInputName(
+  name: string,
+  model: ModelSignature,
+  given: ReadonlyMap<string, unknown>,
+): void {
+  if (!model.inputs.some((input) => input.name === name)) {
+    const guess = didYouMean(
+      name,
+      model.inputs.map((i) => i.name),
+    );
+    throw bad(
+      `unknown input '${name}': the model's inputs are: ${names(model.inputs)}${guess === undefined ? '' : ` (did you mean '${guess}'?)`}`,
+    );
+  }
+  if (given.has(name)) throw bad(`input '${name}' is given twice`);
+}
+
+/** The request's inputs decoded in the model's input order; a 400 names a missing one. */
+export function inModelOrder<T>(
+  given: ReadonlyMap<string, T>,
+  model: ModelSignature,
+  decode: (tensor: T, declared: ValueInfo) => DecodedInput,
+): DecodedInput[] {
+  return model.inputs.map((declared) => {
+    const tensor = given.get(declared.name);
+    if (tensor === undefined) {
+      throw bad(`input '${declared.name}' is missing: the model needs ${names(model.inputs)}`);
+    }
+    return decode(tensor, declared);
+  });
+}
+
+/** Checks a shape of non-negative sizes against the declared one (-1: any size); returns its element count. */
+export function checkShape(name: string, dims: readonly number[], declared: ValueInfo): number {
+  const fits =
+    dims.length === declared.shape.length &&
+    declared.shape.every((dim, i) => typeof dim !== 'number' || dim < 0 || dim === dims[i]);
+  if (!fits) {
+    throw bad(
+      `input '${name}' has shape [${dims.join(', ')}]; the model expects [${oipShape(declared.shape).join(', ')}] (-1: any size)`,
+    );
+  }
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+/** Checks an output a request asks for: the model has it, and it is a tensor. */
+export function checkOutputName(name: string, model: ModelSignature): void {
+  const declared = model.outputs.find((o) => o.name === name);
+  if (declared === undefined) {
+    throw bad(`unknown output '${name}': the model's outputs are: ${names(model.outputs)}`);
+  }
+  if (declared.type === 'non-tensor') {
+    throw bad(
+      `output '${name}' is a ZipMap (a sequence of maps), which onnxruntime cannot return; ask for a tensor output: ${tensorOutputs(model).join(', ')}`,
+    );
+  }
+}
+
 /** Checks an infer request body against the model and decodes its tensors. Throws a 400 HttpError. */
 export function parseInferRequest(body: unknown, model: ModelSignature): InferRequest {
   if (!isObject(body)) throw bad('the request body must be a JSON object with an "inputs" array');
@@ -84,27 +143,10 @@ export function parseInferRequest(body: unknown, model: ModelSignature): InferRe
     if (!isObject(tensor) || typeof tensor.name !== 'string') {
       throw bad(`inputs[${index}] must be an object with a "name", "shape", "datatype" and "data"`);
     }
-    const declared = model.inputs.find((input) => input.name === tensor.name);
-    if (declared === undefined) {
-      const guess = didYouMean(
-        tensor.name,
-        model.inputs.map((i) => i.name),
-      );
-      throw bad(
-        `unknown input '${tensor.name}': the model's inputs are: ${names(model.inputs)}${guess === undefined ? '' : ` (did you mean '${guess}'?)`}`,
-      );
-    }
-    if (given.has(tensor.name)) throw bad(`input '${tensor.name}' is given twice`);
+    checkInputName(tensor.name, model, given);
     given.set(tensor.name, tensor);
   }
-
-  const decoded = model.inputs.map((declared) => {
-    const tensor = given.get(declared.name);
-    if (tensor === undefined) {
-      throw bad(`input '${declared.name}' is missing: the model needs ${names(model.inputs)}`);
-    }
-    return decodeInput(tensor, declared);
-  });
+  const decoded = inModelOrder(given, model, decodeInput);
 
   return { id, inputs: decoded, outputs: requestedOutputs(outputs, model) };
 }
@@ -129,16 +171,7 @@ function decodeInput(tensor: Record<string, unknown>, declared: ValueInfo): Deco
     );
   }
   const dims = shape as number[];
-  const fits =
-    dims.length === declared.shape.length &&
-    declared.shape.every((dim, i) => typeof dim !== 'number' || dim < 0 || dim === dims[i]);
-  if (!fits) {
-    throw bad(
-      `input '${name}' has shape [${dims.join(', ')}]; the model expects ${expectedShape} (-1: any size)`,
-    );
-  }
-
-  const size = dims.reduce((a, b) => a * b, 1);
+  const size = checkShape(name, dims, declared);
   // A binary tensor data input (binary-extension.ts) arrives as the typed array its bytes make.
   const decoded = ArrayBuffer.isView(tensor.data) ? (tensor.data as InputData) : undefined;
   const values = decoded ?? flatten(tensor.data, name);
@@ -205,15 +238,7 @@ function requestedOutputs(outputs: unknown, model: ModelSignature): string[] {
     if (!isObject(output) || typeof output.name !== 'string') {
       throw bad(`outputs[${index}] must be an object with a "name"`);
     }
-    const declared = model.outputs.find((o) => o.name === output.name);
-    if (declared === undefined) {
-      throw bad(`unknown output '${output.name}': the model's outputs are: ${names(model.outputs)}`);
-    }
-    if (declared.type === 'non-tensor') {
-      throw bad(
-        `output '${output.name}' is a ZipMap (a sequence of maps), which onnxruntime cannot return; ask for a tensor output: ${tensorOutputs(model).join(', ')}`,
-      );
-    }
+    checkOutputName(output.name, model);
     if (!chosen.includes(output.name)) chosen.push(output.name);
   }
   if (chosen.length === 0) return tensorOutputs(model);
@@ -286,11 +311,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function names(values: readonly ValueInfo[]): string {
+export function names(values: readonly ValueInfo[]): string {
   return values.map((v) => `'${v.name}'`).join(', ');
 }
 
-function bad(message: string): HttpError {
+export function bad(message: string): HttpError {
   return new HttpError(400, message);
 }
 

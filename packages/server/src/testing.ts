@@ -19,7 +19,8 @@ export const MODEL_V3 = join(ROOT, 'examples', 'breast-cancer', 'baseline.onnx')
 export const MODEL_TREE = join(ROOT, 'test', 'fixtures', 'models', 'multiclass-tree', 'model.onnx');
 /** A graph with an int64 input (see fixtures/make_int64_model.py). */
 export const MODEL_INT64 = join(ROOT, 'packages', 'server', 'fixtures', 'int64-input.onnx');
-const DATA = join(ROOT, 'test', 'fixtures', 'models', 'binary-sigmoid', 'data.csv');
+/** The breast-cancer rows the models were evaluated on (30 feature columns, then `target`). */
+export const DATA = join(ROOT, 'test', 'fixtures', 'models', 'binary-sigmoid', 'data.csv');
 export const FEATURES = 30;
 
 /** A temporary directory removed after the file's tests. */

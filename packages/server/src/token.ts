@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { InputError } from '@modelgate/core';
+import { ADMIN_TOKEN_ENV, InputError } from '@modelgate/core';
 
 /** The environment variable that `serve` and `deploy` both read the admin token from (CONTRACT.md). */
-export const ADMIN_TOKEN_ENV = 'MODELGATE_ADMIN_TOKEN';
+export { ADMIN_TOKEN_ENV };
 /** Where a generated token is kept, under the working directory; `modelgate deploy` reads it from there. */
 export const DEFAULT_ADMIN_TOKEN_FILE = join('.modelgate', 'admin-token');
 

@@ -83,6 +83,24 @@ describe('modelgate serve', () => {
     expect(flag.stderr).toMatch(/unknown option --max-bach .*\nhint: did you mean --max-batch\?/);
   });
 
+  it('refuses bad request-log settings with exit 2 and one line naming the flag', async () => {
+    const share = await cli(['serve', '--log-requests', 'logs', '--log-sample', '0']);
+    expect(share.code).toBe(2);
+    expect(share.stderr).toMatch(
+      /^modelgate: error: --log-sample '0' is not valid; expected a share of requests above 0 and at most 1, like 0\.1\n/,
+    );
+    const over = await cli(['serve', '--log-requests', 'logs', '--log-sample', '1.5']);
+    expect(over.stderr).toMatch(/^modelgate: error: --log-sample '1.5' is not valid/);
+    const cap = await cli(['serve', '--log-requests', 'logs', '--log-max-bytes', '1000']);
+    expect(cap.code).toBe(2);
+    expect(cap.stderr).toMatch(
+      /^modelgate: error: --log-max-bytes '1000' is not valid; expected an integer ≥ 65536/,
+    );
+    const alone = await cli(['serve', '--log-sample', '0.1']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/^modelgate: error: --log-sample needs --log-requests DIR\n/);
+  });
+
   it('says so when the port is taken, and when a --model cannot be loaded', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

@@ -1,10 +1,15 @@
-import { didYouMean, type ValueInfo } from '@modelgate/core';
-import { HttpError } from '../http.ts';
+import type { ValueInfo } from '@modelgate/core';
 import {
+  bad,
+  checkInputName,
+  checkOutputName,
+  checkShape,
   type DecodedInput,
   type InferRequest,
   type InputData,
+  inModelOrder,
   type ModelSignature,
+  names,
   type OutputTensor,
   oipDatatype,
   oipShape,
@@ -102,17 +107,7 @@ export function decodeInferRequest(message: ModelInferRequest, model: ModelSigna
 
   const given = new Map<string, { tensor: InferInputTensor; bytes: Uint8Array | undefined }>();
   for (const [index, tensor] of inputs.entries()) {
-    const declared = model.inputs.find((input) => input.name === tensor.name);
-    if (declared === undefined) {
-      const guess = didYouMean(
-        tensor.name,
-        model.inputs.map((i) => i.name),
-      );
-      throw bad(
-        `unknown input '${tensor.name}': the model's inputs are: ${names(model.inputs)}${guess === undefined ? '' : ` (did you mean '${guess}'?)`}`,
-      );
-    }
-    if (given.has(tensor.name)) throw bad(`input '${tensor.name}' is given twice`);
+    checkInputName(tensor.name, model, given);
     if (raw.length > 0 && hasContents(tensor.contents)) {
       throw bad(
         `input '${tensor.name}' has contents, but the request also has raw_input_contents; use one or the other`,
@@ -120,14 +115,9 @@ export function decodeInferRequest(message: ModelInferRequest, model: ModelSigna
     }
     given.set(tensor.name, { tensor, bytes: raw.length > 0 ? raw[index] : undefined });
   }
-
-  const decoded = model.inputs.map((declared) => {
-    const entry = given.get(declared.name);
-    if (entry === undefined) {
-      throw bad(`input '${declared.name}' is missing: the model needs ${names(model.inputs)}`);
-    }
-    return decodeInput(entry.tensor, entry.bytes, declared);
-  });
+  const decoded = inModelOrder(given, model, (entry, declared) =>
+    decodeInput(entry.tensor, entry.bytes, declared),
+  );
 
   return {
     id: message.id === '' ? undefined : message.id,
@@ -155,21 +145,12 @@ function decodeInput(
   }
 
   const dims = (tensor.shape ?? []).map(Number);
-  const expectedShape = `[${oipShape(declared.shape).join(', ')}]`;
   if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw bad(
-      `input '${name}' has shape [${tensor.shape.join(', ')}]; expected non-negative sizes like ${expectedShape}`,
+      `input '${name}' has shape [${tensor.shape.join(', ')}]; expected non-negative sizes like [${oipShape(declared.shape).join(', ')}]`,
     );
   }
-  const fits =
-    dims.length === declared.shape.length &&
-    declared.shape.every((dim, i) => typeof dim !== 'number' || dim < 0 || dim === dims[i]);
-  if (!fits) {
-    throw bad(
-      `input '${name}' has shape [${dims.join(', ')}]; the model expects ${expectedShape} (-1: any size)`,
-    );
-  }
-  const size = dims.reduce((a, b) => a * b, 1);
+  const size = checkShape(name, dims, declared);
 
   if (bytes !== undefined) {
     const needed = size * decode.bytes;
@@ -206,15 +187,7 @@ function decodeInput(
 function requestedOutputs(outputs: ReadonlyArray<{ name: string }>, model: ModelSignature): string[] {
   const chosen: string[] = [];
   for (const output of outputs) {
-    const declared = model.outputs.find((o) => o.name === output.name);
-    if (declared === undefined) {
-      throw bad(`unknown output '${output.name}': the model's outputs are: ${names(model.outputs)}`);
-    }
-    if (declared.type === 'non-tensor') {
-      throw bad(
-        `output '${output.name}' is a ZipMap (a sequence of maps), which onnxruntime cannot return; ask for a tensor output: ${tensorOutputs(model).join(', ')}`,
-      );
-    }
+    checkOutputName(output.name, model);
     if (!chosen.includes(output.name)) chosen.push(output.name);
   }
   return chosen.length === 0 ? tensorOutputs(model) : chosen;
@@ -318,12 +291,4 @@ function typedContents(output: OutputTensor): TensorContents {
 function hasContents(contents: TensorContents | null | undefined): boolean {
   if (contents === null || contents === undefined) return false;
   return Object.values(contents).some((values) => Array.isArray(values) && values.length > 0);
-}
-
-function names(values: readonly ValueInfo[]): string {
-  return values.map((v) => `'${v.name}'`).join(', ');
-}
-
-function bad(message: string): HttpError {
-  return new HttpError(400, message);
 }

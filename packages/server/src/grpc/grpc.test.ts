@@ -13,20 +13,7 @@ import {
 } from '@modelgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcEndpoint, type RunningServer, startServer } from '../index.ts';
-import {
-  client,
-  FEATURES,
-  featureRows,
-  freshRegistry,
-  inferBody,
-  MODEL_INT64,
-  MODEL_TREE,
-  MODEL_V1,
-  MODEL_V2,
-  registerAll,
-  sample,
-  tempDir,
-} from '../testing.ts';
+import * as fixtures from '../testing.ts';
 
 /**
  * `modelgate serve --grpc-port` against a client built by this test from the published
@@ -36,7 +23,7 @@ import {
  */
 const TOKEN = 'test-admin-token';
 const PROTO = fileURLToPath(new URL('grpc-predict-v2.proto', import.meta.url));
-const dir = tempDir('modelgate-grpc-');
+const dir = fixtures.tempDir('modelgate-grpc-');
 let registry: Registry;
 let versions: ModelVersion[];
 const servers: RunningServer[] = [];
@@ -67,14 +54,14 @@ function inferenceClient(url: string) {
 async function serve() {
   const server = await startServer({ registry, port: 0, grpcPort: 0, adminToken: TOKEN });
   servers.push(server);
-  return { server, api: client(server.url, TOKEN), call: inferenceClient(server.grpcUrl as string) };
+  return { server, api: fixtures.client(server.url, TOKEN), call: inferenceClient(server.grpcUrl as string) };
 }
 
 beforeAll(async () => {
-  ({ registry } = freshRegistry(dir, 'registry'));
-  versions = await registerAll(registry, 'cancer', [MODEL_V1, MODEL_V2]);
-  await registerAll(registry, 'iris', [MODEL_TREE]);
-  await registerAll(registry, 'codes', [MODEL_INT64]);
+  ({ registry } = fixtures.freshRegistry(dir, 'registry'));
+  versions = await fixtures.registerAll(registry, 'cancer', [fixtures.MODEL_V1, fixtures.MODEL_V2]);
+  await fixtures.registerAll(registry, 'iris', [fixtures.MODEL_TREE]);
+  await fixtures.registerAll(registry, 'codes', [fixtures.MODEL_INT64]);
 });
 
 afterAll(async () => {
@@ -96,7 +83,7 @@ function floatsOf(bytes: Buffer): number[] {
 function cancerRequest(rows: number[][], extra: object = {}) {
   return {
     model_name: 'cancer',
-    inputs: [{ name: 'input', datatype: 'FP32', shape: [rows.length, FEATURES] }],
+    inputs: [{ name: 'input', datatype: 'FP32', shape: [rows.length, fixtures.FEATURES] }],
     raw_input_contents: [rawFloats(rows.flat())],
     ...extra,
   };
@@ -114,7 +101,7 @@ async function failure(promise: Promise<unknown>): Promise<grpc.ServiceError> {
 
 describe('OIP v2 over gRPC', () => {
   let server: RunningServer;
-  let api: ReturnType<typeof client>;
+  let api: ReturnType<typeof fixtures.client>;
   let call: ReturnType<typeof inferenceClient>;
   beforeAll(async () => {
     ({ server, api, call } = await serve());
@@ -143,15 +130,15 @@ describe('OIP v2 over gRPC', () => {
     const answer = await call('ModelMetadata', { name: 'cancer' });
     expect(answer).toEqual({
       ...shared,
-      inputs: [{ name: 'input', datatype: 'FP32', shape: ['-1', String(FEATURES)] }],
+      inputs: [{ name: 'input', datatype: 'FP32', shape: ['-1', String(fixtures.FEATURES)] }],
       outputs: [{ name: 'probabilities', datatype: 'FP32', shape: ['-1', '1'] }],
     });
     expect(answer.versions).toEqual(['1']);
   });
 
   it('answers raw tensors with raw tensors, equal to the HTTP answer for the same rows', async () => {
-    const rows = featureRows(25);
-    const http = await api.infer('cancer', inferBody(rows));
+    const rows = fixtures.featureRows(25);
+    const http = await api.infer('cancer', fixtures.inferBody(rows));
     const answer = await call('ModelInfer', cancerRequest(rows, { id: 'req-7' }));
     expect(answer).toMatchObject({ model_name: 'cancer', model_version: '1', id: 'req-7' });
     expect(answer.outputs).toEqual([
@@ -161,15 +148,15 @@ describe('OIP v2 over gRPC', () => {
   });
 
   it('answers typed contents with typed contents, equal to the HTTP answer', async () => {
-    const rows = featureRows(4);
-    const http = await api.infer('cancer', inferBody(rows));
+    const rows = fixtures.featureRows(4);
+    const http = await api.infer('cancer', fixtures.inferBody(rows));
     const answer = await call('ModelInfer', {
       model_name: 'cancer',
       inputs: [
         {
           name: 'input',
           datatype: 'FP32',
-          shape: [4, FEATURES],
+          shape: [4, fixtures.FEATURES],
           contents: { fp32_contents: rows.flat() },
         },
       ],
@@ -218,8 +205,13 @@ describe('OIP v2 over gRPC', () => {
   });
 
   it('refuses malformed requests with INVALID_ARGUMENT naming the input, and keeps serving', async () => {
-    const row = featureRows(1)[0] as number[];
-    const input = (extra: object) => ({ name: 'input', datatype: 'FP32', shape: [1, FEATURES], ...extra });
+    const row = fixtures.featureRows(1)[0] as number[];
+    const input = (extra: object) => ({
+      name: 'input',
+      datatype: 'FP32',
+      shape: [1, fixtures.FEATURES],
+      ...extra,
+    });
     const cases: Array<[object, RegExp]> = [
       [
         { model_name: 'cancer', inputs: [input({ datatype: 'FP64' })], raw_input_contents: [rawFloats(row)] },
@@ -240,7 +232,7 @@ describe('OIP v2 over gRPC', () => {
       [
         {
           model_name: 'cancer',
-          inputs: [input({ shape: [2, FEATURES] })],
+          inputs: [input({ shape: [2, fixtures.FEATURES] })],
           raw_input_contents: [rawFloats(row)],
         },
         /input 'input' has 120 bytes of raw content, but shape \[2, 30\] of FP32 needs 240/,
@@ -296,11 +288,13 @@ describe('OIP v2 over gRPC', () => {
   it('counts its calls in the same Prometheus metrics as HTTP, with the HTTP status of each outcome', async () => {
     const metrics = await api.metrics();
     const count = (status: string) =>
-      sample(metrics, 'modelgate_infer_requests_total', { model: 'cancer', version: '1', status });
+      fixtures.sample(metrics, 'modelgate_infer_requests_total', { model: 'cancer', version: '1', status });
     // HTTP: 2 answers above; gRPC: 3 answers and 11 refusals (one of them on version 2's pin).
     expect(count('200')).toBe(5);
     expect(count('400')).toBe(10);
-    expect(sample(metrics, 'modelgate_infer_requests_total', { model: 'unknown', status: '404' })).toBe(1);
+    expect(
+      fixtures.sample(metrics, 'modelgate_infer_requests_total', { model: 'unknown', status: '404' }),
+    ).toBe(1);
   });
 });
 
@@ -333,7 +327,7 @@ describe('a swap under gRPC load', () => {
   it('loses no call while canary → promote → rollback, and the canary split holds', async () => {
     const { api, call } = await serve();
     expect((await api.admin('/models/cancer/load', { version: 1 })).status).toBe(200);
-    const request = cancerRequest(featureRows(1));
+    const request = cancerRequest(fixtures.featureRows(1));
     const STREAMS = 16;
     const answeredBy: string[] = [];
     const failures: unknown[] = [];
@@ -386,8 +380,12 @@ describe("the deploy's smoke check over gRPC", () => {
     const { server, api } = await serve();
     expect((await api.admin('/models/cancer/load', { version: 1 })).status).toBe(200);
     const [v1, v2] = versions as [ModelVersion, ModelVersion];
-    const smoke1 = await prepareSmoke(v1, readFileSync(MODEL_V1), undefined, { logger: silentLogger });
-    const smoke2 = await prepareSmoke(v2, readFileSync(MODEL_V2), undefined, { logger: silentLogger });
+    const smoke1 = await prepareSmoke(v1, readFileSync(fixtures.MODEL_V1), undefined, {
+      logger: silentLogger,
+    });
+    const smoke2 = await prepareSmoke(v2, readFileSync(fixtures.MODEL_V2), undefined, {
+      logger: silentLogger,
+    });
     const url = server.grpcUrl as string;
 
     await smoke1?.run(grpcEndpoint(url, 'cancer', '1'), '1');

@@ -5,365 +5,92 @@ import { fromJSON } from '@grpc/proto-loader';
  * The Open Inference Protocol v2 gRPC definition (grpc-predict-v2.proto beside this file, as
  * KServe publishes it; Apache-2.0, Copyright 2020 kubeflow.org) as protobufjs JSON. It is
  * embedded, not read from disk, because the CLI ships as one esbuild bundle with no .proto
- * file beside it. proto.test.ts checks that it still equals the .proto file.
+ * file beside it. Each message's fields are written as the .proto writes them, one
+ * `[repeated] TYPE NAME = ID` or `map<K, V> NAME = ID` per `;`. proto.test.ts checks that the
+ * whole still equals the .proto file.
  */
 export const GRPC_PREDICT_V2 = {
   nested: {
     inference: {
       nested: {
         GRPCInferenceService: {
-          methods: {
-            ServerLive: {
-              requestType: 'ServerLiveRequest',
-              responseType: 'ServerLiveResponse',
-            },
-            ServerReady: {
-              requestType: 'ServerReadyRequest',
-              responseType: 'ServerReadyResponse',
-            },
-            ModelReady: {
-              requestType: 'ModelReadyRequest',
-              responseType: 'ModelReadyResponse',
-            },
-            ServerMetadata: {
-              requestType: 'ServerMetadataRequest',
-              responseType: 'ServerMetadataResponse',
-            },
-            ModelMetadata: {
-              requestType: 'ModelMetadataRequest',
-              responseType: 'ModelMetadataResponse',
-            },
-            ModelInfer: {
-              requestType: 'ModelInferRequest',
-              responseType: 'ModelInferResponse',
-            },
-          },
+          methods: Object.fromEntries(
+            ['ServerLive', 'ServerReady', 'ModelReady', 'ServerMetadata', 'ModelMetadata', 'ModelInfer'].map(
+              (name) => [name, { requestType: `${name}Request`, responseType: `${name}Response` }],
+            ),
+          ),
         },
-        ServerLiveRequest: {
-          fields: {},
-        },
-        ServerLiveResponse: {
-          fields: {
-            live: {
-              type: 'bool',
-              id: 1,
-            },
+        ServerLiveRequest: message(''),
+        ServerLiveResponse: message('bool live = 1'),
+        ServerReadyRequest: message(''),
+        ServerReadyResponse: message('bool ready = 1'),
+        ModelReadyRequest: message('string name = 1; string version = 2'),
+        ModelReadyResponse: message('bool ready = 1'),
+        ServerMetadataRequest: message(''),
+        ServerMetadataResponse: message(
+          'string name = 1; string version = 2; repeated string extensions = 3',
+        ),
+        ModelMetadataRequest: message('string name = 1; string version = 2'),
+        ModelMetadataResponse: message(
+          'string name = 1; repeated string versions = 2; string platform = 3; repeated TensorMetadata inputs = 4; repeated TensorMetadata outputs = 5',
+          { TensorMetadata: message('string name = 1; string datatype = 2; repeated int64 shape = 3') },
+        ),
+        ModelInferRequest: message(
+          'string model_name = 1; string model_version = 2; string id = 3; map<string, InferParameter> parameters = 4; repeated InferInputTensor inputs = 5; repeated InferRequestedOutputTensor outputs = 6; repeated bytes raw_input_contents = 7',
+          {
+            InferInputTensor: message(
+              'string name = 1; string datatype = 2; repeated int64 shape = 3; map<string, InferParameter> parameters = 4; InferTensorContents contents = 5',
+            ),
+            InferRequestedOutputTensor: message(
+              'string name = 1; map<string, InferParameter> parameters = 2',
+            ),
           },
-        },
-        ServerReadyRequest: {
-          fields: {},
-        },
-        ServerReadyResponse: {
-          fields: {
-            ready: {
-              type: 'bool',
-              id: 1,
-            },
+        ),
+        ModelInferResponse: message(
+          'string model_name = 1; string model_version = 2; string id = 3; map<string, InferParameter> parameters = 4; repeated InferOutputTensor outputs = 5; repeated bytes raw_output_contents = 6',
+          {
+            InferOutputTensor: message(
+              'string name = 1; string datatype = 2; repeated int64 shape = 3; map<string, InferParameter> parameters = 4; InferTensorContents contents = 5',
+            ),
           },
-        },
-        ModelReadyRequest: {
-          fields: {
-            name: {
-              type: 'string',
-              id: 1,
-            },
-            version: {
-              type: 'string',
-              id: 2,
-            },
-          },
-        },
-        ModelReadyResponse: {
-          fields: {
-            ready: {
-              type: 'bool',
-              id: 1,
-            },
-          },
-        },
-        ServerMetadataRequest: {
-          fields: {},
-        },
-        ServerMetadataResponse: {
-          fields: {
-            name: {
-              type: 'string',
-              id: 1,
-            },
-            version: {
-              type: 'string',
-              id: 2,
-            },
-            extensions: {
-              rule: 'repeated',
-              type: 'string',
-              id: 3,
-            },
-          },
-        },
-        ModelMetadataRequest: {
-          fields: {
-            name: {
-              type: 'string',
-              id: 1,
-            },
-            version: {
-              type: 'string',
-              id: 2,
-            },
-          },
-        },
-        ModelMetadataResponse: {
-          fields: {
-            name: {
-              type: 'string',
-              id: 1,
-            },
-            versions: {
-              rule: 'repeated',
-              type: 'string',
-              id: 2,
-            },
-            platform: {
-              type: 'string',
-              id: 3,
-            },
-            inputs: {
-              rule: 'repeated',
-              type: 'TensorMetadata',
-              id: 4,
-            },
-            outputs: {
-              rule: 'repeated',
-              type: 'TensorMetadata',
-              id: 5,
-            },
-          },
-          nested: {
-            TensorMetadata: {
-              fields: {
-                name: {
-                  type: 'string',
-                  id: 1,
-                },
-                datatype: {
-                  type: 'string',
-                  id: 2,
-                },
-                shape: {
-                  rule: 'repeated',
-                  type: 'int64',
-                  id: 3,
-                },
-              },
-            },
-          },
-        },
-        ModelInferRequest: {
-          fields: {
-            model_name: {
-              type: 'string',
-              id: 1,
-            },
-            model_version: {
-              type: 'string',
-              id: 2,
-            },
-            id: {
-              type: 'string',
-              id: 3,
-            },
-            parameters: {
-              keyType: 'string',
-              type: 'InferParameter',
-              id: 4,
-            },
-            inputs: {
-              rule: 'repeated',
-              type: 'InferInputTensor',
-              id: 5,
-            },
-            outputs: {
-              rule: 'repeated',
-              type: 'InferRequestedOutputTensor',
-              id: 6,
-            },
-            raw_input_contents: {
-              rule: 'repeated',
-              type: 'bytes',
-              id: 7,
-            },
-          },
-          nested: {
-            InferInputTensor: {
-              fields: {
-                name: {
-                  type: 'string',
-                  id: 1,
-                },
-                datatype: {
-                  type: 'string',
-                  id: 2,
-                },
-                shape: {
-                  rule: 'repeated',
-                  type: 'int64',
-                  id: 3,
-                },
-                parameters: {
-                  keyType: 'string',
-                  type: 'InferParameter',
-                  id: 4,
-                },
-                contents: {
-                  type: 'InferTensorContents',
-                  id: 5,
-                },
-              },
-            },
-            InferRequestedOutputTensor: {
-              fields: {
-                name: {
-                  type: 'string',
-                  id: 1,
-                },
-                parameters: {
-                  keyType: 'string',
-                  type: 'InferParameter',
-                  id: 2,
-                },
-              },
-            },
-          },
-        },
-        ModelInferResponse: {
-          fields: {
-            model_name: {
-              type: 'string',
-              id: 1,
-            },
-            model_version: {
-              type: 'string',
-              id: 2,
-            },
-            id: {
-              type: 'string',
-              id: 3,
-            },
-            parameters: {
-              keyType: 'string',
-              type: 'InferParameter',
-              id: 4,
-            },
-            outputs: {
-              rule: 'repeated',
-              type: 'InferOutputTensor',
-              id: 5,
-            },
-            raw_output_contents: {
-              rule: 'repeated',
-              type: 'bytes',
-              id: 6,
-            },
-          },
-          nested: {
-            InferOutputTensor: {
-              fields: {
-                name: {
-                  type: 'string',
-                  id: 1,
-                },
-                datatype: {
-                  type: 'string',
-                  id: 2,
-                },
-                shape: {
-                  rule: 'repeated',
-                  type: 'int64',
-                  id: 3,
-                },
-                parameters: {
-                  keyType: 'string',
-                  type: 'InferParameter',
-                  id: 4,
-                },
-                contents: {
-                  type: 'InferTensorContents',
-                  id: 5,
-                },
-              },
-            },
-          },
-        },
+        ),
         InferParameter: {
-          oneofs: {
-            parameter_choice: {
-              oneof: ['bool_param', 'int64_param', 'string_param'],
-            },
-          },
-          fields: {
-            bool_param: {
-              type: 'bool',
-              id: 1,
-            },
-            int64_param: {
-              type: 'int64',
-              id: 2,
-            },
-            string_param: {
-              type: 'string',
-              id: 3,
-            },
-          },
+          oneofs: { parameter_choice: { oneof: ['bool_param', 'int64_param', 'string_param'] } },
+          ...message('bool bool_param = 1; int64 int64_param = 2; string string_param = 3'),
         },
-        InferTensorContents: {
-          fields: {
-            bool_contents: {
-              rule: 'repeated',
-              type: 'bool',
-              id: 1,
-            },
-            int_contents: {
-              rule: 'repeated',
-              type: 'int32',
-              id: 2,
-            },
-            int64_contents: {
-              rule: 'repeated',
-              type: 'int64',
-              id: 3,
-            },
-            uint_contents: {
-              rule: 'repeated',
-              type: 'uint32',
-              id: 4,
-            },
-            uint64_contents: {
-              rule: 'repeated',
-              type: 'uint64',
-              id: 5,
-            },
-            fp32_contents: {
-              rule: 'repeated',
-              type: 'float',
-              id: 6,
-            },
-            fp64_contents: {
-              rule: 'repeated',
-              type: 'double',
-              id: 7,
-            },
-            bytes_contents: {
-              rule: 'repeated',
-              type: 'bytes',
-              id: 8,
-            },
-          },
-        },
+        InferTensorContents: message(
+          'repeated bool bool_contents = 1; repeated int32 int_contents = 2; repeated int64 int64_contents = 3; repeated uint32 uint_contents = 4; repeated uint64 uint64_contents = 5; repeated float fp32_contents = 6; repeated double fp64_contents = 7; repeated bytes bytes_contents = 8',
+        ),
       },
     },
   },
 };
+
+interface FieldJson {
+  type: string;
+  id: number;
+  rule?: 'repeated';
+  keyType?: string;
+}
+
+/** A message's protobufjs JSON from its fields as the .proto writes them. */
+function message(fields: string, nested?: Record<string, unknown>) {
+  const json: Record<string, FieldJson> = {};
+  for (const field of fields.split(';')) {
+    const text = field.trim();
+    if (text === '') continue;
+    const match = /^(repeated )?(?:map<(\w+), (\w+)>|(\w+)) (\w+) = (\d+)$/.exec(text);
+    if (match === null) throw new Error(`not a proto field: ${text}`);
+    const [, repeated, key, value, type, name, id] = match as unknown as (string | undefined)[];
+    json[name as string] = {
+      ...(repeated === undefined ? {} : { rule: 'repeated' }),
+      type: (type ?? value) as string,
+      id: Number(id),
+      ...(key === undefined ? {} : { keyType: key }),
+    };
+  }
+  return nested === undefined ? { fields: json } : { fields: json, nested };
+}
 
 /**
  * How messages become JavaScript objects: field names as the proto spells them, int64 as

@@ -1,11 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { InputError, VERSION } from '@modelgate/core';
-import { type ModelHost, type ModelSlot, notLoaded } from '../host.ts';
+import { type ModelHost, notLoaded } from '../host.ts';
 import { HttpError, statusOf } from '../http.ts';
 import type { ServerLogger } from '../logger.ts';
-import { NO_VERSION, type ServerMetrics } from '../metrics.ts';
+import type { ServerMetrics } from '../metrics.ts';
+import type { RequestLog } from '../request-log.ts';
 import type { VersionRunner } from '../runner.ts';
-import { oipDatatype, oipShape } from '../tensors.ts';
+import { countInfer, modelMetadata, parseVersion, pinnedRunner } from '../versions.ts';
 import { decodeInferRequest, encodeInferResponse, type ModelInferRequest } from './convert.ts';
 import { inferencePackage } from './proto.ts';
 
@@ -26,6 +27,8 @@ export interface GrpcOptions {
   readonly port: number;
   /** The largest request message, in bytes (the HTTP body limit, so both wires take the same tensors). */
   readonly maxMessageBytes: number;
+  /** Where sampled requests are logged, when they are. */
+  readonly requestLog: RequestLog | undefined;
 }
 
 export interface RunningGrpc {
@@ -84,20 +87,14 @@ export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc
     let status = 200;
     const finish = (error: unknown, response?: unknown) => {
       if (error !== null) status = statusOf(error);
-      const known = host.slot(name) !== undefined || runner !== undefined;
-      const labels = {
-        model: known ? name : 'unknown',
-        version: runner === undefined ? NO_VERSION : String(runner.version),
-      };
-      metrics.requests.inc({ ...labels, status: String(status) });
-      metrics.latency.observe(labels, (performance.now() - started) / 1000);
+      countInfer(metrics, host, name, runner, status, started);
       if (error === null) callback(null, response);
       else callback(toStatus(error, logger));
     };
     try {
       const slot = host.slot(requireName(name, 'model_name'));
       if (slot === undefined) throw notLoaded(name, host.names());
-      const pinned = parseVersion(message.model_version);
+      const pinned = pinnedVersion(message.model_version);
       // Chosen and referenced with no await in between, as over HTTP: a swap from here on leaves
       // this call on the version it was given, whose session lives until the call is done.
       const chosen = pinned === undefined ? slot.pick() : pinnedRunner(slot, pinned);
@@ -123,6 +120,7 @@ export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc
           // Raw outputs are views of the session's output: written out before the version may go.
           finish(null, response);
           chosen.release();
+          options.requestLog?.record(name, chosen.versionLabel, chosen.featureNames, request.inputs, outputs);
         },
         (error: unknown) => {
           chosen.release();
@@ -139,7 +137,7 @@ export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc
     ServerReady: unary(() => ({ ready: host.ready() })),
     ModelReady: unary((request: { name: string; version: string }) => {
       const slot = host.slot(requireName(request.name, 'name'));
-      const pinned = parseVersion(request.version);
+      const pinned = pinnedVersion(request.version);
       // A probe asks a yes-or-no question: a model or version not taking traffic is not ready.
       return { ready: slot !== undefined && (pinned === undefined || slot.pinned(pinned) !== undefined) };
     }),
@@ -147,8 +145,8 @@ export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc
     ModelMetadata: unary((request: { name: string; version: string }) => {
       const slot = host.slot(requireName(request.name, 'name'));
       if (slot === undefined) throw notLoaded(request.name, host.names());
-      const pinned = parseVersion(request.version);
-      return metadata(slot, pinned === undefined ? slot.primary : pinnedRunner(slot, pinned));
+      const pinned = pinnedVersion(request.version);
+      return modelMetadata(slot, pinned === undefined ? slot.primary : pinnedRunner(slot, pinned));
     }),
     ModelInfer: modelInfer,
   } satisfies grpc.UntypedServiceImplementation);
@@ -169,43 +167,14 @@ export async function startGrpcServer(options: GrpcOptions): Promise<RunningGrpc
   };
 }
 
-/** The HTTP metadata's fields, as the gRPC message has them (it has no room for the digest). */
-function metadata(slot: ModelSlot, runner: VersionRunner) {
-  const describe = (values: typeof runner.model.inputs) =>
-    values.map((v) => ({ name: v.name, datatype: oipDatatype(v.type), shape: oipShape(v.shape) }));
-  return {
-    name: slot.name,
-    versions: [String(runner.version)],
-    platform: 'onnxruntime_onnx',
-    inputs: describe(runner.model.inputs),
-    outputs: describe(runner.model.outputs),
-  };
-}
-
 function requireName(name: string, field: string): string {
   if (name === '') throw new HttpError(400, `${field} is empty: name the model`);
   return name;
 }
 
 /** An empty version lets the server choose (the canary split); else a version number, `3` or `v3`. */
-function parseVersion(text: string): number | undefined {
-  if (text === '') return undefined;
-  const version = /^v?(\d{1,9})$/.exec(text)?.[1];
-  if (version === undefined || Number(version) < 1) {
-    throw new HttpError(400, `model_version '${text}' is not a version number`);
-  }
-  return Number(version);
-}
-
-function pinnedRunner(slot: ModelSlot, version: number): VersionRunner {
-  const runner = slot.pinned(version);
-  if (runner === undefined) {
-    throw new HttpError(
-      404,
-      `model '${slot.name}' has no version ${version} taking traffic (${slot.serving()})`,
-    );
-  }
-  return runner;
+function pinnedVersion(text: string): number | undefined {
+  return text === '' ? undefined : parseVersion(text, 'model_version ');
 }
 
 /** A gRPC status for an error: the code of its HTTP status, or INTERNAL (logged) for a bug. */

@@ -10,6 +10,7 @@ Usage: modelgate <command> [options]      (modelgate <command> --help for detail
 
 Commands:
   evaluate   run an ONNX model (or read predictions) and write an evaluation record
+  merge      merge the part records of a sharded evaluate into one evaluation record
   demo       run the pipeline locally on the example project
   compare    gate a candidate against a baseline, with a verdict and a report
   register   store a model version with its evaluation, verdict and lineage
@@ -44,6 +45,7 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   evaluate: async () => (await import('./commands/evaluate.ts')).evaluateCommand,
   compare: async () => (await import('./commands/compare.ts')).compareCommand,
+  merge: async () => (await import('./commands/merge.ts')).mergeCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
   deploy: async () => (await import('./commands/deploy.ts')).deployCommand,
   register: async () => (await import('./commands/register.ts')).registerCommand,

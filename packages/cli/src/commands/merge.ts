@@ -13,4 +13,3 @@ export async function mergeCommand(argv: string[], io: Io): Promise<number> {
   const outcome = await runMerge(settings, { logger: terminalLogger(io, settings.out !== undefined) });
   return printPresentation(io, presentMerge(outcome));
 }
-

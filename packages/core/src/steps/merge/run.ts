@@ -44,7 +44,9 @@ async function readPart(source: string): Promise<PartFile> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`part file ${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`part file ${source} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return { source, part: checkPart(value, source) };
 }
@@ -54,7 +56,7 @@ async function readPart(source: string): Promise<PartFile> {
  * unsharded run gives (part.ts says how), and writes it atomically where `out` says.
  */
 export async function runMerge(settings: MergeSettings, ports: MergePorts): Promise<MergeOutcome> {
-  const sources = [...new Set(settings.parts.flatMap(partFiles))];
+  const sources = settings.parts.flatMap(partFiles);
   const files: PartFile[] = [];
   for (const source of sources) files.push(await readPart(source));
   const { scored, settings: scoring } = mergeParts(files);

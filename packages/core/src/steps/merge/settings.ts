@@ -25,5 +25,5 @@ export function mergeSettingsFrom(raw: RawOptions<typeof MERGE_OPTIONS>, namer: 
     });
   }
   const out = raw.out?.trim();
-  return { parts: [...new Set(given)], out: out === undefined || out === '' ? undefined : out };
+  return { parts: given, out: out === undefined || out === '' ? undefined : out };
 }

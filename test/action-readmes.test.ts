@@ -31,6 +31,7 @@ describe('action READMEs', () => {
       'compare-to-baseline',
       'deploy',
       'evaluate',
+      'merge',
       'register',
       'train',
     ]);

@@ -41,7 +41,7 @@ describe('action.yml files', () => {
   });
 
   it('are the five steps', () => {
-    expect(ACTIONS).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'register', 'train']);
+    expect(ACTIONS).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'merge', 'register', 'train']);
   });
 
   it('a copy on another runtime, or with an unknown key, fails', () => {
@@ -117,6 +117,7 @@ describe('the starter templates', () => {
       'model-pipeline.yml',
       'model-pr-report.yml',
       'model-retrain.yml',
+      'model-sharded-evaluation.yml',
     ]);
     expect(formatProblems(lintTemplateProperties(join(ROOT, 'action-templates')))).toBe('');
   });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { bin, cli } from './helpers.ts';
 
-const COMMANDS = ['evaluate', 'merge', 'compare', 'register', 'registry', 'deploy', 'serve', 'train', 'demo'];
+const COMMANDS = [
+  'evaluate',
+  'merge',
+  'select',
+  'compare',
+  'register',
+  'registry',
+  'deploy',
+  'serve',
+  'train',
+  'demo',
+];
 
 /** The lines under `Examples:`, up to the next blank line, joined where a line ends with `\`. */
 function examples(help: string): string[] {

@@ -33,6 +33,7 @@ describe('action READMEs', () => {
       'evaluate',
       'merge',
       'register',
+      'select',
       'train',
     ]);
     // `node scripts/action-readmes.mjs` regenerates them.

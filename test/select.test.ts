@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, FIXTURES, ROOT, tempDir } from './helpers.ts';
+import { cli, FIXTURES, ROOT, runBuiltAction, tempDir } from './helpers.ts';
 
 const EXAMPLE = join(ROOT, 'examples', 'breast-cancer');
 const dir = tempDir('modelgate-select-');
@@ -255,5 +255,50 @@ describe('modelgate select', () => {
       [model, join(dir, 'bounds.yml'), '--metric', 'roc_auc'],
       /^modelgate: error: candidate evaluation .*bounds\.yml is not valid JSON/,
     );
+  });
+
+  it('the select action decides as the CLI does: the same winner and outputs, and the same refusal', async () => {
+    const action = join(ROOT, 'actions', 'select');
+    const gates = config('action.yml', 'gates:\n  accuracy: { min: 0.5 }\n');
+    const run = (inputs: Record<string, string>) =>
+      runBuiltAction(join(action, 'dist', 'index.js'), {
+        cwd: dir,
+        actionYml: join(action, 'action.yml'),
+        inputs: { config: gates, ...inputs },
+      });
+    const picked = await run({
+      evaluations: [model, baseline].join('\n'),
+      metric: 'log_loss',
+      out: join(dir, 'by-action.json'),
+    });
+    expect(picked.log).not.toMatch(/::error::/);
+    expect(picked.code).toBe(0);
+    const fromCli = await cli(['select', model, baseline, '--metric', 'log_loss', '--config', gates]);
+    const s: Selection = JSON.parse(fromCli.stdout);
+    expect(picked.outputs.evaluation).toBe(s.winner.evaluation);
+    expect(picked.outputs.model).toBe(s.winner.model);
+    expect(JSON.parse(picked.outputs.params ?? '')).toEqual(s.winner.params);
+    expect(Number(picked.outputs.value)).toBe(s.winner.value);
+    expect(picked.summary).toMatch(/^### modelgate select: best by `log_loss`/m);
+
+    const strict = config('action-strict.yml', 'gates:\n  accuracy: { min: 0.999 }\n');
+    // A folder of records: every modelgate/evaluation@1 file under it is a candidate.
+    const folder = join(dir, 'downloaded');
+    for (const [i, record] of [model, baseline].entries()) {
+      mkdirSync(join(folder, `candidate-${i}`), { recursive: true });
+      copyFileSync(record, join(folder, `candidate-${i}`, 'evaluation.json'));
+      writeFileSync(join(folder, `candidate-${i}`, 'other.json'), '{"schema": "modelgate/train@1"}');
+    }
+    const none = await run({
+      evaluations: folder,
+      metric: 'roc_auc',
+      config: strict,
+      out: join(dir, 'none.json'),
+    });
+    expect(none.code).toBe(1);
+    expect(none.log).toMatch(
+      /::error::no candidate passed the bounds of the gates \(.*accuracy: 0\.\d+ < min 0\.999/,
+    );
+    expect(existsSync(join(dir, 'none.json'))).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import type { CandidateResult } from '../../evaluation/selection.ts';
 import { formatValue } from '../../kernel/format.ts';
-import { escapeCell, escapeText, table } from '../../kernel/markdown.ts';
+import { code, escapeCell, escapeText, table } from '../../kernel/markdown.ts';
 import { err, out, type Presentation, type TerminalLine } from '../../kernel/step.ts';
 import type { SelectOutcome } from './run.ts';
 
@@ -49,7 +49,7 @@ export function presentSelect(outcome: SelectOutcome): Presentation {
   lines.push(...s.notes.map((note) => say(`note: ${note}`)));
   if (outcome.out !== undefined) lines.push(say(`wrote ${outcome.out}`));
   const summary = [
-    `### modelgate select: best by ${escapeText(s.metric)}`,
+    `### modelgate select: best by ${code(s.metric)}`,
     '',
     `Winner: ${escapeText(winner)}`,
     ...(s.lead === null ? [] : ['', `> ${escapeCell(s.lead.statement)}`]),

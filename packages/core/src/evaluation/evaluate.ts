@@ -1,9 +1,12 @@
+import { statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { NotStreamable, openCsvStream } from '../data/csv-stream.ts';
 import { type FeatureRows, readTable, type Table } from '../data/index.ts';
 import { parseNumber } from '../data/numbers.ts';
 import { featureRange, rowRange } from '../data/rows.ts';
-import { loadModel } from '../inference/model.ts';
+import { type LoadedModel, loadModel, type ValueInfo } from '../inference/model.ts';
 import type { ModelClasses } from '../inference/onnx-classes.ts';
-import { chooseOutput, percentile, predict } from '../inference/predict.ts';
+import { chooseOutput, type Prediction, percentile, predict, singleRowRuns } from '../inference/predict.ts';
 import { InputError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/ports.ts';
 import {
@@ -18,7 +21,7 @@ import { worseThanChance } from './chance.ts';
 import { classIndices, classOrder, numericTarget } from './classes.ts';
 import { scoreMetrics } from './score.ts';
 import { PROBABILITY_SUM_TOLERANCE, toClassScores } from './scores.ts';
-import type { EvaluateSettings } from './settings.ts';
+import { type EvaluateSettings, STREAM_MIN_BYTES } from './settings.ts';
 
 /** The evaluation record and the per-row predictions behind it (which a paired compare reuses). */
 export interface Evaluation {
@@ -88,7 +91,6 @@ export async function scoreRows(
   shard: Shard | undefined,
   logger: Logger,
 ): Promise<Scored> {
-  const notes: string[] = [];
   const source = settings.model !== undefined ? settings.data : settings.predictions;
   if (source === undefined) {
     throw new InputError(
@@ -97,15 +99,134 @@ export async function scoreRows(
         : 'give --model with --data, or --predictions',
     );
   }
+  if (settings.model !== undefined && shard === undefined && streams(source, settings.streaming)) {
+    const model = await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
+    const streamed = await scoreStream(source, model, settings, logger);
+    if (streamed !== undefined) return streamed;
+    return scoreWhole(source, settings, shard, logger, model);
+  }
+  return scoreWhole(source, settings, shard, logger, undefined);
+}
+
+/** Whether to stream the data file: a CSV file, from STREAM_MIN_BYTES unless told. */
+function streams(path: string, streaming: EvaluateSettings['streaming']): boolean {
+  if (streaming === 'never' || extname(path).toLowerCase() !== '.csv') return false;
+  if (streaming === 'always') return true;
+  try {
+    return statSync(path).size >= STREAM_MIN_BYTES;
+  } catch {
+    return false; // the whole read words the error
+  }
+}
+
+/**
+ * Scores a CSV file as a stream (data/csv-stream.ts): memory for a chunk, a batch and a few bytes
+ * per row, whatever the file's size. Undefined when the file needs the whole read (it then gives
+ * the same record, or words the error).
+ */
+async function scoreStream(
+  path: string,
+  model: LoadedModel,
+  settings: EvaluateSettings,
+  logger: Logger,
+): Promise<Scored | undefined> {
+  const keep = [settings.label, ...settings.sliceBy];
+  if (settings.sliceBy.includes(settings.label)) return undefined;
+  const stream = openCsvStream(path, keep);
+  if (stream === undefined) return undefined;
+  const excluded = new Set(keep);
+  const features =
+    settings.features !== undefined ? [...settings.features] : stream.names.filter((c) => !excluded.has(c));
+  if (
+    features.length === 0 ||
+    features.includes(settings.label) ||
+    !features.every((name) => stream.names.includes(name))
+  ) {
+    return undefined;
+  }
+  const output = chooseOutput(model, settings.output);
+  logger.info(`streaming ${stream.rows} rows × ${features.length} features from ${path}`);
+  logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
+  let prediction: Prediction;
+  try {
+    const input = stream.features(features, singleRowRuns(stream.rows));
+    prediction = await predict(model, input, output, settings.batchSize);
+  } catch (error) {
+    // The whole read words every problem as it always has (a text column among the features is
+    // named as such, not as a feature count the model does not take).
+    if (error instanceof NotStreamable || error instanceof InputError) {
+      logger.info(`reading ${path} whole: ${error.message}`);
+      return undefined;
+    }
+    throw error;
+  }
+  const notes: string[] = [];
+  if (model.providerNote !== undefined) {
+    logger.warning(model.providerNote);
+    notes.push(model.providerNote);
+  }
+  await model.session.release();
+  return scoredFrom(stream.table(), stream.rows, model, output, prediction, features, notes);
+}
+
+/** The scored rows of a model's prediction. */
+function scoredFrom(
+  table: Table,
+  fileRows: number,
+  model: LoadedModel,
+  output: ValueInfo,
+  prediction: Prediction,
+  features: string[],
+  notes: string[],
+): Scored {
+  return {
+    table,
+    fileRows,
+    output: {
+      values: prediction.values,
+      columns: prediction.columns,
+      type: output.type,
+      classes: model.classes,
+    },
+    model: {
+      path: model.path,
+      sha256: model.sha256,
+      bytes: model.bytes,
+      output: output.name,
+      inputs: model.inputs.map((i) => ({ name: i.name, type: i.type, shape: [...i.shape] })),
+      outputs: model.outputs.map((o) => ({ name: o.name, type: o.type, shape: [...o.shape] })),
+    },
+    provider: model.provider,
+    measured: {
+      rows: table.rows,
+      seconds: prediction.seconds,
+      latenciesMs: prediction.latenciesMs,
+      modelBytes: model.bytes,
+    },
+    features,
+    notes,
+  };
+}
+
+/** Reads the whole data file into columns, then scores the rows (all, or one shard's). */
+async function scoreWhole(
+  source: string,
+  settings: EvaluateSettings,
+  shard: Shard | undefined,
+  logger: Logger,
+  loaded: LoadedModel | undefined,
+): Promise<Scored> {
+  const notes: string[] = [];
   // The data read starts first, so that the worker threads it starts for a large file (hashing,
   // scanning parts of a CSV file) run while this thread loads the model. A problem with the
   // model is still the one reported when both have one.
   const reading = readTable(source);
   reading.catch(() => undefined);
   const model =
-    settings.model === undefined
+    loaded ??
+    (settings.model === undefined
       ? undefined
-      : await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
+      : await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime }));
   const whole = await reading;
   whole.column(settings.label);
   for (const column of settings.sliceBy) whole.column(column);
@@ -136,33 +257,7 @@ export async function scoreRows(
   logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
   const prediction = await predict(model, input, output, settings.batchSize);
   await model.session.release();
-  return {
-    table,
-    fileRows: whole.rows,
-    output: {
-      values: prediction.values,
-      columns: prediction.columns,
-      type: output.type,
-      classes: model.classes,
-    },
-    model: {
-      path: model.path,
-      sha256: model.sha256,
-      bytes: model.bytes,
-      output: output.name,
-      inputs: model.inputs.map((i) => ({ name: i.name, type: i.type, shape: [...i.shape] })),
-      outputs: model.outputs.map((o) => ({ name: o.name, type: o.type, shape: [...o.shape] })),
-    },
-    provider: model.provider,
-    measured: {
-      rows: input.rows,
-      seconds: prediction.seconds,
-      latenciesMs: prediction.latenciesMs,
-      modelBytes: model.bytes,
-    },
-    features,
-    notes,
-  };
+  return scoredFrom(table, whole.rows, model, output, prediction, features, notes);
 }
 
 /** The measured metrics (absent in predictions mode): throughput, single-row latency, size. */

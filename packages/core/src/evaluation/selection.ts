@@ -224,7 +224,9 @@ async function pairedPredictions(
   }
   if (MEASURED_METRICS.includes(metric)) return { why: `${metric} is measured, not computed from rows` };
   const predictions: Predictions[] = [];
-  logger.info(`re-scoring ${winner.evaluation} and ${runnerUp.evaluation} on their shared rows for a paired bootstrap`);
+  logger.info(
+    `re-scoring ${winner.evaluation} and ${runnerUp.evaluation} on their shared rows for a paired bootstrap`,
+  );
   for (const candidate of [winner, runnerUp]) {
     const found = rescoreSettings(candidate);
     if ('why' in found) return found;

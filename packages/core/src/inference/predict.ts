@@ -12,6 +12,17 @@ const LATENCY_WARMUP_RUNS = 10;
 export const DEFAULT_BATCH_SIZE = 8192;
 
 /**
+ * The rows {@link predict} runs one at a time after its batched pass, in order: the warm-up runs
+ * (the first rows), then the timed sample, spread evenly over the rows. A streamed input keeps
+ * these rows' features aside, since it cannot go back for them.
+ */
+export function singleRowRuns(rows: number): number[] {
+  const sample = Math.min(LATENCY_SAMPLE_ROWS, rows);
+  const warmups = Array.from({ length: Math.min(LATENCY_WARMUP_RUNS, rows) }, (_, w) => w);
+  return [...warmups, ...Array.from({ length: sample }, (_, s) => Math.floor((s * rows) / sample))];
+}
+
+/**
  * Chooses the model output to score, as CONTRACT.md says: `--output` when given; else the only
  * numeric tensor; else the one named like probabilities / probs / scores.
  */
@@ -141,9 +152,11 @@ export async function predict(
 
   const sample = Math.min(LATENCY_SAMPLE_ROWS, rows);
   const latencies = new Float64Array(sample);
-  for (let w = 0; w < Math.min(LATENCY_WARMUP_RUNS, rows); w++) (await run(w, w + 1)).dispose();
+  const singles = singleRowRuns(rows);
+  const warmups = singles.length - sample;
+  for (let w = 0; w < warmups; w++) (await run(singles[w] as number, (singles[w] as number) + 1)).dispose();
   for (let s = 0; s < sample; s++) {
-    const row = Math.floor((s * rows) / sample);
+    const row = singles[warmups + s] as number;
     const t0 = performance.now();
     (await run(row, row + 1)).dispose();
     latencies[s] = performance.now() - t0;

@@ -41,7 +41,15 @@ describe('action.yml files', () => {
   });
 
   it('are the five steps', () => {
-    expect(ACTIONS).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'merge', 'register', 'select', 'train']);
+    expect(ACTIONS).toEqual([
+      'compare-to-baseline',
+      'deploy',
+      'evaluate',
+      'merge',
+      'register',
+      'select',
+      'train',
+    ]);
   });
 
   it('a copy on another runtime, or with an unknown key, fails', () => {

@@ -491,7 +491,19 @@ function fromModelOutput(
       classOrder: classSource,
     };
   }
-  const scores = toClassScores(values, rows, columns, classes.length);
+  return {
+    ...fromClassScores(task, labels, classes, toClassScores(values, rows, columns, classes.length)),
+    classOrder: classSource,
+  };
+}
+
+/** The predictions of class scores (probabilities, or logits turned into them). */
+function fromClassScores(
+  task: 'binary' | 'multiclass',
+  labels: Int32Array,
+  classes: string[],
+  scores: ReturnType<typeof toClassScores>,
+): Built {
   return {
     predictions: {
       task,
@@ -502,7 +514,6 @@ function fromModelOutput(
     },
     classes,
     transform: scores.transform,
-    classOrder: classSource,
   };
 }
 
@@ -655,17 +666,7 @@ function fromPredictionsFile(
     const scores = toClassScores(values, rows, columns, classes.length);
     // Held to [0, 1] and to sums of 1 above: a user's probabilities are never read as logits.
     if (scores.transform !== 'none') throw new Error(`bug: predictions of ${table.path} read as logits`);
-    return {
-      predictions: {
-        task: finalTask,
-        labels,
-        numClasses: classes.length,
-        predicted: scores.predicted,
-        proba: scores.proba,
-      },
-      classes,
-      transform: scores.transform,
-    };
+    return fromClassScores(finalTask, labels, classes, scores);
   }
   const predicted = classIndices(table.column('prediction'), classes, { ...where, column: 'prediction' });
   notes.push('only hard predictions were given: metrics that need probabilities are left out');

@@ -1,6 +1,7 @@
 import { formatValue } from '../kernel/format.ts';
 import { escapeCell, table } from '../kernel/markdown.ts';
 import type { EvaluationRecord, MetricValue } from '../kernel/records/evaluation.ts';
+import { err, out, type Presentation, type TerminalLine } from '../kernel/step.ts';
 
 function interval(metric: MetricValue): string {
   return metric.ci === undefined ? '' : `[${formatValue(metric.ci[0])}, ${formatValue(metric.ci[1])}]`;
@@ -59,4 +60,32 @@ export function evaluationSummary(record: EvaluationRecord): string {
   }
   if (record.notes.length > 0) lines.push('', ...record.notes.map((note) => `> ${escapeCell(note)}`));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * An evaluation record for every caller (evaluate, merge). With a file to write to, the terminal
+ * gets the metrics table; without one stdout carries the record itself and the table goes to
+ * stderr. `first` lines come before the table.
+ */
+export function presentRecord(
+  record: EvaluationRecord,
+  path: string | undefined,
+  first: string[] = [],
+): Presentation {
+  const say = path === undefined ? err : out;
+  const lines: TerminalLine[] = [];
+  if (path === undefined) lines.push(out(JSON.stringify(record, null, 2)));
+  lines.push(
+    ...first.map(say),
+    say(metricsTable(record)),
+    ...record.notes.map((note) => say(`note: ${note}`)),
+  );
+  if (path !== undefined) lines.push(say(`wrote ${path}`));
+  const metrics = Object.fromEntries(Object.entries(record.metrics).map(([name, m]) => [name, m.value]));
+  return {
+    lines,
+    summary: evaluationSummary(record),
+    outputs: { ...(path === undefined ? {} : { evaluation: path }), metrics: JSON.stringify(metrics) },
+    exitCode: 0,
+  };
 }

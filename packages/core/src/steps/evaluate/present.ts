@@ -1,4 +1,4 @@
-import { evaluationSummary, metricsTable } from '../../evaluation/summary.ts';
+import { evaluationSummary, metricsTable, presentRecord } from '../../evaluation/summary.ts';
 import { formatCount } from '../../kernel/format.ts';
 import { escapeText } from '../../kernel/markdown.ts';
 import { err, out, type Presentation, type TerminalLine } from '../../kernel/step.ts';
@@ -12,22 +12,7 @@ export { evaluationSummary, metricsTable };
  */
 export function presentEvaluate(outcome: EvaluateOutcome): Presentation {
   if (outcome.kind === 'part') return presentPart(outcome);
-  const { record } = outcome;
-  const say = outcome.out === undefined ? err : out;
-  const lines: TerminalLine[] = [];
-  if (outcome.out === undefined) lines.push(out(JSON.stringify(record, null, 2)));
-  lines.push(say(metricsTable(record)), ...record.notes.map((note) => say(`note: ${note}`)));
-  if (outcome.out !== undefined) lines.push(say(`wrote ${outcome.out}`));
-  const metrics = Object.fromEntries(Object.entries(record.metrics).map(([name, m]) => [name, m.value]));
-  return {
-    lines,
-    summary: evaluationSummary(record),
-    outputs: {
-      ...(outcome.out === undefined ? {} : { evaluation: outcome.out }),
-      metrics: JSON.stringify(metrics),
-    },
-    exitCode: 0,
-  };
+  return presentRecord(outcome.record, outcome.out);
 }
 
 /** A shard's part: which rows it holds, and that the parts must be merged to give metrics. */

@@ -1,6 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { finishEvaluation } from '../../evaluation/evaluate.ts';
+import { jsonFilesOf } from '../../evaluation/files.ts';
 import { checkPart, mergeParts, type PartFile } from '../../evaluation/part.ts';
 import { InputError } from '../../kernel/errors.ts';
 import { readInputFile, writeJsonAtomic } from '../../kernel/fs.ts';
@@ -20,24 +19,6 @@ export type MergeOutcome = {
   readonly out?: string;
 };
 
-/** The part files an entry names: the file, or every .json file under a folder (sorted). */
-function partFiles(entry: string): string[] {
-  let directory = false;
-  try {
-    directory = statSync(entry).isDirectory();
-  } catch {
-    return [entry]; // reading it names the missing file
-  }
-  if (!directory) return [entry];
-  const found = (readdirSync(entry, { recursive: true }) as string[])
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => join(entry, name))
-    .filter((path) => statSync(path).isFile());
-  if (found.length === 0) throw new InputError(`folder ${entry} holds no .json part files`);
-  return found;
-}
-
 async function readPart(source: string): Promise<PartFile> {
   const text = (await readInputFile(source, 'part file')).toString('utf8');
   let value: unknown;
@@ -56,7 +37,7 @@ async function readPart(source: string): Promise<PartFile> {
  * unsharded run gives (part.ts says how), and writes it atomically where `out` says.
  */
 export async function runMerge(settings: MergeSettings, ports: MergePorts): Promise<MergeOutcome> {
-  const sources = settings.parts.flatMap(partFiles);
+  const sources = settings.parts.flatMap((entry) => jsonFilesOf(entry, '.json part files'));
   const files: PartFile[] = [];
   for (const source of sources) files.push(await readPart(source));
   const { scored, settings: scoring } = mergeParts(files);

@@ -1,12 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { jsonFilesOf } from '../../evaluation/files.ts';
 import {
   type Candidate,
   type CandidateResult,
   type SelectionRecord,
   selectCandidate,
 } from '../../evaluation/selection.ts';
-import { InputError } from '../../kernel/errors.ts';
 import { writeJsonAtomic } from '../../kernel/fs.ts';
 import type { Logger } from '../../kernel/ports.ts';
 import { EVALUATION_SCHEMA } from '../../kernel/records/evaluation.ts';
@@ -34,28 +33,12 @@ function isEvaluation(path: string): boolean {
   }
 }
 
-/** The records an entry names: the file, or every evaluation record under a folder (sorted). */
-function recordFiles(entry: string): string[] {
-  let directory = false;
-  try {
-    directory = statSync(entry).isDirectory();
-  } catch {
-    return [entry]; // reading it names the missing file
-  }
-  if (!directory) return [entry];
-  const found = (readdirSync(entry, { recursive: true }) as string[])
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => join(entry, name))
-    .filter((path) => statSync(path).isFile() && isEvaluation(path));
-  if (found.length === 0) throw new InputError(`folder ${entry} holds no ${EVALUATION_SCHEMA} records`);
-  return found;
-}
-
 /** Reads the candidates, picks the winner, and writes the selection atomically where `out` says. */
 export async function runSelect(settings: SelectSettings, ports: SelectPorts): Promise<SelectOutcome> {
   const candidates: Candidate[] = [];
-  for (const evaluation of settings.evaluations.flatMap(recordFiles)) {
+  for (const evaluation of settings.evaluations.flatMap((entry) =>
+    jsonFilesOf(entry, `${EVALUATION_SCHEMA} records`, isEvaluation),
+  )) {
     candidates.push({ evaluation, record: await readEvaluationRecord(evaluation, 'candidate') });
   }
   ports.logger.info(`selecting the best of ${candidates.length} candidates by ${settings.metric}`);

@@ -20,6 +20,13 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { scanHeader } from './csv.ts';
 import { afterRecordEnd, Byte, type Field, isFieldEnd, readField } from './csv-scan.ts';
 import { parseNumber, scanNumber, scanned, trimNumberText } from './numbers.ts';
+import {
+  type DataWorker,
+  digestFile,
+  PARALLEL_MIN_BYTES,
+  startWorker,
+  workersAvailable,
+} from './parallel.ts';
 import { type ColumnSource, createTable, type FeatureRows, type Table } from './table.ts';
 
 /** Bytes read at a time: big enough that a system call per chunk costs nothing, small beside any model. */
@@ -74,7 +81,8 @@ export interface CsvStream {
   readonly bytes: number;
   /** Data records (blank lines are not records). */
   readonly rows: number;
-  readonly sha256: string;
+  /** Hashed on another core while the stream is read, where a worker can start. */
+  readonly sha256: Promise<string>;
   /** Column names, in file order. */
   readonly names: readonly string[];
   /**
@@ -92,11 +100,36 @@ export interface CsvStream {
  */
 export function openCsvStream(path: string, keep: readonly string[]): CsvStream | undefined {
   const fd = openSync(path, 'r');
+  let hashing: DataWorker | undefined;
   try {
     const size = fstatSync(fd).size;
-    const first = firstPass(fd, path);
-    if (first === undefined || !keep.every((name) => first.names.includes(name))) return undefined;
-    return streamOf(path, size, first, keep);
+    // A worker hashes the file on another core while this thread counts and parses it.
+    hashing =
+      size >= PARALLEL_MIN_BYTES && workersAvailable()
+        ? startWorker({ path, size, digest: true })
+        : undefined;
+    const first = firstPass(fd, path, hashing === undefined);
+    if (first === undefined || !keep.every((name) => first.names.includes(name))) {
+      hashing?.stop();
+      return undefined;
+    }
+    const sha256 =
+      first.sha256 !== undefined
+        ? Promise.resolve(first.sha256)
+        : (hashing as DataWorker).digest.catch(() => {
+            // A worker that failed leaves the digest to this thread.
+            const again = openSync(path, 'r');
+            try {
+              return digestFile(again, size);
+            } finally {
+              closeSync(again);
+            }
+          });
+    sha256.catch(() => undefined);
+    return streamOf(path, size, { ...first, sha256 }, keep);
+  } catch (error) {
+    hashing?.stop();
+    throw error;
   } finally {
     closeSync(fd);
   }
@@ -107,12 +140,13 @@ interface FirstPass {
   /** Byte offset of the first data record. */
   readonly start: number;
   readonly rows: number;
-  readonly sha256: string;
+  /** Undefined when a worker hashes the file. */
+  readonly sha256: string | undefined;
 }
 
-/** Pass 1: hash, count records, check for quotes and lone CRs. Undefined: not for the stream. */
-function firstPass(fd: number, path: string): FirstPass | undefined {
-  const hash = createHash('sha256');
+/** Pass 1: count records, check for quotes and lone CRs, and hash unless a worker does. Undefined: not for the stream. */
+function firstPass(fd: number, path: string, digest: boolean): FirstPass | undefined {
+  const hash = digest ? createHash('sha256') : undefined;
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let header: { names: string[]; pos: number } | undefined;
   let lines = 0;
@@ -123,7 +157,7 @@ function firstPass(fd: number, path: string): FirstPass | undefined {
     const read = readSync(fd, buffer, 0, CHUNK_BYTES, offset);
     if (read === 0) break;
     const bytes = buffer.subarray(0, read);
-    hash.update(bytes);
+    hash?.update(bytes);
     if (header === undefined) {
       let found: ReturnType<typeof scanHeader>;
       try {
@@ -153,7 +187,7 @@ function firstPass(fd: number, path: string): FirstPass | undefined {
   if (content) lines++;
   // The header is the first line with content; blank lines before it are not counted either.
   const rows = lines - 1;
-  return rows > 0 ? { names: header.names, start: header.pos, rows, sha256: hash.digest('hex') } : undefined;
+  return rows > 0 ? { names: header.names, start: header.pos, rows, sha256: hash?.digest('hex') } : undefined;
 }
 
 /** Whether bytes [from, to) of a line hold more than the CR of a CRLF. */
@@ -161,7 +195,12 @@ function hasContent(bytes: Buffer, from: number, to: number): boolean {
   return to - from > 1 || (to - from === 1 && bytes[from] !== Byte.Cr);
 }
 
-function streamOf(path: string, size: number, first: FirstPass, keep: readonly string[]): CsvStream {
+function streamOf(
+  path: string,
+  size: number,
+  first: Omit<FirstPass, 'sha256'> & { sha256: Promise<string> },
+  keep: readonly string[],
+): CsvStream {
   const { names, rows } = first;
   const width = names.length;
   const kept = keep.map(() => new Dictionary(rows));
@@ -252,7 +291,7 @@ function streamOf(path: string, size: number, first: FirstPass, keep: readonly s
       if (parsed !== rows)
         throw new Error(`bug: the stream's table asked for after ${parsed} of ${rows} rows`);
       return createTable(
-        { path, format: 'csv', sha256: Promise.resolve(first.sha256), bytes: size },
+        { path, format: 'csv', sha256: first.sha256, bytes: size },
         { rows, names: keep, sources: kept.map((d) => d.source()) },
       );
     },

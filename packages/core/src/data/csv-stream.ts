@@ -86,11 +86,16 @@ export interface CsvStream {
   /** Column names, in file order. */
   readonly names: readonly string[];
   /**
-   * The model input of `columns`, parsed in one forward pass as `copy` asks for rows in order.
-   * Single rows in `again` may be asked for once more after the pass (the latency sample).
+   * The model input of `columns` for data rows [range.start, range.end) (default: all), parsed
+   * in one forward pass as `copy` asks for rows in order, numbered from 0 at range.start. Single
+   * rows in `again` may be asked for once more after the pass (the latency sample).
    */
-  features(columns: readonly string[], again: readonly number[]): FeatureRows;
-  /** After the pass: the kept columns as a table of all the rows. */
+  features(
+    columns: readonly string[],
+    again: readonly number[],
+    range?: { start: number; end: number },
+  ): FeatureRows;
+  /** After the pass: the kept columns as a table of the rows streamed. */
   table(): Table;
 }
 
@@ -203,7 +208,8 @@ function streamOf(
 ): CsvStream {
   const { names, rows } = first;
   const width = names.length;
-  const kept = keep.map(() => new Dictionary(rows));
+  let kept: Dictionary[] = [];
+  let count = 0;
   let parsed = 0;
   return {
     path,
@@ -211,7 +217,9 @@ function streamOf(
     rows,
     sha256: first.sha256,
     names,
-    features(columns, again) {
+    features(columns, again, range = { start: 0, end: rows }) {
+      count = range.end - range.start;
+      kept = keep.map(() => new Dictionary(count));
       const slot = new Int32Array(width).fill(-1);
       columns.forEach((name, j) => {
         slot[names.indexOf(name)] = j;
@@ -223,10 +231,16 @@ function streamOf(
       const featureWidth = columns.length;
       const stash = new Map<number, Float32Array>(again.map((row) => [row, new Float32Array(featureWidth)]));
       const reader = new ChunkReader(path, first.start);
+      // A shard's rows start past the earlier shards': skip their records unread.
+      for (let skipped = 0; skipped < range.start; skipped++) {
+        const bytes = reader.record();
+        const lf = bytes.indexOf(Byte.Lf, reader.pos);
+        reader.pos = lf < 0 ? bytes.length : lf + 1;
+      }
       const field: Field = { text: '', end: 0, newlines: 0 };
       const row = new Float32Array(featureWidth);
       return {
-        rows,
+        rows: count,
         width: featureWidth,
         copy(start, end, into) {
           if (start !== parsed) {
@@ -283,16 +297,16 @@ function streamOf(
             stash.get(r)?.set(row);
             parsed++;
           }
-          if (parsed === rows) reader.close();
+          if (parsed === count) reader.close();
         },
       };
     },
     table() {
-      if (parsed !== rows)
-        throw new Error(`bug: the stream's table asked for after ${parsed} of ${rows} rows`);
+      if (parsed !== count || count === 0)
+        throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
       return createTable(
         { path, format: 'csv', sha256: first.sha256, bytes: size },
-        { rows, names: keep, sources: kept.map((d) => d.source()) },
+        { rows: count, names: keep, sources: kept.map((d) => d.source()) },
       );
     },
   };

@@ -99,9 +99,9 @@ export async function scoreRows(
         : 'give --model with --data, or --predictions',
     );
   }
-  if (settings.model !== undefined && shard === undefined && streams(source, settings.streaming)) {
+  if (settings.model !== undefined && streams(source, settings.streaming)) {
     const model = await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
-    const streamed = await scoreStream(source, model, settings, logger);
+    const streamed = await scoreStream(source, model, settings, shard, logger);
     if (streamed !== undefined) return streamed;
     return scoreWhole(source, settings, shard, logger, model);
   }
@@ -128,6 +128,7 @@ async function scoreStream(
   path: string,
   model: LoadedModel,
   settings: EvaluateSettings,
+  shard: Shard | undefined,
   logger: Logger,
 ): Promise<Scored | undefined> {
   const keep = [settings.label, ...settings.sliceBy];
@@ -144,12 +145,21 @@ async function scoreStream(
   ) {
     return undefined;
   }
+  const range = shard === undefined ? { start: 0, end: stream.rows } : shardRange(stream.rows, shard);
+  if (shard !== undefined && range.end === range.start) {
+    throw new InputError(
+      `${path} has ${stream.rows} rows, too few for ${shard.count} shards: shard ${shard.index} would be empty`,
+      { hint: 'use fewer shards' },
+    );
+  }
   const output = chooseOutput(model, settings.output);
-  logger.info(`streaming ${stream.rows} rows × ${features.length} features from ${path}`);
+  logger.info(
+    `streaming ${stream.rows} rows × ${features.length} features from ${path}${shard === undefined ? '' : `; scoring rows ${range.start + 1}-${range.end} (shard ${shard.index} of ${shard.count})`}`,
+  );
   logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
   let prediction: Prediction;
   try {
-    const input = stream.features(features, singleRowRuns(stream.rows));
+    const input = stream.features(features, singleRowRuns(range.end - range.start), range);
     prediction = await predict(model, input, output, settings.batchSize);
   } catch (error) {
     // The whole read words every problem as it always has (a text column among the features is

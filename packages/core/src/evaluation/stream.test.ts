@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordingLogger, scratch } from '../kernel/testing.ts';
-import { evaluate } from './evaluate.ts';
+import { evaluate, finishEvaluation, scoreRows } from './evaluate.ts';
+import { mergeParts, partRecord } from './part.ts';
 import type { EvaluateSettings } from './settings.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'models');
@@ -79,5 +80,37 @@ describe('a streamed CSV file gives the record the whole read gives', () => {
     await expect(
       evaluate({ ...settings, data: path, sliceBy: ['size'], streaming: 'always' }, quiet),
     ).rejects.toThrow(/nan\.csv.*mean_radius.*(line|row) 15[01]/);
+  });
+
+  it('streams a shard: its part holds what the whole read’s part holds, and the parts merge to the whole', async () => {
+    const settings = base('binary-sigmoid', { sliceBy: ['size'] });
+    const files = [];
+    for (const index of [1, 2, 3]) {
+      const shard = { index, count: 3 };
+      const logger = recordingLogger();
+      const streamed = await partRecord(
+        await scoreRows({ ...settings, streaming: 'always' }, shard, logger),
+        settings,
+        shard,
+      );
+      expect(logger.text()).toMatch(
+        /^info: streaming 200 rows × 30 features from .*; scoring rows \d+-\d+ \(shard \d of 3\)$/m,
+      );
+      const whole = await partRecord(
+        await scoreRows({ ...settings, streaming: 'never' }, shard, quiet),
+        settings,
+        shard,
+      );
+      for (const part of [streamed, whole]) {
+        delete (part as { created_at?: string }).created_at;
+        delete (part as { measured?: unknown }).measured;
+      }
+      expect(streamed).toEqual(whole);
+      files.push({ source: `part-${index}.json`, part: JSON.parse(JSON.stringify(streamed)) });
+    }
+    const { scored, settings: merged } = mergeParts(files);
+    const fromParts = await finishEvaluation(scored, merged, quiet);
+    const whole = await evaluate({ ...settings, streaming: 'never' }, quiet);
+    expect(comparable(fromParts.record)).toEqual(comparable(whole.record));
   });
 });

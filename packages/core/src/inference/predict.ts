@@ -97,12 +97,14 @@ export async function predict(
   const rows = features.rows;
   const { runtime, session } = model;
   const asFloat64 = input.type === 'float64';
-  // One batch of the input at a time, in a buffer every run reuses: each run reads it before
-  // the next batch is copied in.
-  const buffer = new Float32Array(Math.min(rows, batchSize) * featureCount);
+  // One batch of the input at a time, in two buffers the runs take turns with: while the model
+  // runs on one (on onnxruntime's threads), the next batch is copied into the other (for a
+  // streamed file, parsed: the parse and the model overlap).
+  const capacity = Math.min(rows, batchSize) * featureCount;
+  const buffers = [new Float32Array(capacity), new Float32Array(rows > batchSize ? capacity : 0)] as const;
 
-  const run = async (start: number, end: number) => {
-    features.copy(start, end, buffer);
+  /** Runs the model on rows [start, end), already copied into `buffer`. */
+  const runCopied = async (start: number, end: number, buffer: Float32Array) => {
     const slice = buffer.subarray(0, (end - start) * featureCount);
     const data = asFloat64 ? Float64Array.from(slice) : slice;
     const tensor = new runtime.Tensor(asFloat64 ? 'float64' : 'float32', data, [end - start, featureCount]);
@@ -120,13 +122,31 @@ export async function predict(
     if (out === undefined) throw new Error(`onnxruntime returned no '${output.name}'`);
     return out;
   };
+  const run = (start: number, end: number) => {
+    features.copy(start, end, buffers[0]);
+    return runCopied(start, end, buffers[0]);
+  };
 
   let values: Float64Array | undefined;
   let columns = 1;
   const began = performance.now();
-  for (let start = 0; start < rows; start += batchSize) {
+  if (rows > 0) features.copy(0, Math.min(rows, batchSize), buffers[0]);
+  for (let start = 0, turn = 0; start < rows; start += batchSize, turn ^= 1) {
     const end = Math.min(rows, start + batchSize);
-    const out = await run(start, end);
+    const running = runCopied(start, end, turn === 0 ? buffers[0] : buffers[1]);
+    if (end < rows) {
+      try {
+        features.copy(end, Math.min(rows, end + batchSize), turn === 0 ? buffers[1] : buffers[0]);
+      } catch (error) {
+        // The run in flight still settles; its result is not wanted.
+        await running.then(
+          (out) => out.dispose(),
+          () => undefined,
+        );
+        throw error;
+      }
+    }
+    const out = await running;
     const dims = out.dims;
     const width = dims.length <= 1 ? 1 : dims.slice(1).reduce((a, b) => a * b, 1);
     if (values === undefined) {

@@ -238,7 +238,6 @@ function streamOf(
         reader.pos = lf < 0 ? bytes.length : lf + 1;
       }
       const field: Field = { text: '', end: 0, newlines: 0 };
-      const row = new Float32Array(featureWidth);
       return {
         rows: count,
         width: featureWidth,
@@ -252,6 +251,7 @@ function streamOf(
           for (let r = start; r < end; r++) {
             const bytes = reader.record();
             let pos = reader.pos;
+            const base = (r - start) * featureWidth;
             for (let c = 0; c < width; c++) {
               const j = slot[c] as number;
               const k = keptAt[c] as number;
@@ -272,7 +272,7 @@ function streamOf(
                   const single = Math.fround(value ?? Number.NaN);
                   if (!Number.isFinite(single))
                     throw new NotStreamable(`row ${r + 1}: a feature that is not a finite float32`);
-                  row[j] = single;
+                  into[base + j] = single;
                 }
               } else {
                 cellEnd = pos;
@@ -293,8 +293,7 @@ function streamOf(
               }
             }
             reader.pos = pos;
-            into.set(row, (r - start) * featureWidth);
-            stash.get(r)?.set(row);
+            stash.get(r)?.set(into.subarray(base, base + featureWidth));
             parsed++;
           }
           if (parsed === count) reader.close();
@@ -326,10 +325,15 @@ class ChunkReader {
     this.offset = start;
   }
 
+  /** The bytes read so far (a view, renewed on each refill). */
+  private view: Buffer = this.buffer.subarray(0, 0);
+  /** The last line end in the view: a record starting at or before it is whole. */
+  private lastLf = -1;
+
   /** The bytes read, with a whole record (blank lines skipped) at `pos`; past the end, a NotStreamable. */
   record(): Buffer {
     for (;;) {
-      const bytes = this.buffer.subarray(0, this.length);
+      const bytes = this.view;
       // Blank lines are not records.
       while (
         bytes[this.pos] === Byte.Lf ||
@@ -337,8 +341,7 @@ class ChunkReader {
       ) {
         this.pos += bytes[this.pos] === Byte.Lf ? 1 : 2;
       }
-      const lf = bytes.indexOf(Byte.Lf, this.pos);
-      if (lf >= 0 || (this.eof && this.pos < this.length)) return bytes;
+      if (this.pos <= this.lastLf || (this.eof && this.pos < this.length)) return bytes;
       if (this.eof) throw new NotStreamable('the file ended before its last record');
       this.refill();
     }
@@ -361,6 +364,8 @@ class ChunkReader {
     this.offset += read;
     this.length += read;
     if (read === 0) this.eof = true;
+    this.view = this.buffer.subarray(0, this.length);
+    this.lastLf = this.view.lastIndexOf(Byte.Lf);
   }
 
   close(): void {

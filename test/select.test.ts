@@ -280,6 +280,10 @@ describe('modelgate select', () => {
     expect(JSON.parse(picked.outputs.params ?? '')).toEqual(s.winner.params);
     expect(Number(picked.outputs.value)).toBe(s.winner.value);
     expect(picked.summary).toMatch(/^### modelgate select: best by `log_loss`/m);
+    // The action re-scores the two models through its onnxruntime loader for the paired lead.
+    const written: Selection = JSON.parse(readFileSync(join(dir, 'by-action.json'), 'utf8'));
+    expect(written.lead?.method).toBe('paired-bootstrap');
+    expect(written.lead?.value).toBe(s.lead?.value);
 
     const strict = config('action-strict.yml', 'gates:\n  accuracy: { min: 0.999 }\n');
     // A folder of records: every modelgate/evaluation@1 file under it is a candidate.

@@ -7,7 +7,14 @@ import {
   SELECT_OPTIONS,
   selectSettingsFrom,
 } from '@modelgate/core';
-import { actionLogger, configInput, publish, readInputs, runAction } from '@modelgate/github';
+import {
+  actionLogger,
+  actionRuntimeLoader,
+  configInput,
+  publish,
+  readInputs,
+  runAction,
+} from '@modelgate/github';
 
 /**
  * The step, as the runner runs it (the bundle's entry calls it): inputs → settings → run →
@@ -17,7 +24,8 @@ export async function run(): Promise<void> {
   await runAction(async () => {
     const config = await readConfigFile(configInput(), process.cwd(), actionInput);
     const settings = selectSettingsFrom(readInputs(SELECT_OPTIONS), config, actionInput);
-    const outcome = await core.group('Select', () => runSelect(settings, { logger: actionLogger }));
+    const runtime = actionRuntimeLoader('cpu');
+    const outcome = await core.group('Select', () => runSelect(settings, { logger: actionLogger, runtime }));
     await publish(presentSelect(outcome));
   });
 }

@@ -20,6 +20,7 @@ import { basename, dirname, join } from 'node:path';
 import { checkBound } from '../gates/rules.ts';
 import { checkGatesFitTask, type GateSpec } from '../gates/spec.ts';
 import { DEFAULT_BATCH_SIZE } from '../inference/predict.ts';
+import type { RuntimeLoader } from '../inference/runtime.ts';
 import { didYouMean, InputError } from '../kernel/errors.ts';
 import { formatValue } from '../kernel/format.ts';
 import { sha256 } from '../kernel/fs.ts';
@@ -178,7 +179,10 @@ function trainParams(model: string | undefined, digest: string | undefined, note
 }
 
 /** The settings that re-score a record's model (or re-read its predictions file) on its rows. */
-function rescoreSettings(candidate: Candidate): { settings: EvaluateSettings } | { why: string } {
+function rescoreSettings(
+  candidate: Candidate,
+  runtime: RuntimeLoader | undefined,
+): { settings: EvaluateSettings } | { why: string } {
   const { record, evaluation } = candidate;
   const data = record.data;
   const common = {
@@ -192,6 +196,7 @@ function rescoreSettings(candidate: Candidate): { settings: EvaluateSettings } |
     seed: record.bootstrap.seed,
     provider: 'cpu' as const,
     batchSize: DEFAULT_BATCH_SIZE,
+    ...(runtime === undefined ? {} : { runtime }),
   };
   if (record.model === undefined) {
     const path =
@@ -217,6 +222,7 @@ async function pairedPredictions(
   runnerUp: Candidate,
   metric: string,
   logger: Logger,
+  runtime: RuntimeLoader | undefined,
 ): Promise<{ winner: Predictions; runnerUp: Predictions } | { why: string }> {
   const [a, b] = [winner.record, runnerUp.record];
   if (a.data.sha256 !== b.data.sha256 || a.data.label !== b.data.label) {
@@ -228,9 +234,16 @@ async function pairedPredictions(
     `re-scoring ${winner.evaluation} and ${runnerUp.evaluation} on their shared rows for a paired bootstrap`,
   );
   for (const candidate of [winner, runnerUp]) {
-    const found = rescoreSettings(candidate);
+    const found = rescoreSettings(candidate, runtime);
     if ('why' in found) return found;
-    const { record, predictions: rows } = await evaluate(found.settings, logger);
+    let scored: Awaited<ReturnType<typeof evaluate>>;
+    try {
+      scored = await evaluate(found.settings, logger);
+    } catch (error) {
+      // Without the pairing the records still compare, independently: say why, do not fail.
+      return { why: `re-scoring ${candidate.evaluation} failed: ${(error as Error).message}` };
+    }
+    const { record, predictions: rows } = scored;
     const again = record.metrics[metric]?.value;
     const recorded = candidate.record.metrics[metric]?.value;
     if (again === undefined || recorded === undefined || !(Math.abs(again - recorded) <= SAME_VALUE)) {
@@ -262,9 +275,10 @@ async function leadOf(
   direction: Direction,
   confidence: number,
   logger: Logger,
+  runtime: RuntimeLoader | undefined,
 ): Promise<{ lead: Lead | null; winnerPredictions?: Predictions }> {
   const sign = direction === 'higher' ? 1 : -1;
-  const paired = await pairedPredictions(winner, runnerUp, metric, logger);
+  const paired = await pairedPredictions(winner, runnerUp, metric, logger, runtime);
   const { resamples, seed } = winner.record.bootstrap;
   if (!('why' in paired) && resamples > 0) {
     const o = { resamples, confidence, seed };
@@ -343,6 +357,8 @@ export async function selectCandidate(
   logger: Logger,
   /** How the caller names the metric option in errors (`--metric`, `input 'metric'`). */
   option = '--metric',
+  /** How to load onnxruntime-node for the paired re-scoring (an action's tool cache); the default imports it. */
+  runtime?: RuntimeLoader,
 ): Promise<Selection> {
   const first = candidates[0];
   if (first === undefined) throw new InputError('no evaluation records to select from');
@@ -382,7 +398,7 @@ export async function selectCandidate(
   const { lead, winnerPredictions } =
     second === undefined
       ? { lead: null, winnerPredictions: undefined }
-      : await leadOf(best.candidate, second.candidate, metric, direction, confidence, logger);
+      : await leadOf(best.candidate, second.candidate, metric, direction, confidence, logger, runtime);
   if (second === undefined)
     notes.push('only one candidate passed the bounds: there is no runner-up to measure a lead against');
   const adjusted = await adjustedInterval(best.candidate, metric, candidates.length, winnerPredictions);

@@ -6,6 +6,7 @@ import {
   type SelectionRecord,
   selectCandidate,
 } from '../../evaluation/selection.ts';
+import type { RuntimeLoader } from '../../inference/runtime.ts';
 import { writeJsonAtomic } from '../../kernel/fs.ts';
 import type { Logger } from '../../kernel/ports.ts';
 import { EVALUATION_SCHEMA } from '../../kernel/records/evaluation.ts';
@@ -14,6 +15,8 @@ import type { SelectSettings } from './settings.ts';
 
 export interface SelectPorts {
   readonly logger: Logger;
+  /** How to load onnxruntime-node to re-score paired candidates (an action's tool cache); the default imports it. */
+  readonly runtime?: RuntimeLoader;
 }
 
 export type SelectOutcome =
@@ -48,6 +51,7 @@ export async function runSelect(settings: SelectSettings, ports: SelectPorts): P
     settings.gates,
     ports.logger,
     settings.metricOption,
+    ports.runtime,
   );
   if (result.kind === 'none-passed')
     return { kind: 'none-passed', metric: settings.metric, candidates: result.candidates };

@@ -10,7 +10,7 @@ Input:
 Options:
   --parts PATH          a part file or folder (repeatable; the same as an argument)
   --out PATH            where to write the record (default: print it to stdout)
-  --config PATH         accepted for symmetry with the other commands; merge reads no section
+  --config PATH         the config file, as every command takes it; merge reads no section of it
 
 Examples:
   modelgate merge part-1.json part-2.json part-3.json --out eval.json

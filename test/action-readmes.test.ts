@@ -31,8 +31,10 @@ describe('action READMEs', () => {
       'compare-to-baseline',
       'deploy',
       'evaluate',
+      'merge',
       'monitor',
       'register',
+      'select',
       'train',
     ]);
     // `node scripts/action-readmes.mjs` regenerates them.

@@ -3,6 +3,8 @@ import { bin, cli } from './helpers.ts';
 
 const COMMANDS = [
   'evaluate',
+  'merge',
+  'select',
   'compare',
   'register',
   'registry',

@@ -252,6 +252,8 @@ describe('a config file that is not there, or two that disagree', () => {
       ['train', '--command', 'true', '--out', 'm.onnx'],
       ['deploy', '--name', 'bc', '--url', 'http://127.0.0.1:9'],
       ['serve', '--port', '0'],
+      ['merge', 'part-1.json'],
+      ['select', 'eval.json', '--metric', 'roc_auc'],
     ];
     for (const args of commands) {
       const run = await cli([...args, '--config', 'missing.yml'], work);

@@ -41,7 +41,16 @@ describe('action.yml files', () => {
   });
 
   it('are the five steps', () => {
-    expect(ACTIONS).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'monitor', 'register', 'train']);
+    expect(ACTIONS).toEqual([
+      'compare-to-baseline',
+      'deploy',
+      'evaluate',
+      'merge',
+      'monitor',
+      'register',
+      'select',
+      'train',
+    ]);
   });
 
   it('a copy on another runtime, or with an unknown key, fails', () => {
@@ -118,6 +127,8 @@ describe('the starter templates', () => {
       'model-pipeline.yml',
       'model-pr-report.yml',
       'model-retrain.yml',
+      'model-sharded-evaluation.yml',
+      'model-tuning.yml',
     ]);
     expect(formatProblems(lintTemplateProperties(join(ROOT, 'action-templates')))).toBe('');
   });

@@ -10,6 +10,8 @@ Usage: modelgate <command> [options]      (modelgate <command> --help for detail
 
 Commands:
   evaluate   run an ONNX model (or read predictions) and write an evaluation record
+  merge      merge the part records of a sharded evaluate into one evaluation record
+  select     pick the best candidate that passes the bounds, and say how much of its lead is noise
   demo       run the pipeline locally on the example project
   compare    gate a candidate against a baseline, with a verdict and a report
   register   store a model version with its evaluation, verdict and lineage
@@ -47,6 +49,8 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   evaluate: async () => (await import('./commands/evaluate.ts')).evaluateCommand,
   compare: async () => (await import('./commands/compare.ts')).compareCommand,
+  merge: async () => (await import('./commands/merge.ts')).mergeCommand,
+  select: async () => (await import('./commands/select.ts')).selectCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
   deploy: async () => (await import('./commands/deploy.ts')).deployCommand,
   monitor: async () => (await import('./commands/monitor.ts')).monitorCommand,

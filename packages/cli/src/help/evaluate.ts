@@ -24,6 +24,9 @@ Options:
   --provider P          auto | cpu | cuda (cuda falls back to cpu, and says so)
   --batch-size N        rows per inference batch (default 8192)
   --out PATH            where to write the record (default: print it to stdout)
+  --shard K/N           evaluate part K (1…N) of the rows and write a part record instead;
+                        'modelgate merge' turns the N parts into the record the whole file
+                        gives (for a matrix of N jobs: docs/scale.md)
   --config PATH         the config file (default: .modelgate.yml, when there is one); its
                         'evaluate:' section gives defaults for every flag above but --model
                         and --out (slice_by for --slice-by, batch_size for --batch-size), and
@@ -33,5 +36,6 @@ Examples:
   modelgate evaluate --model model.onnx --data eval.csv --label target --out eval.json
   modelgate evaluate --predictions preds.csv --label y --task binary --bootstrap 0
   modelgate evaluate --model model.onnx --config .modelgate.yml --bootstrap 200
+  modelgate evaluate --model model.onnx --data eval.csv --label target --shard 2/4 --out part-2.json
 
 Exit codes: 0 written; 2 bad input or usage (one 'modelgate: error:' line); other: a bug.`;

@@ -89,7 +89,7 @@ export function afterRecordEnd(bytes: Buffer, end: number): number {
   return byte === Byte.Cr ? end + 2 : end + 1;
 }
 
-function isFieldEnd(bytes: Buffer, end: number): boolean {
+export function isFieldEnd(bytes: Buffer, end: number): boolean {
   const byte = bytes[end];
   return (
     byte === Byte.Comma ||

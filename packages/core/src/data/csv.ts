@@ -94,14 +94,14 @@ export async function readCsvInParts(
 }
 
 /** The header of a CSV file: its column names, and where the first record starts. */
-interface Header {
+export interface Header {
   readonly names: string[];
   readonly pos: number;
   readonly line: number;
 }
 
 /** Reads the header: the first line that is not blank. Undefined to hand the file to csv-parse. */
-function scanHeader(path: string, bytes: Buffer): Header | undefined {
+export function scanHeader(path: string, bytes: Buffer): Header | undefined {
   const length = bytes.length;
   const field: Field = { text: '', end: 0, newlines: 0 };
   let pos = bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2] ? 3 : 0;

@@ -148,7 +148,7 @@ export function partStarts(fd: number, size: number, parts: number): number[] {
 const HASH_CHUNK_BYTES = 4 << 20;
 
 /** Hex sha256 of the file, read in chunks through one buffer (no fresh memory to fault in). */
-function digestFile(fd: number, size: number): string {
+export function digestFile(fd: number, size: number): string {
   const hash = createHash('sha256');
   const chunk = Buffer.allocUnsafe(Math.min(size, HASH_CHUNK_BYTES));
   for (let at = 0; at < size; ) {

@@ -216,24 +216,16 @@ function packedRows(columns: readonly PackedColumn[], rows: number): FeatureRows
     const { source, width: stride } = first;
     const offsets = Int32Array.from(columns, (c) => c.offset);
     const run = offsets.every((offset, j) => offset === first.offset + j);
-    if (run && source instanceof Float32Array && width % 2 === 0) {
-      return float32Run(source, stride, first.offset, width, rows, (start, end, into) => {
-        for (let i = start, k = 0; i < end; i++) {
-          const base = i * stride;
-          for (let j = 0; j < width; j++, k++) into[k] = source[base + (offsets[j] as number)] as number;
-        }
-      });
-    }
-    return {
-      rows,
-      width,
-      copy: (start, end, into) => {
-        for (let i = start, k = 0; i < end; i++) {
-          const base = i * stride;
-          for (let j = 0; j < width; j++, k++) into[k] = source[base + (offsets[j] as number)] as number;
-        }
-      },
+    const copy: FeatureRows['copy'] = (start, end, into) => {
+      for (let i = start, k = 0; i < end; i++) {
+        const base = i * stride;
+        for (let j = 0; j < width; j++, k++) into[k] = source[base + (offsets[j] as number)] as number;
+      }
     };
+    if (run && source instanceof Float32Array && width % 2 === 0) {
+      return float32Run(source, stride, first.offset, width, rows, copy);
+    }
+    return { rows, width, copy };
   }
   return {
     rows,

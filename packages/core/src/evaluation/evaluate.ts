@@ -1,8 +1,12 @@
+import { statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { NotStreamable, openCsvStream } from '../data/csv-stream.ts';
 import { type FeatureRows, readTable, type Table } from '../data/index.ts';
 import { parseNumber } from '../data/numbers.ts';
-import { loadModel } from '../inference/model.ts';
+import { featureRange, rowRange } from '../data/rows.ts';
+import { type LoadedModel, loadModel, type ValueInfo } from '../inference/model.ts';
 import type { ModelClasses } from '../inference/onnx-classes.ts';
-import { chooseOutput, percentile, predict } from '../inference/predict.ts';
+import { chooseOutput, type Prediction, percentile, predict, singleRowRuns } from '../inference/predict.ts';
 import { InputError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/ports.ts';
 import {
@@ -17,7 +21,7 @@ import { worseThanChance } from './chance.ts';
 import { classIndices, classOrder, numericTarget } from './classes.ts';
 import { scoreMetrics } from './score.ts';
 import { PROBABILITY_SUM_TOLERANCE, toClassScores } from './scores.ts';
-import type { EvaluateSettings } from './settings.ts';
+import { type EvaluateSettings, STREAM_MIN_BYTES } from './settings.ts';
 
 /** The evaluation record and the per-row predictions behind it (which a paired compare reuses). */
 export interface Evaluation {
@@ -27,13 +31,66 @@ export interface Evaluation {
   readonly sliceRows: ReadonlyArray<{ column: string; value: string; rows: Int32Array }>;
 }
 
+/** What the model measured about itself: the batched pass's time and the single-row latencies. */
+export interface Measured {
+  /** Rows the batched pass scored. */
+  readonly rows: number;
+  readonly seconds: number;
+  /** Single-row latencies, in milliseconds, sorted. */
+  readonly latenciesMs: Float64Array;
+  readonly modelBytes: number;
+}
+
+/**
+ * The rows scored, before any metric: the table (only the label, slice and predictions columns
+ * are read from here on), what the model gave, and what describes it. An unsharded evaluate
+ * goes on from here at once; a shard writes it down (part.ts) and merge rebuilds it.
+ */
+export interface Scored {
+  readonly table: Table;
+  /** Rows in the whole file (a shard's table holds only its own). */
+  readonly fileRows: number;
+  readonly output?: ModelOutput;
+  readonly model?: Omit<NonNullable<EvaluationRecord['model']>, 'transform'>;
+  readonly provider?: EvaluationRecord['provider'];
+  readonly measured?: Measured;
+  readonly features?: string[];
+  readonly notes: string[];
+}
+
+/** Part `index` (1…count) of `rows` rows: a contiguous range, the parts as equal as they can be. */
+export function shardRange(rows: number, shard: Shard): { start: number; end: number } {
+  return {
+    start: Math.floor(((shard.index - 1) * rows) / shard.count),
+    end: Math.floor((shard.index * rows) / shard.count),
+  };
+}
+
+/** Part `index` of `count` (both 1-based) of the rows, as `--shard K/N` gives it. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
 /**
  * Evaluates a model (or a predictions file) on a dataset: reads the data, runs the model,
  * computes every metric of the task with bootstrap intervals, per slice too, and returns the
  * `modelgate/evaluation@1` record. It writes nothing; the caller decides where the record goes.
  */
 export async function evaluate(settings: EvaluateSettings, logger: Logger): Promise<Evaluation> {
-  const notes: string[] = [];
+  return finishEvaluation(await scoreRows(settings, undefined, logger), settings, logger);
+}
+
+/**
+ * Reads the data and runs the model over every row, or over one shard's rows (the table it
+ * returns then holds only those rows). The whole file is read and hashed either way, so every
+ * shard names the same data digest and checks the same columns.
+ */
+export async function scoreRows(
+  settings: EvaluateSettings,
+  shard: Shard | undefined,
+  logger: Logger,
+): Promise<Scored> {
   const source = settings.model !== undefined ? settings.data : settings.predictions;
   if (source === undefined) {
     throw new InputError(
@@ -42,64 +99,204 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
         : 'give --model with --data, or --predictions',
     );
   }
+  if (settings.model !== undefined && streams(source, settings.streaming)) {
+    const model = await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
+    const streamed = await scoreStream(source, model, settings, shard, logger);
+    if (streamed !== undefined) return streamed;
+    return scoreWhole(source, settings, shard, logger, model);
+  }
+  return scoreWhole(source, settings, shard, logger, undefined);
+}
+
+/** Whether to stream the data file: a CSV file, from STREAM_MIN_BYTES unless told. */
+function streams(path: string, streaming: EvaluateSettings['streaming']): boolean {
+  if (streaming === 'never' || extname(path).toLowerCase() !== '.csv') return false;
+  if (streaming === 'always') return true;
+  try {
+    return statSync(path).size >= STREAM_MIN_BYTES;
+  } catch {
+    return false; // the whole read words the error
+  }
+}
+
+/**
+ * Scores a CSV file as a stream (data/csv-stream.ts): memory for a chunk, a batch and a few bytes
+ * per row, whatever the file's size. Undefined when the file needs the whole read (it then gives
+ * the same record, or words the error).
+ */
+async function scoreStream(
+  path: string,
+  model: LoadedModel,
+  settings: EvaluateSettings,
+  shard: Shard | undefined,
+  logger: Logger,
+): Promise<Scored | undefined> {
+  const keep = [settings.label, ...settings.sliceBy];
+  if (settings.sliceBy.includes(settings.label)) return undefined;
+  const stream = openCsvStream(path, keep);
+  if (stream === undefined) return undefined;
+  const excluded = new Set(keep);
+  const features =
+    settings.features !== undefined ? [...settings.features] : stream.names.filter((c) => !excluded.has(c));
+  if (
+    features.length === 0 ||
+    features.includes(settings.label) ||
+    !features.every((name) => stream.names.includes(name))
+  ) {
+    return undefined;
+  }
+  const range = shard === undefined ? { start: 0, end: stream.rows } : shardRange(stream.rows, shard);
+  if (shard !== undefined && range.end === range.start) {
+    throw new InputError(
+      `${path} has ${stream.rows} rows, too few for ${shard.count} shards: shard ${shard.index} would be empty`,
+      { hint: 'use fewer shards' },
+    );
+  }
+  const output = chooseOutput(model, settings.output);
+  logger.info(
+    `streaming ${stream.rows} rows × ${features.length} features from ${path}${shard === undefined ? '' : `; scoring rows ${range.start + 1}-${range.end} (shard ${shard.index} of ${shard.count})`}`,
+  );
+  logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
+  let prediction: Prediction;
+  try {
+    const input = stream.features(features, singleRowRuns(range.end - range.start), range);
+    prediction = await predict(model, input, output, settings.batchSize);
+  } catch (error) {
+    // The whole read words every problem as it always has (a text column among the features is
+    // named as such, not as a feature count the model does not take).
+    if (error instanceof NotStreamable || error instanceof InputError) {
+      logger.info(`reading ${path} whole: ${error.message}`);
+      return undefined;
+    }
+    throw error;
+  }
+  const notes: string[] = [];
+  if (model.providerNote !== undefined) {
+    logger.warning(model.providerNote);
+    notes.push(model.providerNote);
+  }
+  await model.session.release();
+  return scoredFrom(stream.table(), stream.rows, model, output, prediction, features, notes);
+}
+
+/** The scored rows of a model's prediction. */
+function scoredFrom(
+  table: Table,
+  fileRows: number,
+  model: LoadedModel,
+  output: ValueInfo,
+  prediction: Prediction,
+  features: string[],
+  notes: string[],
+): Scored {
+  return {
+    table,
+    fileRows,
+    output: {
+      values: prediction.values,
+      columns: prediction.columns,
+      type: output.type,
+      classes: model.classes,
+    },
+    model: {
+      path: model.path,
+      sha256: model.sha256,
+      bytes: model.bytes,
+      output: output.name,
+      inputs: model.inputs.map((i) => ({ name: i.name, type: i.type, shape: [...i.shape] })),
+      outputs: model.outputs.map((o) => ({ name: o.name, type: o.type, shape: [...o.shape] })),
+    },
+    provider: model.provider,
+    measured: {
+      rows: table.rows,
+      seconds: prediction.seconds,
+      latenciesMs: prediction.latenciesMs,
+      modelBytes: model.bytes,
+    },
+    features,
+    notes,
+  };
+}
+
+/** Reads the whole data file into columns, then scores the rows (all, or one shard's). */
+async function scoreWhole(
+  source: string,
+  settings: EvaluateSettings,
+  shard: Shard | undefined,
+  logger: Logger,
+  loaded: LoadedModel | undefined,
+): Promise<Scored> {
+  const notes: string[] = [];
   // The data read starts first, so that the worker threads it starts for a large file (hashing,
   // scanning parts of a CSV file) run while this thread loads the model. A problem with the
   // model is still the one reported when both have one.
   const reading = readTable(source);
   reading.catch(() => undefined);
   const model =
-    settings.model === undefined
+    loaded ??
+    (settings.model === undefined
       ? undefined
-      : await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
-  const table = await reading;
-  const labelColumn = table.column(settings.label);
-  for (const column of settings.sliceBy) table.column(column);
+      : await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime }));
+  const whole = await reading;
+  whole.column(settings.label);
+  for (const column of settings.sliceBy) whole.column(column);
   if (settings.sliceBy.includes(settings.label)) {
     throw new InputError(`--slice-by ${settings.label} is the label column; slice by another column`);
   }
-
-  let built: Built;
-  let modelInfo: EvaluationRecord['model'];
-  let provider: EvaluationRecord['provider'];
-  const measured: Record<string, number> = {};
-  let features: string[] | undefined;
-
-  if (model !== undefined) {
-    if (model.providerNote !== undefined) {
-      logger.warning(model.providerNote);
-      notes.push(model.providerNote);
-    }
-    provider = model.provider;
-    const output = chooseOutput(model, settings.output);
-    features = selectFeatures(table, settings);
-    logger.info(`read ${table.rows} rows × ${features.length} features from ${table.path}`);
-    const input = modelInput(table, features, settings.features === undefined);
-    logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
-    const prediction = await predict(model, input, output, settings.batchSize);
-    await model.session.release();
-    built = fromModelOutput(
-      table,
-      settings,
-      { values: prediction.values, columns: prediction.columns, type: output.type, classes: model.classes },
-      notes,
+  const range = shard === undefined ? undefined : shardRange(whole.rows, shard);
+  if (shard !== undefined && range !== undefined && range.end === range.start) {
+    throw new InputError(
+      `${whole.path} has ${whole.rows} rows, too few for ${shard.count} shards: shard ${shard.index} would be empty`,
+      { hint: 'use fewer shards' },
     );
-    modelInfo = {
-      path: model.path,
-      sha256: model.sha256,
-      bytes: model.bytes,
-      output: output.name,
-      transform: built.transform,
-      inputs: model.inputs.map((i) => ({ name: i.name, type: i.type, shape: [...i.shape] })),
-      outputs: model.outputs.map((o) => ({ name: o.name, type: o.type, shape: [...o.shape] })),
-    };
-    measured.rows_per_second = prediction.rowsPerSecond;
-    measured.latency_p50_ms = percentile(prediction.latenciesMs, 50);
-    measured.latency_p95_ms = percentile(prediction.latenciesMs, 95);
-    measured.latency_p99_ms = percentile(prediction.latenciesMs, 99);
-    measured.model_size_bytes = model.bytes;
-  } else {
-    built = fromPredictionsFile(table, settings, labelColumn, notes);
   }
+  const table = range === undefined ? whole : rowRange(whole, range.start, range.end);
+  if (model === undefined) return { table, fileRows: whole.rows, notes };
+
+  if (model.providerNote !== undefined) {
+    logger.warning(model.providerNote);
+    notes.push(model.providerNote);
+  }
+  const output = chooseOutput(model, settings.output);
+  const features = selectFeatures(whole, settings);
+  logger.info(
+    `read ${whole.rows} rows × ${features.length} features from ${whole.path}${range === undefined ? '' : `; scoring rows ${range.start + 1}-${range.end} (shard ${shard?.index} of ${shard?.count})`}`,
+  );
+  const all = modelInput(whole, features, settings.features === undefined);
+  const input = range === undefined ? all : featureRange(all, range.start, range.end);
+  logger.info(`scoring with ${model.path} (output '${output.name}', ${model.provider})`);
+  const prediction = await predict(model, input, output, settings.batchSize);
+  await model.session.release();
+  return scoredFrom(table, whole.rows, model, output, prediction, features, notes);
+}
+
+/** The measured metrics (absent in predictions mode): throughput, single-row latency, size. */
+function measuredMetrics(m: Measured): Record<string, number> {
+  return {
+    rows_per_second: m.seconds > 0 ? m.rows / m.seconds : 0,
+    latency_p50_ms: percentile(m.latenciesMs, 50),
+    latency_p95_ms: percentile(m.latenciesMs, 95),
+    latency_p99_ms: percentile(m.latenciesMs, 99),
+    model_size_bytes: m.modelBytes,
+  };
+}
+
+/**
+ * From the scored rows to the record: the predictions, every metric with its intervals, the
+ * slices. Merge runs this very code on the parts' rows put back together, which is why a merged
+ * record equals the unsharded one.
+ */
+export async function finishEvaluation(
+  scored: Scored,
+  settings: EvaluateSettings,
+  logger: Logger,
+): Promise<Evaluation> {
+  const { table } = scored;
+  const notes = [...scored.notes];
+  const built =
+    scored.output === undefined
+      ? fromPredictionsFile(table, settings, table.column(settings.label), notes)
+      : fromModelOutput(table, settings, scored.output, notes);
   if (built.transform === 'softmax' || built.transform === 'sigmoid') {
     notes.push(
       `output rows are not probabilities (outside [0, 1] or not summing to 1): treated as logits and passed through ${built.transform}`,
@@ -122,6 +319,7 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
       notes.push(warning);
     }
   }
+  const measured = scored.measured === undefined ? {} : measuredMetrics(scored.measured);
   for (const [name, value] of Object.entries(measured)) {
     if (Number.isFinite(value)) metrics[name] = { value };
   }
@@ -147,14 +345,26 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
   const record: EvaluationRecord = {
     schema: EVALUATION_SCHEMA,
     task: predictions.task,
-    ...(modelInfo === undefined ? {} : { model: modelInfo }),
+    ...(scored.model === undefined
+      ? {}
+      : {
+          model: {
+            path: scored.model.path,
+            sha256: scored.model.sha256,
+            bytes: scored.model.bytes,
+            output: scored.model.output,
+            transform: built.transform,
+            inputs: scored.model.inputs,
+            outputs: scored.model.outputs,
+          },
+        }),
     data: {
       path: settings.model !== undefined ? table.path : (settings.data ?? table.path),
       sha256: await table.sha256,
       rows: table.rows,
       label: settings.label,
       ...(classes === undefined ? {} : { classes }),
-      ...(features === undefined ? {} : { features }),
+      ...(scored.features === undefined ? {} : { features: scored.features }),
       ...(settings.model === undefined ? { predictions: table.path } : {}),
     },
     metrics,
@@ -168,7 +378,7 @@ export async function evaluate(settings: EvaluateSettings, logger: Logger): Prom
         }),
     slices,
     bootstrap,
-    ...(provider === undefined ? {} : { provider }),
+    ...(scored.provider === undefined ? {} : { provider: scored.provider }),
     notes,
     created_at: new Date().toISOString(),
     tool: { name: 'modelgate', version: VERSION },
@@ -203,7 +413,7 @@ interface Built {
 type ClassOrderSource = 'flag' | 'model' | 'sorted text' | 'labels';
 
 /** What the model gave: its output, row-major, and the classes it names, if any. */
-interface ModelOutput {
+export interface ModelOutput {
   readonly values: Float64Array;
   readonly columns: number;
   readonly type: string;
@@ -291,7 +501,19 @@ function fromModelOutput(
       classOrder: classSource,
     };
   }
-  const scores = toClassScores(values, rows, columns, classes.length);
+  return {
+    ...fromClassScores(task, labels, classes, toClassScores(values, rows, columns, classes.length)),
+    classOrder: classSource,
+  };
+}
+
+/** The predictions of class scores (probabilities, or logits turned into them). */
+function fromClassScores(
+  task: 'binary' | 'multiclass',
+  labels: Int32Array,
+  classes: string[],
+  scores: ReturnType<typeof toClassScores>,
+): Built {
   return {
     predictions: {
       task,
@@ -302,7 +524,6 @@ function fromModelOutput(
     },
     classes,
     transform: scores.transform,
-    classOrder: classSource,
   };
 }
 
@@ -455,17 +676,7 @@ function fromPredictionsFile(
     const scores = toClassScores(values, rows, columns, classes.length);
     // Held to [0, 1] and to sums of 1 above: a user's probabilities are never read as logits.
     if (scores.transform !== 'none') throw new Error(`bug: predictions of ${table.path} read as logits`);
-    return {
-      predictions: {
-        task: finalTask,
-        labels,
-        numClasses: classes.length,
-        predicted: scores.predicted,
-        proba: scores.proba,
-      },
-      classes,
-      transform: scores.transform,
-    };
+    return fromClassScores(finalTask, labels, classes, scores);
   }
   const predicted = classIndices(table.column('prediction'), classes, { ...where, column: 'prediction' });
   notes.push('only hard predictions were given: metrics that need probabilities are left out');

@@ -5,6 +5,8 @@ import type { Task } from '../metrics/index.ts';
 export const DEFAULT_RESAMPLES = 1000;
 export const DEFAULT_CONFIDENCE = 0.95;
 export const DEFAULT_SEED = 42;
+/** From this size a CSV file is streamed: below it the whole read is as quick, and its memory small. */
+export const STREAM_MIN_BYTES = 16 << 20;
 
 /** Everything `modelgate evaluate` and the evaluate action need, validated. */
 export interface EvaluateSettings {
@@ -25,6 +27,11 @@ export interface EvaluateSettings {
   readonly seed: number;
   readonly provider: Provider;
   readonly batchSize: number;
+  /**
+   * Whether a CSV data file is streamed (data/csv-stream.ts) rather than read whole: `auto`
+   * (the default) streams files of {@link STREAM_MIN_BYTES} or more. The record is the same.
+   */
+  readonly streaming?: 'auto' | 'always' | 'never';
   /** How to load onnxruntime-node; the default imports it from node_modules. */
   readonly runtime?: RuntimeLoader;
 }

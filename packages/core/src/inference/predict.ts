@@ -12,6 +12,17 @@ const LATENCY_WARMUP_RUNS = 10;
 export const DEFAULT_BATCH_SIZE = 8192;
 
 /**
+ * The rows {@link predict} runs one at a time after its batched pass, in order: the warm-up runs
+ * (the first rows), then the timed sample, spread evenly over the rows. A streamed input keeps
+ * these rows' features aside, since it cannot go back for them.
+ */
+export function singleRowRuns(rows: number): number[] {
+  const sample = Math.min(LATENCY_SAMPLE_ROWS, rows);
+  const warmups = Array.from({ length: Math.min(LATENCY_WARMUP_RUNS, rows) }, (_, w) => w);
+  return [...warmups, ...Array.from({ length: sample }, (_, s) => Math.floor((s * rows) / sample))];
+}
+
+/**
  * Chooses the model output to score, as CONTRACT.md says: `--output` when given; else the only
  * numeric tensor; else the one named like probabilities / probs / scores.
  */
@@ -86,12 +97,14 @@ export async function predict(
   const rows = features.rows;
   const { runtime, session } = model;
   const asFloat64 = input.type === 'float64';
-  // One batch of the input at a time, in a buffer every run reuses: each run reads it before
-  // the next batch is copied in.
-  const buffer = new Float32Array(Math.min(rows, batchSize) * featureCount);
+  // One batch of the input at a time, in two buffers the runs take turns with: while the model
+  // runs on one (on onnxruntime's threads), the next batch is copied into the other (for a
+  // streamed file, parsed: the parse and the model overlap).
+  const capacity = Math.min(rows, batchSize) * featureCount;
+  const buffers = [new Float32Array(capacity), new Float32Array(rows > batchSize ? capacity : 0)] as const;
 
-  const run = async (start: number, end: number) => {
-    features.copy(start, end, buffer);
+  /** Runs the model on rows [start, end), already copied into `buffer`. */
+  const runCopied = async (start: number, end: number, buffer: Float32Array) => {
     const slice = buffer.subarray(0, (end - start) * featureCount);
     const data = asFloat64 ? Float64Array.from(slice) : slice;
     const tensor = new runtime.Tensor(asFloat64 ? 'float64' : 'float32', data, [end - start, featureCount]);
@@ -109,13 +122,31 @@ export async function predict(
     if (out === undefined) throw new Error(`onnxruntime returned no '${output.name}'`);
     return out;
   };
+  const run = (start: number, end: number) => {
+    features.copy(start, end, buffers[0]);
+    return runCopied(start, end, buffers[0]);
+  };
 
   let values: Float64Array | undefined;
   let columns = 1;
   const began = performance.now();
-  for (let start = 0; start < rows; start += batchSize) {
+  if (rows > 0) features.copy(0, Math.min(rows, batchSize), buffers[0]);
+  for (let start = 0, turn = 0; start < rows; start += batchSize, turn ^= 1) {
     const end = Math.min(rows, start + batchSize);
-    const out = await run(start, end);
+    const running = runCopied(start, end, turn === 0 ? buffers[0] : buffers[1]);
+    if (end < rows) {
+      try {
+        features.copy(end, Math.min(rows, end + batchSize), turn === 0 ? buffers[1] : buffers[0]);
+      } catch (error) {
+        // The run in flight still settles; its result is not wanted.
+        await running.then(
+          (out) => out.dispose(),
+          () => undefined,
+        );
+        throw error;
+      }
+    }
+    const out = await running;
     const dims = out.dims;
     const width = dims.length <= 1 ? 1 : dims.slice(1).reduce((a, b) => a * b, 1);
     if (values === undefined) {
@@ -141,9 +172,11 @@ export async function predict(
 
   const sample = Math.min(LATENCY_SAMPLE_ROWS, rows);
   const latencies = new Float64Array(sample);
-  for (let w = 0; w < Math.min(LATENCY_WARMUP_RUNS, rows); w++) (await run(w, w + 1)).dispose();
+  const singles = singleRowRuns(rows);
+  const warmups = singles.length - sample;
+  for (let w = 0; w < warmups; w++) (await run(singles[w] as number, (singles[w] as number) + 1)).dispose();
   for (let s = 0; s < sample; s++) {
-    const row = Math.floor((s * rows) / sample);
+    const row = singles[warmups + s] as number;
     const t0 = performance.now();
     (await run(row, row + 1)).dispose();
     latencies[s] = performance.now() - t0;

@@ -2,7 +2,7 @@
  * Metrics on predicted probabilities: log loss and the Brier score, as scikit-learn 1.2.1
  * computes them.
  */
-import { checkRows, totalWeight, weightAt } from './weights.ts';
+import { checkProbaRows, checkRows, totalWeight, weightAt } from './weights.ts';
 
 /**
  * The CONTRACT clips probabilities to [1e-15, 1 − 1e-15]. sklearn 1.2.1's own default is
@@ -28,8 +28,7 @@ export function logLoss(
   weights?: Float64Array,
 ): number {
   const rows = labels.length;
-  checkRows('logLoss', rows * numClasses, proba.length, 'proba');
-  if (weights !== undefined) checkRows('logLoss', rows, weights.length, 'weights');
+  checkProbaRows('logLoss', rows, numClasses, proba, weights);
   if (numClasses < 2) return Number.NaN;
   const high = 1 - LOG_LOSS_EPS;
   let weighted = 0;

@@ -11,7 +11,7 @@
  * weight 0, which adds a curve point of zero width (ROC) or zero recall step (AP), so the
  * result is the same.
  */
-import { allFinite, argsortFloat64, checkRows, weightAt } from './weights.ts';
+import { allFinite, argsortFloat64, checkProbaRows, checkRows, weightAt } from './weights.ts';
 
 /** Which distinct-score group each row falls in; group 0 holds the highest score. */
 export interface ScoreRanking {
@@ -352,8 +352,7 @@ export function rocAucOvr(
   weights?: Float64Array,
 ): number {
   const rows = labels.length;
-  checkRows('rocAucOvr', rows * numClasses, proba.length, 'proba');
-  if (weights !== undefined) checkRows('rocAucOvr', rows, weights.length, 'weights');
+  checkProbaRows('rocAucOvr', rows, numClasses, proba, weights);
   if (rows === 0 || !allFinite(proba) || !rowsSumToOne(proba, numClasses)) return Number.NaN;
   const column = new Float64Array(rows);
   const isPositive = new Uint8Array(rows);

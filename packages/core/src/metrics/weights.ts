@@ -29,6 +29,18 @@ export function checkRows(what: string, rows: number, length: number, label: str
   }
 }
 
+/** The checks of a metric over per-class probabilities: `proba` is [rows × numClasses], `weights` one per row. */
+export function checkProbaRows(
+  what: string,
+  rows: number,
+  numClasses: number,
+  proba: Float64Array,
+  weights: Float64Array | undefined,
+): void {
+  checkRows(what, rows * numClasses, proba.length, 'proba');
+  if (weights !== undefined) checkRows(what, rows, weights.length, 'weights');
+}
+
 /** True when every value is finite; sklearn's `assert_all_finite` raises otherwise. */
 export function allFinite(values: Float64Array): boolean {
   for (let i = 0; i < values.length; i++) {

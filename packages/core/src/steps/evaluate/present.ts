@@ -1,87 +1,42 @@
-import { formatValue } from '../../kernel/format.ts';
-import { escapeCell, table } from '../../kernel/markdown.ts';
-import type { EvaluationRecord, MetricValue } from '../../kernel/records/evaluation.ts';
+import { evaluationSummary, metricsTable, presentRecord } from '../../evaluation/summary.ts';
+import { formatCount } from '../../kernel/format.ts';
+import { escapeText } from '../../kernel/markdown.ts';
 import { err, out, type Presentation, type TerminalLine } from '../../kernel/step.ts';
 import type { EvaluateOutcome } from './run.ts';
+
+export { evaluationSummary, metricsTable };
 
 /**
  * The outcome for every caller. With a file to write to, the terminal gets the metrics table;
  * without one stdout carries the record itself and the table goes to stderr.
  */
 export function presentEvaluate(outcome: EvaluateOutcome): Presentation {
-  const { record } = outcome;
+  if (outcome.kind === 'part') return presentPart(outcome);
+  return presentRecord(outcome.record, outcome.out);
+}
+
+/** A shard's part: which rows it holds, and that the parts must be merged to give metrics. */
+function presentPart(outcome: Extract<EvaluateOutcome, { kind: 'part' }>): Presentation {
+  const { part } = outcome;
+  const { index, count, first_row, rows } = part.shard;
   const say = outcome.out === undefined ? err : out;
+  const what = `shard ${index} of ${count}: rows ${formatCount(first_row + 1)}-${formatCount(first_row + rows)} of ${formatCount(part.data.rows)} in ${part.data.path}`;
   const lines: TerminalLine[] = [];
-  if (outcome.out === undefined) lines.push(out(JSON.stringify(record, null, 2)));
-  lines.push(say(metricsTable(record)), ...record.notes.map((note) => say(`note: ${note}`)));
-  if (outcome.out !== undefined) lines.push(say(`wrote ${outcome.out}`));
-  const metrics = Object.fromEntries(Object.entries(record.metrics).map(([name, m]) => [name, m.value]));
+  if (outcome.out === undefined) lines.push(out(JSON.stringify(part, null, 2)));
+  lines.push(
+    say(`scored ${what}`),
+    ...part.notes.map((note) => say(`note: ${note}`)),
+    say(
+      `metrics come from all ${count} parts together: modelgate merge PART… --out evaluation.json${outcome.out === undefined ? '' : ` (wrote ${outcome.out})`}`,
+    ),
+  );
   return {
     lines,
-    summary: evaluationSummary(record),
+    summary: `### modelgate evaluate: part ${index} of ${count}\n\nScored ${escapeText(what)}; merge the ${count} parts for the metrics.\n`,
     outputs: {
-      ...(outcome.out === undefined ? {} : { evaluation: outcome.out }),
-      metrics: JSON.stringify(metrics),
+      ...(outcome.out === undefined ? {} : { evaluation: outcome.out, part: outcome.out }),
+      metrics: '{}',
     },
     exitCode: 0,
   };
-}
-
-function interval(metric: MetricValue): string {
-  return metric.ci === undefined ? '' : `[${formatValue(metric.ci[0])}, ${formatValue(metric.ci[1])}]`;
-}
-
-/** The record's metrics as a plain-text table, numbers right-aligned. */
-export function metricsTable(record: EvaluationRecord): string {
-  const confidence = Math.round(record.bootstrap.confidence * 100);
-  const rows: string[][] = [['metric', 'value', record.bootstrap.resamples > 0 ? `${confidence}% CI` : '']];
-  for (const [name, metric] of Object.entries(record.metrics))
-    rows.push([name, formatValue(metric.value), interval(metric)]);
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const pad = (cell: string, c: number) =>
-    c === 1 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0);
-  return rows.map((r) => r.map(pad).join('  ').trimEnd()).join('\n');
-}
-
-/** The job summary: what was scored, then every metric with its interval, then the slices. */
-export function evaluationSummary(record: EvaluationRecord): string {
-  const level = `${Math.round(record.bootstrap.confidence * 100)}% CI`;
-  const code = (text: string) => `\`${escapeCell(text)}\``;
-  const source =
-    record.model === undefined
-      ? `predictions ${code(record.data.predictions ?? record.data.path)}`
-      : `${code(record.model.path)} (sha256 \`${record.model.sha256.slice(0, 12)}\`, output ${code(record.model.output)}, ${record.provider ?? 'cpu'})`;
-  const lines = [
-    `### modelgate evaluate: ${record.task}, ${record.data.rows} rows`,
-    '',
-    `Scored ${source} on ${code(record.data.path)} (sha256 \`${record.data.sha256.slice(0, 12)}\`), label ${code(record.data.label)}.`,
-    '',
-    table(
-      ['metric', 'value', record.bootstrap.resamples > 0 ? level : ''],
-      Object.entries(record.metrics).map(([name, metric]) => [
-        name,
-        formatValue(metric.value),
-        interval(metric),
-      ]),
-      ['l', 'r', 'l'],
-    ),
-  ];
-  if (record.slices.length > 0) {
-    const names = Object.keys(record.slices[0]?.metrics ?? {}).slice(0, 4);
-    const rows = record.slices.map((s) => [
-      `${s.column}=${s.value}`,
-      String(s.rows),
-      ...names.map((n) => (s.metrics[n] === undefined ? '' : formatValue(s.metrics[n].value))),
-    ]);
-    lines.push(
-      '',
-      '<details><summary>Slices</summary>',
-      '',
-      table(['slice', 'rows', ...names], rows, []),
-      '',
-      '</details>',
-    );
-  }
-  if (record.notes.length > 0) lines.push('', ...record.notes.map((note) => `> ${escapeCell(note)}`));
-  return `${lines.join('\n')}\n`;
 }

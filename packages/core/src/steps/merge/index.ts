@@ -1,0 +1,3 @@
+export * from './present.ts';
+export * from './run.ts';
+export * from './settings.ts';

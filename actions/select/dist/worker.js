@@ -1,0 +1,499 @@
+import { createRequire as __modelgateCreateRequire } from 'node:module';
+const require = __modelgateCreateRequire(import.meta.url);
+
+// packages/core/src/data/worker.ts
+import { parentPort } from "node:worker_threads";
+
+// packages/core/src/data/parallel.ts
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+
+// packages/core/src/data/eisel-lemire.ts
+var powers;
+function buildPowers() {
+  const table = new Uint32Array((347 /* MaxExponent */ - -348 /* MinExponent */ + 1) * 4);
+  const mask = 0xffffffffn;
+  for (let q = -348 /* MinExponent */; q <= 347 /* MaxExponent */; q++) {
+    const power = 10n ** BigInt(Math.abs(q));
+    const bits = power.toString(2).length;
+    let mantissa;
+    if (q >= 0) {
+      mantissa = bits > 128 ? power >> BigInt(bits - 128) : power << BigInt(128 - bits);
+    } else {
+      mantissa = (1n << BigInt(bits + 127)) / power;
+    }
+    const at = (q - -348 /* MinExponent */) * 4;
+    for (let limb = 0; limb < 4; limb++) table[at + limb] = Number(mantissa >> BigInt(32 * limb) & mask);
+  }
+  return table;
+}
+var product32 = new Float64Array(2);
+function multiply32(a, b) {
+  const aLow = a & 65535;
+  const aHigh = (a - aLow) / 65536 /* Two16 */;
+  const low = aLow * b;
+  const high = aHigh * b;
+  const highTop = Math.floor(high / 65536 /* Two16 */);
+  const middle = (high - highTop * 65536 /* Two16 */) * 65536 /* Two16 */ + low;
+  const middleTop = Math.floor(middle / 4294967296 /* Two32 */);
+  product32[0] = highTop + middleTop;
+  product32[1] = middle - middleTop * 4294967296 /* Two32 */;
+}
+var product128 = new Float64Array(4);
+function multiply64(aHigh, aLow, bHigh, bLow) {
+  multiply32(aLow, bLow);
+  const p00High = product32[0];
+  product128[0] = product32[1];
+  multiply32(aLow, bHigh);
+  const p01High = product32[0];
+  const p01Low = product32[1];
+  multiply32(aHigh, bLow);
+  const p10High = product32[0];
+  const p10Low = product32[1];
+  multiply32(aHigh, bHigh);
+  const p11High = product32[0];
+  const p11Low = product32[1];
+  const column1 = p00High + p01Low + p10Low;
+  const carry1 = Math.floor(column1 / 4294967296 /* Two32 */);
+  product128[1] = column1 - carry1 * 4294967296 /* Two32 */;
+  const column2 = p01High + p10High + p11Low + carry1;
+  const carry2 = Math.floor(column2 / 4294967296 /* Two32 */);
+  product128[2] = column2 - carry2 * 4294967296 /* Two32 */;
+  product128[3] = p11High + carry2;
+}
+function overflows(aHigh, aLow, bHigh, bLow) {
+  const carry = aLow + bLow >= 4294967296 /* Two32 */ ? 1 : 0;
+  return aHigh + bHigh + carry >= 4294967296 /* Two32 */;
+}
+var scales = new Float64Array(2047);
+scales[1] = Number.MIN_VALUE;
+for (let e = 2; e < scales.length; e++) scales[e] = scales[e - 1] * 2;
+function eiselLemire(high, low, exponent, out) {
+  if (exponent < -348 /* MinExponent */ || exponent > 347 /* MaxExponent */ || high === 0 && low === 0) return false;
+  powers ??= buildPowers();
+  const table = powers;
+  const zeros = high !== 0 ? Math.clz32(high) : 32 + Math.clz32(low);
+  let mHigh;
+  let mLow;
+  if (zeros >= 32) {
+    mHigh = low << zeros - 32 >>> 0;
+    mLow = 0;
+  } else if (zeros > 0) {
+    mHigh = (high << zeros | low >>> 32 - zeros) >>> 0;
+    mLow = low << zeros >>> 0;
+  } else {
+    mHigh = high;
+    mLow = low;
+  }
+  let exponent2 = (217706 * exponent >> 16) + 64 + 1023 - zeros;
+  const at = (exponent - -348 /* MinExponent */) * 4;
+  multiply64(mHigh, mLow, table[at + 3], table[at + 2]);
+  let x0 = product128[0];
+  let x1 = product128[1];
+  let x2 = product128[2];
+  let x3 = product128[3];
+  if ((x2 & 511) === 511 && overflows(x1, x0, mHigh, mLow)) {
+    multiply64(mHigh, mLow, table[at + 1], table[at]);
+    const y0 = product128[0];
+    const y1 = product128[1];
+    const y2 = product128[2];
+    const y3 = product128[3];
+    const sum0 = x0 + y2;
+    const carry0 = sum0 >= 4294967296 /* Two32 */ ? 1 : 0;
+    const sum1 = x1 + y3 + carry0;
+    const carry1 = sum1 >= 4294967296 /* Two32 */ ? 1 : 0;
+    const merged0 = sum0 - carry0 * 4294967296 /* Two32 */;
+    const merged1 = sum1 - carry1 * 4294967296 /* Two32 */;
+    let merged2 = x2 + carry1;
+    let merged3 = x3;
+    if (merged2 >= 4294967296 /* Two32 */) {
+      merged2 -= 4294967296 /* Two32 */;
+      merged3 += 1;
+    }
+    const mergedLowAllOnes = merged0 === 4294967296 /* Two32 */ - 1 && merged1 === 4294967296 /* Two32 */ - 1;
+    if ((merged2 & 511) === 511 && mergedLowAllOnes && overflows(y1, y0, mHigh, mLow)) return false;
+    x0 = merged0;
+    x1 = merged1;
+    x2 = merged2;
+    x3 = merged3;
+  }
+  const msb = x3 >>> 31;
+  const rLowBits = x2 >>> msb + 9 & 3;
+  const rHalf = msb === 1 ? x3 * 2097152 + Math.floor(x2 / 2048) : x3 * 4194304 + Math.floor(x2 / 1024);
+  exponent2 -= 1 ^ msb;
+  if (x0 === 0 && x1 === 0 && (x2 & 511) === 0 && rLowBits === 1) return false;
+  let mantissa = rHalf + (rLowBits & 1);
+  if (mantissa >= 9007199254740992 /* Two53 */) {
+    mantissa /= 2;
+    exponent2 += 1;
+  }
+  if (exponent2 <= 0 || exponent2 >= 2047) return false;
+  out.value = mantissa * scales[exponent2];
+  return true;
+}
+
+// packages/core/src/data/numbers.ts
+var POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+var MAX_EXACT_MANTISSA = 2 ** 53;
+var scanned = { value: 0 };
+function scanNumber(bytes, start) {
+  let pos = start;
+  let digit = bytes[pos] - 48 /* Zero */;
+  let negative = false;
+  if (digit === 45 /* Minus */ - 48 /* Zero */) {
+    negative = true;
+    digit = bytes[++pos] - 48 /* Zero */;
+  } else if (digit === 43 /* Plus */ - 48 /* Zero */) {
+    digit = bytes[++pos] - 48 /* Zero */;
+  }
+  let mantissa = 0;
+  let exact = true;
+  let digits = 0;
+  let exponent = 0;
+  while (digit >= 0 && digit <= 9) {
+    if (mantissa <= 900719925474098 /* MantissaGuard */) mantissa = mantissa * 10 + digit;
+    else if (digit === 0)
+      exponent++;
+    else exact = false;
+    digits++;
+    digit = bytes[++pos] - 48 /* Zero */;
+  }
+  if (digit === 46 /* Dot */ - 48 /* Zero */) {
+    digit = bytes[++pos] - 48 /* Zero */;
+    while (digit >= 0 && digit <= 9) {
+      if (mantissa <= 900719925474098 /* MantissaGuard */) {
+        mantissa = mantissa * 10 + digit;
+        exponent--;
+      } else if (digit !== 0) {
+        exact = false;
+      }
+      digits++;
+      digit = bytes[++pos] - 48 /* Zero */;
+    }
+  }
+  if (digits === 0) return -1;
+  if (digit === 101 /* LowerE */ - 48 /* Zero */ || digit === 69 /* UpperE */ - 48 /* Zero */) {
+    const end = scanExponent(bytes, pos + 1);
+    if (end < 0) return pos;
+    exponent += scannedExponent;
+    pos = end;
+  }
+  let value = Number.NaN;
+  if (exact) {
+    if (exponent === 0) value = mantissa;
+    else if (exponent < 0 && exponent >= -22)
+      value = mantissa / POWERS_OF_TEN[-exponent];
+    else value = scaledValue(mantissa, exponent);
+  }
+  if (Number.isNaN(value)) slowValue(bytes, start, pos);
+  else scanned.value = negative ? -value : value;
+  return pos;
+}
+var scannedExponent = 0;
+function scanExponent(bytes, pos) {
+  let sign = 1;
+  let byte = bytes[pos];
+  if (byte === 45 /* Minus */ || byte === 43 /* Plus */) {
+    sign = byte === 45 /* Minus */ ? -1 : 1;
+    byte = bytes[++pos];
+  }
+  if (byte === void 0 || byte < 48 /* Zero */ || byte > 57 /* Nine */) return -1;
+  let exponent = 0;
+  while (byte !== void 0 && byte >= 48 /* Zero */ && byte <= 57 /* Nine */) {
+    if (exponent < 1e5 /* ExponentCap */) exponent = exponent * 10 + (byte - 48 /* Zero */);
+    byte = bytes[++pos];
+  }
+  scannedExponent = sign * exponent;
+  return pos;
+}
+function scaledValue(mantissa, exponent) {
+  if (mantissa === 0) return 0;
+  if (exponent >= 0 && exponent <= 22 /* MaxExactPower */) return mantissa * POWERS_OF_TEN[exponent];
+  if (exponent > 22 /* MaxExactPower */ && exponent <= 22 /* MaxExactPower */ + 15) {
+    const scaled = mantissa * POWERS_OF_TEN[exponent - 22 /* MaxExactPower */];
+    if (scaled < MAX_EXACT_MANTISSA) return scaled * POWERS_OF_TEN[22 /* MaxExactPower */];
+  }
+  return Number.NaN;
+}
+function slowValue(bytes, start, end) {
+  let pos = start;
+  const negative = bytes[pos] === 45 /* Minus */;
+  if (negative || bytes[pos] === 43 /* Plus */) pos++;
+  let head = 0;
+  let tail = 0;
+  let tailDigits = 0;
+  let significant = 0;
+  let exponent = 0;
+  let truncated = false;
+  let fraction = false;
+  for (; pos < end; pos++) {
+    const byte = bytes[pos];
+    if (byte === 46 /* Dot */) {
+      fraction = true;
+      continue;
+    }
+    const digit = byte - 48 /* Zero */;
+    if (digit < 0 || digit > 9) break;
+    if (significant >= 19 /* MaxDigits */) {
+      if (digit !== 0) truncated = true;
+      if (!fraction) exponent++;
+      continue;
+    }
+    if (fraction) exponent--;
+    if (significant === 0 && digit === 0) continue;
+    if (significant < 15 /* HeadDigits */) {
+      head = head * 10 + digit;
+    } else {
+      tail = tail * 10 + digit;
+      tailDigits++;
+    }
+    significant++;
+  }
+  if (pos < end) exponent += scanExponent(bytes, pos + 1) < 0 ? 0 : scannedExponent;
+  const scale = POWERS_OF_TEN[tailDigits];
+  const headHigh = Math.floor(head / 4294967296 /* Two32 */);
+  const lowPart = (head - headHigh * 4294967296 /* Two32 */) * scale + tail;
+  const carry = Math.floor(lowPart / 4294967296 /* Two32 */);
+  const high = headHigh * scale + carry;
+  const low = lowPart - carry * 4294967296 /* Two32 */;
+  let decided = eiselLemire(high, low, exponent, scanned);
+  if (decided && truncated) {
+    const value = scanned.value;
+    decided = (low + 1 === 4294967296 /* Two32 */ ? eiselLemire(high + 1, 0, exponent, scanned) : eiselLemire(high, low + 1, exponent, scanned)) && scanned.value === value;
+  }
+  if (!decided) scanned.value = Number.parseFloat(bytes.toString("latin1", start, end));
+  else if (negative) scanned.value = -scanned.value;
+}
+var DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+var SPECIAL = /^([+-]?)(nan|inf|infinity)$/i;
+function parseNumber(text) {
+  const trimmed = trimNumberText(text);
+  if (DECIMAL.test(trimmed)) return Number.parseFloat(trimmed);
+  const special = SPECIAL.exec(trimmed);
+  if (special === null) return void 0;
+  if (special[2].toLowerCase() === "nan") return Number.NaN;
+  return special[1] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+}
+function trimNumberText(text) {
+  return isPadded(text) ? text.replace(/^[ \t]+|[ \t]+$/g, "") : text;
+}
+function isPadded(text) {
+  if (text.length === 0) return false;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  return first === 32 || first === 9 || last === 32 || last === 9;
+}
+
+// packages/core/src/data/csv-scan.ts
+function readField(bytes, pos, field) {
+  field.newlines = 0;
+  if (bytes[pos] !== 34 /* Quote */) {
+    let end = pos;
+    for (; ; ) {
+      const byte = bytes[end];
+      if (byte === void 0 || byte === 44 /* Comma */ || byte === 10 /* Lf */) break;
+      if (byte === 13 /* Cr */) {
+        if (bytes[end + 1] !== 10 /* Lf */) return false;
+        break;
+      }
+      if (byte === 34 /* Quote */) return false;
+      end++;
+    }
+    field.text = bytes.toString("utf8", pos, end);
+    field.end = end;
+    return true;
+  }
+  let text = "";
+  let from = pos + 1;
+  for (; ; ) {
+    const close = bytes.indexOf(34 /* Quote */, from);
+    if (close < 0) return false;
+    text += bytes.toString("utf8", from, close);
+    field.newlines += countNewlines(bytes, from, close);
+    if (bytes[close + 1] === 34 /* Quote */) {
+      text += '"';
+      from = close + 2;
+      continue;
+    }
+    const after = bytes[close + 1];
+    if (after !== void 0 && after !== 44 /* Comma */ && after !== 10 /* Lf */ && !(after === 13 /* Cr */ && bytes[close + 2] === 10 /* Lf */)) {
+      return false;
+    }
+    field.text = text;
+    field.end = close + 1;
+    return true;
+  }
+}
+function countNewlines(bytes, from, to) {
+  let count = 0;
+  for (let at = bytes.indexOf(10 /* Lf */, from); at >= 0 && at < to; at = bytes.indexOf(10 /* Lf */, at + 1))
+    count++;
+  return count;
+}
+function afterRecordEnd(bytes, end) {
+  const byte = bytes[end];
+  if (byte === void 0) return end;
+  return byte === 13 /* Cr */ ? end + 2 : end + 1;
+}
+function isFieldEnd(bytes, end) {
+  const byte = bytes[end];
+  return byte === 44 /* Comma */ || byte === 10 /* Lf */ || byte === void 0 || byte === 13 /* Cr */ && bytes[end + 1] === 10 /* Lf */;
+}
+function scanRecords(bytes, pos, end, width, firstLine) {
+  const field = { text: "", end: 0, newlines: 0 };
+  let line = firstLine;
+  let capacity = 1;
+  for (let at = bytes.indexOf(10 /* Lf */, pos); at >= 0 && at < end; at = bytes.indexOf(10 /* Lf */, at + 1))
+    capacity++;
+  const numbers = Array.from(
+    { length: width },
+    () => new Float64Array(capacity)
+  );
+  const strings = Array.from({ length: width }, () => void 0);
+  const cellStarts = new Uint32Array(capacity * width);
+  let rows = 0;
+  while (pos < end) {
+    const first = bytes[pos];
+    if (first === 10 /* Lf */ || first === 13 /* Cr */ && bytes[pos + 1] === 10 /* Lf */) {
+      pos += first === 10 /* Lf */ ? 1 : 2;
+      line++;
+      continue;
+    }
+    const rowStart = rows * width;
+    const recordLine = line;
+    for (let c = 0; c < width; c++) {
+      cellStarts[rowStart + c] = pos;
+      const values = numbers[c];
+      let cellEnd = -1;
+      if (values !== void 0) {
+        const numberEnd = scanNumber(bytes, pos);
+        if (numberEnd > pos && isFieldEnd(bytes, numberEnd)) {
+          values[rows] = scanned.value;
+          cellEnd = numberEnd;
+        }
+      }
+      if (cellEnd < 0) {
+        if (!readField(bytes, pos, field)) return { kind: "not-rfc4180" };
+        cellEnd = field.end;
+        line += field.newlines;
+        const value = values === void 0 ? void 0 : parseNumber(field.text);
+        if (values !== void 0 && value !== void 0) {
+          values[rows] = value;
+        } else {
+          let cells = strings[c];
+          if (cells === void 0) {
+            cells = columnText(bytes, cellStarts, width, rows, c);
+            strings[c] = cells;
+            numbers[c] = void 0;
+          }
+          cells.push(field.text);
+        }
+      }
+      const next = bytes[cellEnd];
+      if (c < width - 1) {
+        if (next !== 44 /* Comma */) return { kind: "ragged", line: recordLine, fields: c + 1 };
+        pos = cellEnd + 1;
+      } else {
+        if (next === 44 /* Comma */)
+          return {
+            kind: "ragged",
+            line: recordLine,
+            fields: countFields(bytes, cellStarts[rowStart])
+          };
+        pos = afterRecordEnd(bytes, cellEnd);
+        line++;
+      }
+    }
+    rows++;
+  }
+  return {
+    kind: "rows",
+    rows,
+    nextLine: line,
+    numbers: numbers.map((values) => values?.subarray(0, rows)),
+    strings,
+    cellStarts: cellStarts.subarray(0, rows * width)
+  };
+}
+function columnText(bytes, cellStarts, width, rows, c) {
+  const field = { text: "", end: 0, newlines: 0 };
+  const cells = new Array(rows);
+  for (let row = 0; row < rows; row++) {
+    readField(bytes, cellStarts[row * width + c], field);
+    cells[row] = field.text;
+  }
+  return cells;
+}
+function skipField(bytes, pos) {
+  if (bytes[pos] === 34 /* Quote */) {
+    let close = bytes.indexOf(34 /* Quote */, pos + 1);
+    while (bytes[close + 1] === 34 /* Quote */) close = bytes.indexOf(34 /* Quote */, close + 2);
+    return close + 1;
+  }
+  let end = pos;
+  for (let byte = bytes[end]; byte !== 44 /* Comma */ && byte !== 10 /* Lf */ && byte !== 13 /* Cr */ && byte !== void 0; byte = bytes[end]) {
+    end++;
+  }
+  return end;
+}
+function countFields(bytes, pos) {
+  let count = 1;
+  for (let end = skipField(bytes, pos); bytes[end] === 44 /* Comma */; end = skipField(bytes, end + 1)) count++;
+  return count;
+}
+
+// packages/core/src/data/parallel.ts
+var WORKER_FILE = new URL("./worker.js", import.meta.url);
+var PARALLEL_MIN_BYTES = 16 << 20;
+var MIN_PART_BYTES = 8 << 20;
+function readRange(fd, start, end) {
+  const bytes = Buffer.allocUnsafe(end - start);
+  for (let done = 0; done < bytes.length; ) {
+    const read = readSync(fd, bytes, done, bytes.length - done, start + done);
+    if (read === 0)
+      throw new Error(`the file ended at byte ${start + done}, before ${end}: it changed while being read`);
+    done += read;
+  }
+  return bytes;
+}
+var PROBE_BYTES = 64 << 10;
+var HASH_CHUNK_BYTES = 4 << 20;
+function digestFile(fd, size) {
+  const hash = createHash("sha256");
+  const chunk = Buffer.allocUnsafe(Math.min(size, HASH_CHUNK_BYTES));
+  for (let at = 0; at < size; ) {
+    const read = readSync(fd, chunk, 0, Math.min(chunk.length, size - at), at);
+    if (read === 0)
+      throw new Error(`the file ended at byte ${at}, before ${size}: it changed while being read`);
+    hash.update(read === chunk.length ? chunk : chunk.subarray(0, read));
+    at += read;
+  }
+  return hash.digest("hex");
+}
+function runJob(job, reply) {
+  const fd = openSync(job.path, "r");
+  try {
+    if (job.part !== void 0) {
+      const { start, end, width } = job.part;
+      const part = readRange(fd, start, end);
+      const scan = scanRecords(part, 0, part.length, width, 0);
+      const quoted = part.indexOf(34) >= 0;
+      const bytes = part.byteOffset === 0 && part.buffer.byteLength === part.length ? part : new Uint8Array(part);
+      const transfer = [bytes.buffer];
+      if (scan.kind === "rows") {
+        for (const values of scan.numbers)
+          if (values !== void 0) transfer.push(values.buffer);
+        transfer.push(scan.cellStarts.buffer);
+      }
+      reply({ kind: "part", scan, bytes, quoted }, transfer);
+    }
+    if (job.digest) reply({ kind: "digest", sha256: digestFile(fd, job.size) }, []);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// packages/core/src/data/worker.ts
+parentPort?.once("message", (job) => {
+  runJob(job, (message, transfer) => parentPort?.postMessage(message, transfer));
+});

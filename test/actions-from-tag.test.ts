@@ -108,7 +108,16 @@ describe('the actions from the tag (git archive HEAD, no node_modules, no instal
   it('the archive holds every action’s runs.main and its worker, and no node_modules above it', () => {
     expect(nodeModulesAbove(project)).toEqual([]);
     const steps = readdirSync(join(checkout, 'actions')).sort();
-    expect(steps).toEqual(['compare-to-baseline', 'deploy', 'evaluate', 'monitor', 'register', 'train']);
+    expect(steps).toEqual([
+      'compare-to-baseline',
+      'deploy',
+      'evaluate',
+      'merge',
+      'monitor',
+      'register',
+      'select',
+      'train',
+    ]);
     for (const step of steps) {
       expect(existsSync(join(checkout, 'actions', step, 'dist', 'index.js')), step).toBe(true);
       expect(existsSync(join(checkout, 'actions', step, 'dist', 'worker.js')), step).toBe(true);
@@ -230,6 +239,56 @@ describe('the actions from the tag (git archive HEAD, no node_modules, no instal
     const again = JSON.parse(readFileSync(join(project, 'eval-again.json'), 'utf8'));
     expect(again.metrics.accuracy).toEqual(first.metrics.accuracy);
     expect(again.metrics.roc_auc).toEqual(first.metrics.roc_auc);
+  });
+
+  it('merge joins two shards evaluated from the tag into the record the whole evaluate wrote', async () => {
+    for (const shard of ['1/2', '2/2']) {
+      const part = await runStep(checkout, 'evaluate', {
+        model: 'candidate.onnx',
+        out: `part-${shard[0]}.json`,
+        bootstrap: '200',
+        shard,
+      });
+      expect(part.log).not.toMatch(/::error::/);
+      expect(part.code).toBe(0);
+    }
+    const run = await runStep(checkout, 'merge', {
+      parts: 'part-1.json\npart-2.json',
+      out: 'eval-merged.json',
+    });
+    expect(run.log).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    const whole = JSON.parse(readFileSync(join(project, 'eval.json'), 'utf8'));
+    const merged = JSON.parse(readFileSync(join(project, 'eval-merged.json'), 'utf8'));
+    expect(merged.metrics.accuracy).toEqual(whole.metrics.accuracy);
+    expect(merged.metrics.roc_auc).toEqual(whole.metrics.roc_auc);
+  });
+
+  it('select picks the candidate that passes the bounds, from the tag', async () => {
+    const run = await runStep(checkout, 'select', {
+      evaluations: 'eval.json',
+      metric: 'roc_auc',
+      out: 'selection.json',
+    });
+    expect(run.log).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(run.outputs.model).toMatch(/candidate\.onnx$/);
+    expect(existsSync(join(project, 'selection.json'))).toBe(true);
+  });
+
+  it('monitor compares a dataset with itself from the tag and finds no drift', async () => {
+    const run = await runStep(checkout, 'monitor', {
+      reference: 'data/eval.csv',
+      current: 'data/eval.csv',
+      issue: 'false',
+      out: 'drift.json',
+      report: 'drift.md',
+      'github-token': '',
+    });
+    expect(run.log).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(run.outputs.drifted).toBe('false');
+    expect(JSON.parse(readFileSync(join(project, 'drift.json'), 'utf8')).schema).toBe('modelgate/drift@1');
   });
 
   it('with no path, nothing cached and no registry, evaluate fails with one line naming onnxruntime-path', async () => {

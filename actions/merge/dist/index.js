@@ -22562,6 +22562,10 @@ function percentile(sorted, p) {
 // packages/core/src/evaluation/evaluate.ts
 init_errors();
 
+// packages/core/src/kernel/options.ts
+var cliOption = (name) => `--${name}`;
+var actionInput = (name) => `input '${name}'`;
+
 // packages/core/src/kernel/records/evaluation.ts
 var EVALUATION_SCHEMA = "modelgate/evaluation@1";
 
@@ -23126,7 +23130,7 @@ function resolveClasses(label, settings, columns, named, notes) {
     const classes = [...settings.classes];
     if (columns !== void 0 && columns !== classes.length && !(columns === 1 && classes.length === 2)) {
       throw new InputError(
-        `--classes lists ${classes.length} classes but the model output has ${columns} columns`
+        `${optionName(settings, "classes")} lists ${classes.length} classes but the model output has ${columns} columns`
       );
     }
     return { classes, source: "flag" };
@@ -23290,6 +23294,9 @@ function sameClass(name, value) {
 }
 function preview2(values) {
   return values.length <= 8 ? values.join(", ") : `${values.slice(0, 8).join(", ")}, \u2026`;
+}
+function optionName(settings, option) {
+  return (settings.namer ?? cliOption)(option);
 }
 
 // packages/core/src/kernel/format.ts
@@ -23494,9 +23501,6 @@ function decodeArray(encoded, where) {
   const array = new Kind(aligned.buffer);
   return LITTLE_ENDIAN2 ? array : new Kind(littleEndianBytes(array).buffer);
 }
-
-// packages/core/src/kernel/options.ts
-var actionInput = (name) => `input '${name}'`;
 
 // packages/core/src/evaluation/part.ts
 init_errors();

@@ -29423,6 +29423,18 @@ async function readInputFile(path, role) {
   }
 }
 
+// packages/core/src/kernel/options.ts
+init_errors();
+var actionInput = (name) => `input '${name}'`;
+function parseBoolean(name, value, namer) {
+  if (value === void 0 || typeof value === "boolean") return value;
+  const text = value.trim();
+  if (text === "") return void 0;
+  if (/^(true|True|TRUE)$/.test(text)) return true;
+  if (/^(false|False|FALSE)$/.test(text)) return false;
+  throw new InputError(`${namer(name)} is '${value}'; expected true or false`);
+}
+
 // packages/core/src/kernel/records/evaluation.ts
 var EVALUATION_SCHEMA = "modelgate/evaluation@1";
 
@@ -49338,18 +49350,6 @@ function code(text) {
 var import_yaml = __toESM(require_dist(), 1);
 import { readFile as readFile2 } from "node:fs/promises";
 init_errors();
-
-// packages/core/src/kernel/options.ts
-init_errors();
-var actionInput = (name) => `input '${name}'`;
-function parseBoolean(name, value, namer) {
-  if (value === void 0 || typeof value === "boolean") return value;
-  const text = value.trim();
-  if (text === "") return void 0;
-  if (/^(true|True|TRUE)$/.test(text)) return true;
-  if (/^(false|False|FALSE)$/.test(text)) return false;
-  throw new InputError(`${namer(name)} is '${value}'; expected true or false`);
-}
 
 // packages/core/src/config/file.ts
 init_errors();

@@ -8,6 +8,7 @@ import { type LoadedModel, loadModel, type ValueInfo } from '../inference/model.
 import type { ModelClasses } from '../inference/onnx-classes.ts';
 import { chooseOutput, type Prediction, percentile, predict, singleRowRuns } from '../inference/predict.ts';
 import { InputError } from '../kernel/errors.ts';
+import { cliOption } from '../kernel/options.ts';
 import type { Logger } from '../kernel/ports.ts';
 import {
   EVALUATION_SCHEMA,
@@ -95,8 +96,8 @@ export async function scoreRows(
   if (source === undefined) {
     throw new InputError(
       settings.model !== undefined
-        ? '--data is required with --model'
-        : 'give --model with --data, or --predictions',
+        ? `${optionName(settings, 'data')} is required with ${optionName(settings, 'model')}`
+        : `give ${optionName(settings, 'model')} with ${optionName(settings, 'data')}, or ${optionName(settings, 'predictions')}`,
     );
   }
   if (settings.model !== undefined && streams(source, settings.streaming)) {
@@ -241,7 +242,9 @@ async function scoreWhole(
   whole.column(settings.label);
   for (const column of settings.sliceBy) whole.column(column);
   if (settings.sliceBy.includes(settings.label)) {
-    throw new InputError(`--slice-by ${settings.label} is the label column; slice by another column`);
+    throw new InputError(
+      `${optionName(settings, 'slice-by')} ${settings.label} is the label column; slice by another column`,
+    );
   }
   const range = shard === undefined ? undefined : shardRange(whole.rows, shard);
   if (shard !== undefined && range !== undefined && range.end === range.start) {
@@ -425,7 +428,9 @@ function selectFeatures(table: Table, settings: EvaluateSettings): string[] {
   if (settings.features !== undefined) {
     for (const name of settings.features) table.column(name);
     if (settings.features.includes(settings.label)) {
-      throw new InputError(`--features includes the label column '${settings.label}'`);
+      throw new InputError(
+        `${optionName(settings, 'features')} includes the label column '${settings.label}'`,
+      );
     }
     return [...settings.features];
   }
@@ -553,7 +558,7 @@ function resolveClasses(
     const classes = [...settings.classes];
     if (columns !== undefined && columns !== classes.length && !(columns === 1 && classes.length === 2)) {
       throw new InputError(
-        `--classes lists ${classes.length} classes but the model output has ${columns} columns`,
+        `${optionName(settings, 'classes')} lists ${classes.length} classes but the model output has ${columns} columns`,
       );
     }
     return { classes, source: 'flag' };
@@ -749,4 +754,9 @@ function sameClass(name: string, value: string): boolean {
 
 function preview(values: readonly string[]): string {
   return values.length <= 8 ? values.join(', ') : `${values.slice(0, 8).join(', ')}, …`;
+}
+
+/** An option as the caller names it; settings built by hand (tests, the library) read as flags. */
+function optionName(settings: EvaluateSettings, option: string): string {
+  return (settings.namer ?? cliOption)(option);
 }

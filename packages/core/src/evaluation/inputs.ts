@@ -55,6 +55,7 @@ export function evaluateSettingsFrom(raw: RawEvaluateOptions, namer: OptionNamer
   }
   const sliceBy = (raw['slice-by'] ?? []).flatMap((v) => parseList('slice-by', v, namer) ?? []);
   return {
+    namer,
     ...(model === undefined ? {} : { model }),
     ...(data === undefined ? {} : { data }),
     ...(predictions === undefined ? {} : { predictions }),

@@ -1,5 +1,6 @@
 import type { Provider } from '../inference/model.ts';
 import type { RuntimeLoader } from '../inference/runtime.ts';
+import type { OptionNamer } from '../kernel/options.ts';
 import type { Task } from '../metrics/index.ts';
 
 export const DEFAULT_RESAMPLES = 1000;
@@ -34,4 +35,6 @@ export interface EvaluateSettings {
   readonly streaming?: 'auto' | 'always' | 'never';
   /** How to load onnxruntime-node; the default imports it from node_modules. */
   readonly runtime?: RuntimeLoader;
+  /** How the caller names the options, for the errors only the data can show (`--slice-by`, `input 'slice-by'`). */
+  readonly namer?: OptionNamer;
 }

@@ -1,15 +1,16 @@
-import * as core from '@actions/core';
-import { actionInput, MERGE_OPTIONS, mergeSettingsFrom, presentMerge, runMerge } from '@modelgate/core';
-import { actionLogger, publish, readInputs, runAction } from '@modelgate/github';
+import { MERGE_OPTIONS, mergeSettingsFrom, presentMerge, runMerge } from '@modelgate/core';
+import { actionLogger, actionStep } from '@modelgate/github';
 
 /**
- * The step, as the runner runs it (the bundle's entry calls it): inputs → settings → run →
- * present → outputs; a failure (parts that do not belong together) is one `::error::` line.
+ * The step as the runner runs it (the bundle's entry calls `run`): inputs → settings → run →
+ * present → outputs; a failure is one `::error::` line.
  */
-export async function run(): Promise<void> {
-  await runAction(async () => {
-    const settings = mergeSettingsFrom(readInputs(MERGE_OPTIONS), actionInput);
-    const outcome = await core.group('Merge', () => runMerge(settings, { logger: actionLogger }));
-    await publish(presentMerge(outcome));
-  });
-}
+export const run = actionStep({
+  group: () => 'Merge',
+  options: MERGE_OPTIONS,
+  // merge has no config section: parts that do not belong together are its only bad input.
+  config: false,
+  settings: (raw, _config, namer) => mergeSettingsFrom(raw, namer),
+  run: (settings) => runMerge(settings, { logger: actionLogger }),
+  present: presentMerge,
+});

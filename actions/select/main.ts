@@ -1,31 +1,15 @@
-import * as core from '@actions/core';
-import {
-  actionInput,
-  presentSelect,
-  readConfigFile,
-  runSelect,
-  SELECT_OPTIONS,
-  selectSettingsFrom,
-} from '@modelgate/core';
-import {
-  actionLogger,
-  actionRuntimeLoader,
-  configInput,
-  publish,
-  readInputs,
-  runAction,
-} from '@modelgate/github';
+import { presentSelect, runSelect, SELECT_OPTIONS, selectSettingsFrom } from '@modelgate/core';
+import { actionLogger, actionRuntimeLoader, actionStep } from '@modelgate/github';
 
 /**
- * The step, as the runner runs it (the bundle's entry calls it): inputs → settings → run →
- * present → outputs. No candidate passing fails the step with each one's reasons.
+ * The step as the runner runs it (the bundle's entry calls `run`): inputs → settings → run →
+ * present → outputs; a failure is one `::error::` line.
  */
-export async function run(): Promise<void> {
-  await runAction(async () => {
-    const config = await readConfigFile(configInput(), process.cwd(), actionInput);
-    const settings = selectSettingsFrom(readInputs(SELECT_OPTIONS), config, actionInput);
-    const runtime = actionRuntimeLoader('cpu');
-    const outcome = await core.group('Select', () => runSelect(settings, { logger: actionLogger, runtime }));
-    await publish(presentSelect(outcome));
-  });
-}
+export const run = actionStep({
+  group: () => 'Select',
+  options: SELECT_OPTIONS,
+  settings: selectSettingsFrom,
+  // Re-scoring candidates for a paired lead runs on CPU.
+  run: (settings) => runSelect(settings, { logger: actionLogger, runtime: actionRuntimeLoader('cpu') }),
+  present: presentSelect,
+});

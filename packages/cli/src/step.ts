@@ -1,5 +1,13 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { Logger, OptionTable, Presentation, RawOptions } from '@modelgate/core';
+import {
+  type ConfigFile,
+  cliOption,
+  type Logger,
+  type OptionTable,
+  type Presentation,
+  type RawOptions,
+  readConfigFile,
+} from '@modelgate/core';
 import { parseFlags } from './args.ts';
 import { ExitCode, type Io } from './io.ts';
 
@@ -58,4 +66,43 @@ export function terminalLogger(io: Io, progress = true): Logger {
     },
     warning: (message) => io.stderr(`warning: ${message}\n`),
   };
+}
+
+/**
+ * A CLI command, declared: its flags, its help, and the step's three parts. {@link cliStep}
+ * turns it into the command every step's adapter is: flags → settings → run → present → exit
+ * code, with `--help` and the config file handled the same way for all.
+ */
+export interface CliStep<T extends OptionTable, S, O> {
+  readonly command: string;
+  readonly options: T;
+  readonly help: string;
+  /** Arguments besides the flags (registry's subcommand, merge's parts), for `settings` to read. */
+  readonly positionals?: boolean;
+  /** The config file; by default `--config`, else `.modelgate.yml` when there is one. */
+  readonly config?: (flags: StepFlags<T>, io: Io) => Promise<ConfigFile>;
+  readonly settings: (flags: StepFlags<T>, config: ConfigFile, io: Io) => S | Promise<S>;
+  readonly run: (settings: S, io: Io) => Promise<O>;
+  readonly present: (outcome: O) => Presentation;
+  /** After the outcome is printed (`demo --serve` keeps serving). */
+  readonly after?: (outcome: O, io: Io) => Promise<void>;
+}
+
+export function cliStep<T extends OptionTable, S, O>(
+  step: CliStep<T, S, O>,
+): (argv: string[], io: Io) => Promise<number> {
+  return async (argv, io) => {
+    const flags = stepFlags(step.command, argv, step.options, step.positionals ?? false);
+    if (flags.help) return printHelp(io, step.help);
+    const config = await (step.config ?? configFromFlag)(flags, io);
+    const settings = await step.settings(flags, config, io);
+    const outcome = await step.run(settings, io);
+    const code = printPresentation(io, step.present(outcome));
+    await step.after?.(outcome, io);
+    return code;
+  };
+}
+
+function configFromFlag<T extends OptionTable>(flags: StepFlags<T>, io: Io): Promise<ConfigFile> {
+  return readConfigFile(flags.config, io.cwd, cliOption);
 }

@@ -1,6 +1,15 @@
 import * as core from '@actions/core';
-import type { OptionTable, Presentation, RawOptions } from '@modelgate/core';
-import { listInput, optionalInput } from './action.ts';
+import {
+  actionInput,
+  type ConfigFile,
+  DEFAULT_CONFIG_FILE,
+  type OptionNamer,
+  type OptionTable,
+  type Presentation,
+  type RawOptions,
+  readConfigFile,
+} from '@modelgate/core';
+import { configInput, listInput, optionalInput, runAction } from './action.ts';
 import { writeJobSummary } from './job-summary.ts';
 
 /**
@@ -30,4 +39,37 @@ export async function publish(presentation: Presentation): Promise<void> {
     if (written.kind === 'skipped') core.debug(`no job summary: ${written.reason}`);
   }
   if (presentation.exitCode !== 0) core.setFailed(presentation.failure ?? 'the step failed');
+}
+
+/**
+ * An action, declared: its inputs and the step's three parts. {@link actionStep} turns it into
+ * the `run` every action's bundle calls: inputs → settings → run → present → outputs, a failure
+ * as one `::error::` line (runAction).
+ */
+export interface ActionStep<T extends OptionTable, S, O> {
+  /** The log group the work runs in; none for a step whose own output is the log (train). */
+  readonly group?: (settings: S) => string;
+  readonly options: T;
+  /** Whether the step reads the `config` input's file (default true). */
+  readonly config?: boolean;
+  readonly settings: (raw: RawOptions<NoInfer<T>>, config: ConfigFile, namer: OptionNamer) => S | Promise<S>;
+  readonly run: (settings: S) => Promise<O>;
+  readonly present: (outcome: O) => Presentation;
+}
+
+export function actionStep<T extends OptionTable, S, O>(step: ActionStep<T, S, O>): () => Promise<void> {
+  return () =>
+    runAction(async () => {
+      const cwd = process.cwd();
+      const config =
+        step.config === false
+          ? { path: DEFAULT_CONFIG_FILE, config: {} }
+          : await readConfigFile(configInput(), cwd, actionInput);
+      const settings = await step.settings(readInputs(step.options), config, actionInput);
+      const { group } = step;
+      const outcome = await (group === undefined
+        ? step.run(settings)
+        : core.group(group(settings), () => step.run(settings)));
+      await publish(step.present(outcome));
+    });
 }

@@ -8,23 +8,26 @@ import {
 } from '@modelgate/core';
 import { configFromGates } from '../gates-alias.ts';
 import { COMPARE_HELP } from '../help/compare.ts';
-import type { Io } from '../io.ts';
 import { openCliRegistry } from '../registry.ts';
-import { printHelp, printPresentation, stepFlags, terminalLogger } from '../step.ts';
+import { cliStep, terminalLogger } from '../step.ts';
 
 /** `modelgate compare`: flags → settings → run → present → exit code (0 passed, 1 failed). */
-export async function compareCommand(argv: string[], io: Io): Promise<number> {
-  const flags = stepFlags('compare', argv, COMPARE_OPTIONS);
-  if (flags.help) return printHelp(io, COMPARE_HELP);
+export const compareCommand = cliStep({
+  command: 'compare',
+  options: COMPARE_OPTIONS,
+  help: COMPARE_HELP,
   // `--gates` names the config file itself, so the settings see no separate gate spec.
-  const { gates, ...raw } = flags.raw;
-  const given = configFromGates(flags.config, gates, io.cwd);
-  const config = await readConfigFile(given.config, io.cwd, given.namer);
-  const settings = await compareSettingsFrom(raw, config, cliOption, io.cwd);
+  config: (flags, io) => {
+    const given = configFromGates(flags.config, flags.raw.gates, io.cwd);
+    return readConfigFile(given.config, io.cwd, given.namer);
+  },
+  settings: ({ raw: { gates: _, ...raw } }, config, io) =>
+    compareSettingsFrom(raw, config, cliOption, io.cwd),
   // Progress on stdout: stderr carries only warnings and the one error line of a failed run.
-  const outcome = await runCompare(settings, {
-    logger: terminalLogger(io),
-    openRegistry: (spec, what) => openCliRegistry({ spec, what }, io),
-  });
-  return printPresentation(io, presentCompare(outcome));
-}
+  run: (settings, io) =>
+    runCompare(settings, {
+      logger: terminalLogger(io),
+      openRegistry: (spec, what) => openCliRegistry({ spec, what }, io),
+    }),
+  present: presentCompare,
+});

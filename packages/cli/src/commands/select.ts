@@ -1,23 +1,20 @@
-import {
-  cliOption,
-  presentSelect,
-  readConfigFile,
-  runSelect,
-  SELECT_OPTIONS,
-  selectSettingsFrom,
-} from '@modelgate/core';
+import { cliOption, presentSelect, runSelect, SELECT_OPTIONS, selectSettingsFrom } from '@modelgate/core';
 import { SELECT_HELP } from '../help/select.ts';
-import type { Io } from '../io.ts';
-import { printHelp, printPresentation, stepFlags, terminalLogger } from '../step.ts';
+import { cliStep, terminalLogger } from '../step.ts';
 
-/** `modelgate select`: records (arguments or --evaluations) → settings → run → present → exit code. */
-export async function selectCommand(argv: string[], io: Io): Promise<number> {
-  const flags = stepFlags('select', argv, SELECT_OPTIONS, true);
-  if (flags.help) return printHelp(io, SELECT_HELP);
-  const config = await readConfigFile(flags.config, io.cwd, cliOption);
-  const evaluations = [...flags.positionals, ...(flags.raw.evaluations ?? [])];
-  const settings = selectSettingsFrom({ ...flags.raw, evaluations }, config, cliOption);
+/** `modelgate select EVAL…`: flags and evaluations → settings → run → present → exit code. */
+export const selectCommand = cliStep({
+  command: 'select',
+  options: SELECT_OPTIONS,
+  help: SELECT_HELP,
+  positionals: true,
+  settings: (flags, config) =>
+    selectSettingsFrom(
+      { ...flags.raw, evaluations: [...flags.positionals, ...(flags.raw.evaluations ?? [])] },
+      config,
+      cliOption,
+    ),
   // Without --out stdout carries the selection, so progress stays off it.
-  const outcome = await runSelect(settings, { logger: terminalLogger(io, settings.out !== undefined) });
-  return printPresentation(io, presentSelect(outcome));
-}
+  run: (settings, io) => runSelect(settings, { logger: terminalLogger(io, settings.out !== undefined) }),
+  present: presentSelect,
+});

@@ -86,10 +86,15 @@ describe('runCommand', () => {
   it('passes on the signal modelgate got, so a training can save its checkpoint on SIGINT', async () => {
     const dir = scratch();
     const controller = new AbortController();
-    const { result } = run(`trap 'echo saved > checkpoint; exit 130' INT; touch started; sleep 30`, {
-      cwd: dir,
-      signal: controller.signal,
-    });
+    // `wait` returns at once on a trapped signal (POSIX); a foreground `sleep` would not: a
+    // SIGINT that lands between its fork and its exec is lost, and the trap waits 30 s for it.
+    const { result } = run(
+      `trap 'echo saved > checkpoint; exit 130' INT; touch started; sleep 30 & wait $!`,
+      {
+        cwd: dir,
+        signal: controller.signal,
+      },
+    );
     while (!existsSync(join(dir, 'started'))) await new Promise((resolve) => setTimeout(resolve, 10));
     controller.abort(new Cancellation('SIGINT'));
     expect((await result).end).toEqual({ kind: 'cancelled', reason: 'received SIGINT' });

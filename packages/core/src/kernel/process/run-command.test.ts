@@ -101,6 +101,17 @@ describe('runCommand', () => {
     expect(readFileSync(join(dir, 'checkpoint'), 'utf8')).toBe('saved\n');
   });
 
+  it('stops the command when the cancellation lands while the shell is still starting', async () => {
+    const controller = new AbortController();
+    const { result } = run('sleep 10', { signal: controller.signal });
+    // runCommand has checked the signal and is waiting for the spawn: the window a listener
+    // added after the spawn would miss.
+    controller.abort(new Cancellation('SIGTERM'));
+    const { end, durationMs } = await result;
+    expect(end).toEqual({ kind: 'cancelled', reason: 'received SIGTERM' });
+    expect(durationMs).toBeLessThan(5_000);
+  });
+
   it('stops processes the command left running, which would keep its GPUs busy', async () => {
     const dir = scratch();
     const { result } = run('sleep 30 & echo $! > background.pid; echo done', { cwd: dir });

@@ -120,6 +120,8 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
     );
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A cancellation that came while the shell was starting (before the listener) still stops it.
+  if (options.signal?.aborted) onAbort();
 
   try {
     const { code, signal } = await exited;

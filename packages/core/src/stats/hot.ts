@@ -485,23 +485,32 @@ export function createHotLoops() {
     wasmJob = job;
     wasmRun = undefined;
     const model = job.models[0]!;
-    const api = (globalThis as { WebAssembly?: any }).WebAssembly;
+    // The part of the WebAssembly API used here (TypeScript's ES libraries leave it to lib.dom).
+    const api = (
+      globalThis as {
+        WebAssembly?: {
+          Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+          Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+        };
+      }
+    ).WebAssembly;
     if (api === undefined || model.kind !== 'binary') return undefined;
     const rows = job.rows;
     const page = 65536;
     // Fixed parts from the second page on (a kernel's own static data sits below), then the
-    // rows: pending refinements (2 int32 per 3 rows), rank data (4 f64), weights (4 u8).
+    // rows: pending refinements (4 lanes × 2 int32 per 3 rows), rank data (4 f64), weights (4 u8).
     const cdfAt = page;
     const tableAt = cdfAt + 256;
     const statesAt = tableAt + 1024;
     const sumsAt = statesAt + 256;
     const pendingAt = sumsAt + 256;
-    const dataAt = pendingAt + 16 * Math.ceil(rows / 3 / 2 + 1);
+    const dataAt = pendingAt + 32 * (Math.floor(rows / 3) + 1);
     const weightsAt = dataAt + 32 * rows;
     const bytes = weightsAt + 4 * rows;
     if (bytes >= 2 ** 31) return undefined;
     let exports: Record<string, unknown>;
     let memory: { buffer: ArrayBuffer };
+    if (job.kernel === undefined) return undefined;
     try {
       memory = new api.Memory({ initial: Math.ceil(bytes / page) });
       exports = new api.Instance(job.kernel, { env: { memory } }).exports;
@@ -513,15 +522,20 @@ export function createHotLoops() {
     new Int8Array(buffer, tableAt, BUCKETS).set(table);
     const data = new Float64Array(buffer, dataAt, 4 * rows);
     data.set(model.data);
-    // How each rank ends its tie group: 0 it does not, 1 it closes a group with a positive
-    // row, 2 a group of negative rows only (whose positive weight is +0 in every resample).
+    // How each rank ends its tie group: 0 it does not; it closes a group of several rows with
+    // a positive row (1) or of negative rows only (2: the group's positive weight is +0 in
+    // every resample); it is a positive (3) or a negative (4) row alone in its group.
     let positive = false;
+    let alone = true;
     for (let k = 0, d = 0; k < rows; k++, d += 4) {
       if (data[d] !== 0) positive = true;
-      if (data[d + 3] !== 0) {
-        data[d + 3] = positive ? 1 : 2;
-        positive = false;
+      if (data[d + 3] === 0) {
+        alone = false;
+        continue;
       }
+      data[d + 3] = alone ? (positive ? 3 : 4) : positive ? 1 : 2;
+      positive = false;
+      alone = true;
     }
     const states = new Int32Array(buffer, statesAt, 16);
     const sums = new Float64Array(buffer, sumsAt, 24);

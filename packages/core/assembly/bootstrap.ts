@@ -62,11 +62,15 @@ function scatter(states: usize, word: usize, v: v128): void {
   store<i32>(states + 48 + word, i32x4.extract_lane(v, 3));
 }
 
-/** Four weights (each a table value, −1 stored as 255) as the bytes of one u32, lane 0 lowest. */
+/** The table values of the four lanes' buckets, as the bytes of one u32 (lane 0 lowest; −1 is 255). */
 // @ts-ignore: decorator
 @inline
-function pack(a: i8, b: i8, c: i8, d: i8): u32 {
-  return <u32><u8>a | (<u32><u8>b << 8) | (<u32><u8>c << 16) | (<u32><u8>d << 24);
+function lookUp(table: usize, buckets: v128): u32 {
+  const a = <u32>load<u8>(table + <usize>i32x4.extract_lane(buckets, 0));
+  const b = <u32>load<u8>(table + <usize>i32x4.extract_lane(buckets, 1));
+  const c = <u32>load<u8>(table + <usize>i32x4.extract_lane(buckets, 2));
+  const d = <u32>load<u8>(table + <usize>i32x4.extract_lane(buckets, 3));
+  return a | (b << 8) | (c << 16) | (d << 24);
 }
 
 /** Adds (output index i, random word r) to lane `lane`'s list of outputs to refine; returns the new count. */
@@ -114,27 +118,20 @@ function fillPoisson1x4(states: usize, out: usize, n: i32, table: usize, cdf: us
     const fa = i32x4.shr_u(r, 22);
     const fb = v128.and(i32x4.shr_u(r, 12), mask);
     const fc = v128.and(i32x4.shr_u(r, 2), mask);
-    const a0 = load<i8>(table + <usize>i32x4.extract_lane(fa, 0));
-    const a1 = load<i8>(table + <usize>i32x4.extract_lane(fa, 1));
-    const a2 = load<i8>(table + <usize>i32x4.extract_lane(fa, 2));
-    const a3 = load<i8>(table + <usize>i32x4.extract_lane(fa, 3));
-    const b0 = load<i8>(table + <usize>i32x4.extract_lane(fb, 0));
-    const b1 = load<i8>(table + <usize>i32x4.extract_lane(fb, 1));
-    const b2 = load<i8>(table + <usize>i32x4.extract_lane(fb, 2));
-    const b3 = load<i8>(table + <usize>i32x4.extract_lane(fb, 3));
-    const c0 = load<i8>(table + <usize>i32x4.extract_lane(fc, 0));
-    const c1 = load<i8>(table + <usize>i32x4.extract_lane(fc, 1));
-    const c2 = load<i8>(table + <usize>i32x4.extract_lane(fc, 2));
-    const c3 = load<i8>(table + <usize>i32x4.extract_lane(fc, 3));
-    store<u32>(at, pack(a0, a1, a2, a3));
-    store<u32>(at, pack(b0, b1, b2, b3), 4);
-    store<u32>(at, pack(c0, c1, c2, c3), 8);
+    const wa = lookUp(table, fa);
+    const wb = lookUp(table, fb);
+    const wc = lookUp(table, fc);
+    store<u32>(at, wa);
+    store<u32>(at, wb, 4);
+    store<u32>(at, wc, 8);
     at += 12;
-    if ((a0 | a1 | a2 | a3 | b0 | b1 | b2 | b3 | c0 | c1 | c2 | c3) < 0) {
-      if ((a0 | b0 | c0) < 0) n0 = remember(pending, n0, i, i32x4.extract_lane(r, 0));
-      if ((a1 | b1 | c1) < 0) n1 = remember(pending + capacity, n1, i, i32x4.extract_lane(r, 1));
-      if ((a2 | b2 | c2) < 0) n2 = remember(pending + 2 * capacity, n2, i, i32x4.extract_lane(r, 2));
-      if ((a3 | b3 | c3) < 0) n3 = remember(pending + 3 * capacity, n3, i, i32x4.extract_lane(r, 3));
+    // A straddling bucket's −1 is the only byte with its top bit set.
+    const straddles = wa | wb | wc;
+    if ((straddles & 0x80808080) != 0) {
+      if ((straddles & 0x80) != 0) n0 = remember(pending, n0, i, i32x4.extract_lane(r, 0));
+      if ((straddles & 0x8000) != 0) n1 = remember(pending + capacity, n1, i, i32x4.extract_lane(r, 1));
+      if ((straddles & 0x800000) != 0) n2 = remember(pending + 2 * capacity, n2, i, i32x4.extract_lane(r, 2));
+      if ((straddles & 0x80000000) != 0) n3 = remember(pending + 3 * capacity, n3, i, i32x4.extract_lane(r, 3));
     }
   }
   scatter(states, 0, s0);

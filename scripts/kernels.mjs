@@ -22,18 +22,28 @@ const KERNELS = [
     module: 'packages/core/src/evaluation/labels-kernel.wasm.ts',
     constant: 'LABELS_KERNEL_WASM',
   },
+  {
+    source: 'packages/core/assembly/bootstrap.ts',
+    module: 'packages/core/src/stats/bootstrap-kernel.wasm.ts',
+    constant: 'BOOTSTRAP_KERNEL_WASM',
+    // Two resamples per 128-bit vector (WebAssembly SIMD: Node 16.4 and later).
+    flags: ['--enable', 'simd'],
+  },
 ];
 // No runtime or allocator (the kernels only read and write memory they are given), the memory
 // imported from the host, and no abort import.
 const FLAGS = ['-O3', '--runtime', 'stub', '--importMemory', '--noAssert', '--use', 'abort='];
 
-async function compile(source) {
+async function compile(source, flags = []) {
   let binary;
-  const { error, stderr } = await asc.main([join(root, source), '--outFile', 'kernel.wasm', ...FLAGS], {
-    writeFile: (name, contents) => {
-      if (name.endsWith('.wasm')) binary = contents;
+  const { error, stderr } = await asc.main(
+    [join(root, source), '--outFile', 'kernel.wasm', ...FLAGS, ...flags],
+    {
+      writeFile: (name, contents) => {
+        if (name.endsWith('.wasm')) binary = contents;
+      },
     },
-  });
+  );
   if (error || binary === undefined) throw new Error(`asc failed on ${source}: ${error?.message}\n${stderr}`);
   return Buffer.from(binary);
 }
@@ -49,7 +59,7 @@ export const ${kernel.constant} =
 const check = process.argv.includes('--check');
 let stale = 0;
 for (const kernel of KERNELS) {
-  const text = moduleText(kernel, await compile(kernel.source));
+  const text = moduleText(kernel, await compile(kernel.source, kernel.flags));
   const path = join(root, kernel.module);
   if (!check) {
     writeFileSync(path, text);

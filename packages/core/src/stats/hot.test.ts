@@ -3,7 +3,9 @@
  * worker threads run them from their source text.
  */
 import { describe, expect, it } from 'vitest';
-import { createHotLoops, hot, type RowJob } from './hot.ts';
+import { bootstrapIntervals } from './bootstrap.ts';
+import { bootstrapKernel } from './bootstrap-kernel.ts';
+import { createHotLoops, hot, type RowJob, type RowModel } from './hot.ts';
 import { rowModel } from './resampler.ts';
 import { fillPoisson1, StreamPurpose, Xoshiro128 } from './rng.ts';
 import { binormalSample, regressionSample, Sampler } from './testing-utils.ts';
@@ -123,5 +125,96 @@ describe('the hot loops as source text (what a worker thread runs)', () => {
       loops.runRowJob(j, 77, 0, 40, actual, 0);
       expect(actual).toEqual(expected);
     }
+  });
+});
+
+describe('the WebAssembly bootstrap kernel (one binary model)', () => {
+  const kernel = bootstrapKernel();
+
+  /** runRowJob's table for resamples first…last−1 at `base`, with the kernel or the JavaScript loops. */
+  function table(model: RowModel, seed: number, first: number, last: number, wasm: boolean): Uint8Array {
+    const job: RowJob = {
+      rows: model.kind === 'binary' ? model.order.length : 0,
+      models: [model],
+      via: [null],
+    };
+    if (wasm) job.kernel = kernel;
+    const out = new Float64Array((last - first + 3) * 4).fill(-1);
+    hot.runRowJob(job, seed, first, last, out, first - 2);
+    return new Uint8Array(out.buffer);
+  }
+
+  function binaryModel(labels: number[], scores: number[]): RowModel {
+    return rowModel({
+      task: 'binary',
+      numClasses: 2,
+      labels: Int32Array.from(labels),
+      predicted: Int32Array.from(scores, (s) => (s >= 0.5 ? 1 : 0)),
+      proba: Float64Array.from(scores.flatMap((s) => [1 - s, s])),
+    });
+  }
+
+  it('is there (Node has WebAssembly with SIMD)', () => {
+    expect(kernel).toBeDefined();
+  });
+
+  it('gives the JavaScript loops’ values to the last bit: ties, straddling weights, every row count mod 3, any resample range', () => {
+    const sampler = new Sampler(11);
+    const cases: RowModel[] = [];
+    for (const rows of [1, 2, 3, 4, 5, 7, 64, 1_001, 30_001]) {
+      const p = binormalSample({ prevalence: 0.4, separation: 1.5, threshold: 0 }, rows, sampler);
+      cases.push(rowModel(p));
+      if (p.task !== 'binary' || p.proba === undefined) continue;
+      // Scores rounded to a coarse grid: tie groups of many rows, mixed and all-negative.
+      const labels = Array.from(p.labels);
+      const coarse = Array.from({ length: rows }, (_, i) => Math.round(p.proba![2 * i + 1]! * 8) / 8);
+      cases.push(binaryModel(labels, coarse));
+      // One class only, and scores that are not probabilities.
+      cases.push(
+        binaryModel(
+          labels.map(() => 1),
+          coarse,
+        ),
+      );
+      cases.push(
+        binaryModel(
+          labels.map(() => 0),
+          coarse,
+        ),
+      );
+      cases.push(
+        binaryModel(
+          labels,
+          coarse.map((s) => 3 * s - 1),
+        ),
+      );
+    }
+    cases.push(binaryModel([0, 1, 1, 0, 1], [0.2, Number.NaN, 0.4, 0.9, 0.1]));
+    cases.push(binaryModel([0, 1, 1, 0, 1, 0], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]));
+    for (const model of cases) {
+      for (const [seed, first, last] of [
+        [7, 0, 13],
+        [2 ** 40 + 3, 5, 11],
+        [0, 9, 10],
+      ] as const) {
+        expect(table(model, seed, first, last, true)).toEqual(table(model, seed, first, last, false));
+      }
+    }
+  });
+
+  it('gives the same intervals as the JavaScript loops through the whole bootstrap', async () => {
+    const p = binormalSample({ prevalence: 0.3, separation: 1, threshold: 0 }, 20_000, new Sampler(5));
+    const metrics = ['roc_auc', 'average_precision', 'log_loss', 'brier', 'accuracy'];
+    const options = { resamples: 203, confidence: 0.95, seed: 9, threads: 2 };
+    const withKernel = await bootstrapIntervals(p, metrics, options);
+    const saved = process.env.MODELGATE_BOOTSTRAP_KERNEL;
+    process.env.MODELGATE_BOOTSTRAP_KERNEL = '0';
+    try {
+      expect(await bootstrapIntervals(p, metrics, options)).toStrictEqual(withKernel);
+    } finally {
+      if (saved === undefined) delete process.env.MODELGATE_BOOTSTRAP_KERNEL;
+      else process.env.MODELGATE_BOOTSTRAP_KERNEL = saved;
+    }
+    expect(Object.keys(withKernel)).toEqual(metrics);
   });
 });

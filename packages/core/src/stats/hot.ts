@@ -35,6 +35,12 @@ export type RowJob = {
    * the weights of the row that model m ranks k-th.
    */
   via: Array<Uint32Array | null>;
+  /**
+   * The compiled WebAssembly bootstrap kernel (stats/bootstrap-kernel.ts), when the job can use
+   * it: one binary model. It gives the JavaScript loops' values to the last bit, faster; it
+   * travels to the workers with the job (a compiled module can be posted to a worker).
+   */
+  kernel?: object;
 };
 
 /** One model's data, prepared (sorted, interleaved) once; see the kernels for the layouts. */
@@ -463,6 +469,113 @@ export function createHotLoops() {
 
   let buffers: { weights: Uint8Array; scratch: Uint8Array } | undefined;
 
+  // The WebAssembly kernel's instance for the last job it ran (a worker runs many chunks of one
+  // job): its memory holds the job's rows, laid out once.
+  let wasmJob: RowJob | undefined;
+  let wasmRun: ((states: Int32Array) => Float64Array) | undefined;
+
+  /**
+   * The kernel's run for a one-model binary job: set resample j's stream (4 int32) at
+   * states[4j…4j+3] for j < 4, and it returns, for the four resamples, six sums each (see
+   * assembly/bootstrap.ts). Undefined when the kernel cannot take the job (no WebAssembly, a
+   * memory that cannot be that large): the JavaScript loops do it then.
+   */
+  function wasmBinary(job: RowJob): ((states: Int32Array) => Float64Array) | undefined {
+    if (wasmJob === job) return wasmRun;
+    wasmJob = job;
+    wasmRun = undefined;
+    const model = job.models[0]!;
+    // The part of the WebAssembly API used here (TypeScript's ES libraries leave it to lib.dom).
+    const api = (
+      globalThis as {
+        WebAssembly?: {
+          Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+          Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+        };
+      }
+    ).WebAssembly;
+    if (api === undefined || model.kind !== 'binary') return undefined;
+    const rows = job.rows;
+    const page = 65536;
+    // Fixed parts from the second page on (a kernel's own static data sits below), then the
+    // rows: pending refinements (4 lanes × 2 int32 per 3 rows), rank data (4 f64), weights (4 u8).
+    const cdfAt = page;
+    const tableAt = cdfAt + 256;
+    const statesAt = tableAt + 1024;
+    const sumsAt = statesAt + 256;
+    const pendingAt = sumsAt + 256;
+    const dataAt = pendingAt + 32 * (Math.floor(rows / 3) + 1);
+    const weightsAt = dataAt + 32 * rows;
+    const bytes = weightsAt + 4 * rows;
+    if (bytes >= 2 ** 31) return undefined;
+    let exports: Record<string, unknown>;
+    let memory: { buffer: ArrayBuffer };
+    if (job.kernel === undefined) return undefined;
+    try {
+      memory = new api.Memory({ initial: Math.ceil(bytes / page) });
+      exports = new api.Instance(job.kernel, { env: { memory } }).exports;
+    } catch {
+      return undefined;
+    }
+    const buffer = memory.buffer;
+    new Float64Array(buffer, cdfAt, cdf.length).set(cdf);
+    new Int8Array(buffer, tableAt, BUCKETS).set(table);
+    const data = new Float64Array(buffer, dataAt, 4 * rows);
+    data.set(model.data);
+    // How each rank ends its tie group: 0 it does not; it closes a group of several rows with
+    // a positive row (1) or of negative rows only (2: the group's positive weight is +0 in
+    // every resample); it is a positive (3) or a negative (4) row alone in its group.
+    let positive = false;
+    let alone = true;
+    for (let k = 0, d = 0; k < rows; k++, d += 4) {
+      if (data[d] !== 0) positive = true;
+      if (data[d + 3] === 0) {
+        alone = false;
+        continue;
+      }
+      data[d + 3] = alone ? (positive ? 3 : 4) : positive ? 1 : 2;
+      positive = false;
+      alone = true;
+    }
+    const states = new Int32Array(buffer, statesAt, 16);
+    const sums = new Float64Array(buffer, sumsAt, 24);
+    const run = exports.binaryResamples as (...args: number[]) => void;
+    wasmRun = (streams) => {
+      states.set(streams);
+      run(rows, dataAt, statesAt, weightsAt, tableAt, cdfAt, pendingAt, sumsAt);
+      return sums;
+    };
+    return wasmRun;
+  }
+
+  /**
+   * binaryKernel's values for up to four resamples from the kernel's sums (resample j: vector
+   * j >> 1, lane j & 1), each computed as binaryKernel computes it.
+   */
+  function finishBinary(
+    model: Extract<RowModel, { kind: 'binary' }>,
+    sums: Float64Array,
+    count: number,
+    out: Float64Array,
+    at: number,
+  ): void {
+    for (let j = 0; j < count; j++) {
+      const s = (j >> 1) * 12 + (j & 1);
+      const truePositive = sums[s]!;
+      const falsePositive = sums[s + 2]!;
+      const total = truePositive + falsePositive;
+      const defined = model.finite && total > 0;
+      const o = at + 4 * j;
+      out[o] =
+        defined && truePositive > 0 && falsePositive > 0
+          ? sums[s + 4]! / (2 * truePositive * falsePositive)
+          : Number.NaN;
+      out[o + 1] = defined ? (truePositive > 0 ? sums[s + 6]! / truePositive : 0) : Number.NaN;
+      out[o + 2] = defined ? sums[s + 8]! / total : Number.NaN;
+      out[o + 3] = defined && model.probabilities ? sums[s + 10]! / total : Number.NaN;
+    }
+  }
+
   /** Values per resample: one model's outputs after another. */
   function jobWidth(job: RowJob): number {
     let width = 0;
@@ -484,6 +597,24 @@ export function createHotLoops() {
     base: number,
   ): void {
     const width = jobWidth(job);
+    if (job.kernel !== undefined && job.models.length === 1) {
+      const run = wasmBinary(job);
+      if (run !== undefined) {
+        const model = job.models[0] as Extract<RowModel, { kind: 'binary' }>;
+        const streams = new Int32Array(16);
+        const state = new Int32Array(4);
+        for (let b = first; b < last; b += 4) {
+          const count = Math.min(4, last - b);
+          // Lanes past the last resample repeat its stream; their values are dropped.
+          for (let j = 0; j < 4; j++) {
+            seedStream(seed, ROWS_PURPOSE, b + Math.min(j, count - 1), state);
+            streams.set(state, 4 * j);
+          }
+          finishBinary(model, run(streams), count, out, (b - base) * width);
+        }
+        return;
+      }
+    }
     // Reused between calls: a chunk of 8 resamples allocating its own 2 × rows bytes made
     // the garbage collector a visible share of a 200k-row bootstrap.
     if (buffers === undefined || buffers.weights.length !== job.rows) {

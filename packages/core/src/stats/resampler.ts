@@ -12,6 +12,7 @@
  * on which other resamples run, in what order, or on which thread.
  */
 import { BINARY_SCORE_METRICS, binaryRowModel } from './binary-scores.ts';
+import { bootstrapKernel } from './bootstrap-kernel.ts';
 import { CellTable, isLabelMetric, labelMetric } from './cells.ts';
 import { hot, KERNEL_WIDTH, type RowJob, type RowModel } from './hot.ts';
 import { acceleration, rowInfluences } from './influence.ts';
@@ -96,6 +97,10 @@ export class Resampler {
       const rowModels = models.map(rowModel);
       const outputs = KERNEL_OUTPUTS[rowModels[0]!.kind];
       this.job = { rows: rowCount(first), models: rowModels, via: sharedWeights(rowModels) };
+      if (rowModels.length === 1 && rowModels[0]!.kind === 'binary') {
+        const kernel = process.env.MODELGATE_BOOTSTRAP_KERNEL === '0' ? undefined : bootstrapKernel();
+        if (kernel !== undefined) this.job.kernel = kernel;
+      }
       for (const { name, column } of rowWeighted) this.kernelColumns.push([outputs.indexOf(name), column]);
     }
   }

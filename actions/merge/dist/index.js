@@ -1355,6 +1355,76 @@ function createHotLoops() {
     else regressionKernel(model.data, model.finite, ranked, out2, at);
   }
   let buffers;
+  let wasmJob;
+  let wasmRun;
+  function wasmBinary(job) {
+    if (wasmJob === job) return wasmRun;
+    wasmJob = job;
+    wasmRun = void 0;
+    const model = job.models[0];
+    const api = globalThis.WebAssembly;
+    if (api === void 0 || model.kind !== "binary") return void 0;
+    const rows = job.rows;
+    const page = 65536;
+    const cdfAt = page;
+    const tableAt = cdfAt + 256;
+    const statesAt = tableAt + 1024;
+    const sumsAt = statesAt + 256;
+    const pendingAt2 = sumsAt + 256;
+    const dataAt = pendingAt2 + 32 * (Math.floor(rows / 3) + 1);
+    const weightsAt = dataAt + 32 * rows;
+    const bytes = weightsAt + 4 * rows;
+    if (bytes >= 2 ** 31) return void 0;
+    let exports;
+    let memory;
+    if (job.kernel === void 0) return void 0;
+    try {
+      memory = new api.Memory({ initial: Math.ceil(bytes / page) });
+      exports = new api.Instance(job.kernel, { env: { memory } }).exports;
+    } catch {
+      return void 0;
+    }
+    const buffer = memory.buffer;
+    new Float64Array(buffer, cdfAt, cdf.length).set(cdf);
+    new Int8Array(buffer, tableAt, BUCKETS2).set(table2);
+    const data = new Float64Array(buffer, dataAt, 4 * rows);
+    data.set(model.data);
+    let positive = false;
+    let alone = true;
+    for (let k = 0, d = 0; k < rows; k++, d += 4) {
+      if (data[d] !== 0) positive = true;
+      if (data[d + 3] === 0) {
+        alone = false;
+        continue;
+      }
+      data[d + 3] = alone ? positive ? 3 : 4 : positive ? 1 : 2;
+      positive = false;
+      alone = true;
+    }
+    const states = new Int32Array(buffer, statesAt, 16);
+    const sums = new Float64Array(buffer, sumsAt, 24);
+    const run2 = exports.binaryResamples;
+    wasmRun = (streams) => {
+      states.set(streams);
+      run2(rows, dataAt, statesAt, weightsAt, tableAt, cdfAt, pendingAt2, sumsAt);
+      return sums;
+    };
+    return wasmRun;
+  }
+  function finishBinary(model, sums, count, out2, at) {
+    for (let j = 0; j < count; j++) {
+      const s = (j >> 1) * 12 + (j & 1);
+      const truePositive = sums[s];
+      const falsePositive = sums[s + 2];
+      const total = truePositive + falsePositive;
+      const defined = model.finite && total > 0;
+      const o = at + 4 * j;
+      out2[o] = defined && truePositive > 0 && falsePositive > 0 ? sums[s + 4] / (2 * truePositive * falsePositive) : Number.NaN;
+      out2[o + 1] = defined ? truePositive > 0 ? sums[s + 6] / truePositive : 0 : Number.NaN;
+      out2[o + 2] = defined ? sums[s + 8] / total : Number.NaN;
+      out2[o + 3] = defined && model.probabilities ? sums[s + 10] / total : Number.NaN;
+    }
+  }
   function jobWidth(job) {
     let width = 0;
     for (const model of job.models) width += WIDTH[model.kind];
@@ -1362,6 +1432,23 @@ function createHotLoops() {
   }
   function runRowJob(job, seed, first, last, out2, base) {
     const width = jobWidth(job);
+    if (job.kernel !== void 0 && job.models.length === 1) {
+      const run2 = wasmBinary(job);
+      if (run2 !== void 0) {
+        const model = job.models[0];
+        const streams = new Int32Array(16);
+        const state2 = new Int32Array(4);
+        for (let b = first; b < last; b += 4) {
+          const count = Math.min(4, last - b);
+          for (let j = 0; j < 4; j++) {
+            seedStream(seed, ROWS_PURPOSE, b + Math.min(j, count - 1), state2);
+            streams.set(state2, 4 * j);
+          }
+          finishBinary(model, run2(streams), count, out2, (b - base) * width);
+        }
+        return;
+      }
+    }
     if (buffers === void 0 || buffers.weights.length !== job.rows) {
       buffers = { weights: new Uint8Array(job.rows), scratch: new Uint8Array(job.rows) };
     }
@@ -1687,6 +1774,35 @@ var init_binary_scores = __esm({
     "use strict";
     init_metrics();
     BINARY_SCORE_METRICS = ["roc_auc", "average_precision", "log_loss", "brier"];
+  }
+});
+
+// packages/core/src/stats/bootstrap-kernel.wasm.ts
+var BOOTSTRAP_KERNEL_WASM;
+var init_bootstrap_kernel_wasm = __esm({
+  "packages/core/src/stats/bootstrap-kernel.wasm.ts"() {
+    "use strict";
+    BOOTSTRAP_KERNEL_WASM = "AGFzbQEAAAABGgNgAX8BfGAGf39/f39/AGAIf39/f39/f38AAg8BA2VudgZtZW1vcnkCAAADBAMAAQIHHAIPYmluYXJ5UmVzYW1wbGVzAAIGbWVtb3J5AgAK9RMDzwEBBX8gACgCBCIBIAAoAgxzIQIgACAAKAIAIgMgACgCCHMiBCABczYCBCAAIAIgA3M2AgAgACAEIAFBCXRzNgIIIAAgAkELdzYCDCAAKAIEIgMgACgCDHMhBCAAIAAoAgAiAiAAKAIIcyIFIANzNgIEIAAgAiAEczYCACAAIAUgA0EJdHM2AgggACAEQQt3NgIMIAFBBWxBB3dBCWxBBXa4RAAAAAAAAJBBoiADQQVsQQd3QQlsQQZ2uKBEAAAAAAAA4D+gRAAAAAAAAKA8ogv6CgMQfwZ7AXwgAiACQQNvayIMQQNtQQFqQQN0IQ8gACgCAP0RIABBEGoiCigCAP0cASAAQSBqIgsoAgD9HAIgAEEwaiIQKAIA/RwDIRggACgCBP0RIAooAgT9HAEgCygCBP0cAiAQKAIE/RwDIRYgACgCCP0RIAooAgj9HAEgCygCCP0cAiAQKAII/RwDIRkgACgCDP0RIAooAgz9HAEgCygCDP0cAiAQKAIM/RwDIRcgASELA0AgDCANSgRAIBb9DAUAAAAFAAAABQAAAAUAAAD9tQEiGkEH/asBIBpBGf2tAf1Q/QwJAAAACQAAAAkAAAAJAAAA/bUBIRogFkEJ/asBIRsgFyAW/VEhFyAWIBkgGP1RIhn9USEWIBggF/1RIRggGSAb/VEhGSAXQQv9qwEgF0EV/a0B/VAhFyADIBpBDP2tAf0M/wMAAP8DAAD/AwAA/wMAAP1OIhv9GwBqLQAAIAMgG/0bAWotAABBCHRyIAMgG/0bAmotAABBEHRyIAMgG/0bA2otAABBGHRyIQogAyAaQQL9rQH9DP8DAAD/AwAA/wMAAP8DAAD9TiIb/RsAai0AACADIBv9GwFqLQAAQQh0ciADIBv9GwJqLQAAQRB0ciADIBv9GwNqLQAAQRh0ciEQIAsgAyAaQRb9rQEiG/0bAGotAAAgAyAb/RsBai0AAEEIdHIgAyAb/RsCai0AAEEQdHIgAyAb/RsDai0AAEEYdHIiETYCACALIAo2AgQgCyAQNgIIIAtBDGohCyAKIBFyIBByIgpBgIGChHhxBEAgCkGAAXEEQCAFIAdBA3RqIhAgDTYCACAQIBr9GwA2AgQgB0EBaiEHCyAKQYCAAnEEQCAFIA9qIAhBA3RqIhAgDTYCACAQIBr9GwE2AgQgCEEBaiEICyAKQYCAgARxBEAgBSAPQQF0aiAJQQN0aiIQIA02AgAgECAa/RsCNgIEIAlBAWohCQsgCkGAgICAeHEEQCAFIA9BA2xqIAZBA3RqIgogDTYCACAKIBr9GwM2AgQgBkEBaiEGCwsgDUEDaiENDAELCyAAIBj9GwA2AgAgAEEQaiIKIBj9GwE2AgAgAEEgaiILIBj9GwI2AgAgAEEwaiINIBj9GwM2AgAgACAW/RsANgIEIAogFv0bATYCBCALIBb9GwI2AgQgDSAW/RsDNgIEIAAgGf0bADYCCCAKIBn9GwE2AgggCyAZ/RsCNgIIIA0gGf0bAzYCCCAAIBf9GwA2AgwgCiAX/RsBNgIMIAsgF/0bAjYCDCANIBf9GwM2AgwDQCAOQQRIBEAgACAOQQR0aiEUIAUgDiAPbGohFSAOBH8gCCAJIAYgDkECRhsgDkEBRhsFIAcLIQogASAOaiERQQAhEANAIAogEEsEQCAVIBBBA3RqIgsoAgAhEiALKAIEIRNBACELA0AgC0EDSARAIBNBFiALQQpsa3ZB/wdxIg0gA2osAABBf0YEQCANuCAUEACgRAAAAAAAAFA/oiEcQQAhDQNAIBwgBCANQQN0aisDAGYEQCANQQFqIQ0MAQsLIBEgCyASakECdGogDToAAAsgC0EBaiELDAELCyAQQQFqIRAMAQsLIAwhCgNAIAIgCkoEQCAUKAIEIgsgFCgCDHMhDSAUIBQoAgAiECAUKAIIcyISIAtzNgIEIBQgDSAQczYCACAUIBIgC0EJdHM2AgggFCANQQt3NgIMIAtBBWxBB3dBCWxBFnYiDSADaiwAACILQX9GBEAgDbggFBAAoEQAAAAAAABQP6IhHEEAIQsDQCAcIAQgC0EDdGorAwBmBEAgC0EBaiELDAELCwsgESAKQQJ0aiALOgAAIApBAWohCgwBCwsgDkEBaiEODAELCwulBwMUewF8AX8gAiADIAAgBCAFIAYQAQNAIAAgHUoEQCAUIAP9XAIA/YkB/akBIhj9/wEiGSAB/QoDCCIa/fIB/fABIRQgFSAYIBj9DQgJCgsMDQ4PAAECAwQFBgf9/wEiGCAa/fIB/fABIRUgFiAZIAH9CgMQIhr98gH98AEhFiAXIBggGv3yAf3wASEXIAErAxgiHEQAAAAAAAAIQGEEQCASIBkgCCAZ/fABIgj98gEgCCAK/fAB/QxZ8/jCH26lAVnz+MIfbqUB/fAB/fMB/fABIRIgEyAYIAkgGP3wASIJ/fIBIAkgC/3wAf0MWfP4wh9upQFZ8/jCH26lAf3wAf3zAf3wASETBSAcRAAAAAAAABBAYQRAIAogGf3wASEKIAsgGP3wASELIA4gGSAIIAj98AH98gH98AEhDiAPIBggCSAJ/fAB/fIB/fABIQ8FIBAgGSAB/QoDACIa/fIBIhv98AEhECARIBggGv3yASIa/fABIREgDCAZIBv98QH98AEhDCANIBggGv3xAf3wASENIBxEAAAAAAAA8D9hBHsgDiAMIAggCCAQ/fABIgj98AH98gH98AEhDiAPIA0gCSAJIBH98AEiCf3wAf3yAf3wASEPIBIgECAI/fIBIAggCiAM/fABIgr98AH9DFnz+MIfbqUBWfP4wh9upQH98AH98wH98AEhEiATIBEgCf3yASAJIAsgDf3wASIL/fAB/QxZ8/jCH26lAVnz+MIfbqUB/fAB/fMB/fABIRP9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAFIBxEAAAAAAAAAEBhBHsgCiAM/fABIQogCyAN/fABIQsgDiAMIAggCP3wAf3yAf3wASEOIA8gDSAJIAn98AH98gH98AEhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAAAUgDAsLIQwLCyABQSBqIQEgA0EEaiEDIB1BAWohHQwBCwsgByAI/QsEACAHIAr9CwQQIAcgDv0LBCAgByAS/QsEMCAHIBT9CwRAIAcgFv0LBFAgByAJ/QsEYCAHIAv9CwRwIAcgD/0LBIABIAcgE/0LBJABIAcgFf0LBKABIAcgF/0LBLABCw==";
+  }
+});
+
+// packages/core/src/stats/bootstrap-kernel.ts
+function bootstrapKernel() {
+  if (compiled === void 0) {
+    const api = globalThis.WebAssembly;
+    try {
+      compiled = api === void 0 ? null : new api.Module(Buffer.from(BOOTSTRAP_KERNEL_WASM, "base64"));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled ?? void 0;
+}
+var compiled;
+var init_bootstrap_kernel = __esm({
+  "packages/core/src/stats/bootstrap-kernel.ts"() {
+    "use strict";
+    init_bootstrap_kernel_wasm();
   }
 });
 
@@ -2251,6 +2367,7 @@ var init_resampler = __esm({
   "packages/core/src/stats/resampler.ts"() {
     "use strict";
     init_binary_scores();
+    init_bootstrap_kernel();
     init_cells();
     init_hot();
     init_influence();
@@ -2295,6 +2412,10 @@ var init_resampler = __esm({
           const rowModels = models.map(rowModel);
           const outputs = KERNEL_OUTPUTS[rowModels[0].kind];
           this.job = { rows: rowCount(first), models: rowModels, via: sharedWeights(rowModels) };
+          if (rowModels.length === 1 && rowModels[0].kind === "binary") {
+            const kernel3 = process.env.MODELGATE_BOOTSTRAP_KERNEL === "0" ? void 0 : bootstrapKernel();
+            if (kernel3 !== void 0) this.job.kernel = kernel3;
+          }
           for (const { name, column } of rowWeighted) this.kernelColumns.push([outputs.indexOf(name), column]);
         }
       }

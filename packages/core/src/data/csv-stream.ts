@@ -142,6 +142,8 @@ export interface CsvStream {
   ): FeatureRows;
   /** After the pass: the kept columns as a table of the rows streamed. */
   table(): Table;
+  /** Stops the parse workers, if any are still running (a pass that never started or ended early). */
+  close(): void;
 }
 
 /**
@@ -151,6 +153,7 @@ export interface CsvStream {
 export function openCsvStream(path: string, keep: readonly string[]): CsvStream | undefined {
   const fd = openSync(path, 'r');
   let hashing: DataWorker | undefined;
+  let parsing: ParsePool | undefined;
   try {
     const size = fstatSync(fd).size;
     // A worker hashes the file on another core while this thread counts and parses it.
@@ -158,9 +161,13 @@ export function openCsvStream(path: string, keep: readonly string[]): CsvStream 
       size >= PARALLEL_MIN_BYTES && workersAvailable()
         ? startWorker({ path, size, digest: true })
         : undefined;
+    // The parse workers start now too, so that they are ready when the first pass is done.
+    const parsers = parserCount(size);
+    parsing = parsers > 1 ? new ParsePool(parsers) : undefined;
     const first = firstPass(fd, path, hashing === undefined);
     if (first === undefined || !keep.every((name) => first.names.includes(name))) {
       hashing?.stop();
+      parsing?.close();
       return undefined;
     }
     const sha256 =
@@ -176,9 +183,10 @@ export function openCsvStream(path: string, keep: readonly string[]): CsvStream 
             }
           });
     sha256.catch(() => undefined);
-    return streamOf(path, size, { ...first, sha256 }, keep);
+    return streamOf(path, size, { ...first, sha256 }, keep, parsing);
   } catch (error) {
     hashing?.stop();
+    parsing?.close();
     throw error;
   } finally {
     closeSync(fd);
@@ -259,6 +267,7 @@ function streamOf(
   size: number,
   first: Omit<FirstPass, 'sha256'> & { sha256: Promise<string> },
   keep: readonly string[],
+  pool: ParsePool | undefined,
 ): CsvStream {
   const { names, rows } = first;
   const width = names.length;
@@ -294,8 +303,7 @@ function streamOf(
         if (saved === undefined) throw new Error(`bug: streamed rows ${start}-${end} asked out of order`);
         into.set(saved);
       };
-      const parsers = parserCount(size);
-      if (parsers > 1) {
+      if (pool !== undefined) {
         const job: StreamJob = {
           stream: true,
           path,
@@ -306,9 +314,27 @@ function streamOf(
           featureWidth,
           marks: first.marks,
         };
-        const pool = new ParsePool(job, parsers);
+        pool.start(job);
+        // Batches the workers and this thread may have parsed ahead of the one the model needs.
+        const window = 2 * (pool.size + 1);
+        const results = new Map<number, BatchReply | Promise<BatchReply>>();
+        let chunk: Buffer = Buffer.allocUnsafe(PARSE_CHUNK_BYTES);
         let batch = 0;
+        let batches = 0;
         let next = 0;
+        let handedOut = 0;
+        const request = (index: number): BatchRequest => ({
+          index,
+          row: index * batch,
+          start: range.start + index * batch,
+          rows: Math.min(batch, count - index * batch),
+        });
+        /** Parses batch `handedOut` on this thread. */
+        const parseHere = () => {
+          const parsedHere = parseBatch(job, request(handedOut), chunk);
+          chunk = parsedHere.chunk;
+          results.set(handedOut++, parsedHere.reply);
+        };
         return {
           rows: count,
           width: featureWidth,
@@ -319,36 +345,40 @@ function streamOf(
           },
           async fill(start, end, into) {
             if (start !== parsed) return fromStash(start, end, into);
-            // Batches are asked for in order, all `batch` rows but the last: ask ahead for the next ones.
-            if (batch === 0) batch = end - start;
+            // Batches are asked for in order, all `batch` rows but the last.
+            if (batch === 0) {
+              batch = end - start;
+              batches = Math.ceil(count / batch);
+            }
             if (start !== next * batch || (end !== start + batch && end !== count)) {
               pool.close();
               throw new Error(`bug: streamed rows ${start}-${end} are not batch ${next} of ${batch} rows`);
             }
-            for (let ahead = next; ahead < next + parsers * PARSE_AHEAD && ahead * batch < count; ahead++) {
-              pool.ask(
-                ahead,
-                ahead * batch,
-                range.start + ahead * batch,
-                Math.min(batch, count - ahead * batch),
-              );
+            const last = Math.min(batches, next + window);
+            // The workers that are ready take the next batches; this thread parses the one the
+            // model needs when no worker has it, or, while a worker still parses it, one ahead.
+            for (let w = pool.idle(); w >= 0 && handedOut < last; w = pool.idle()) {
+              results.set(handedOut, pool.ask(w, request(handedOut)));
+              handedOut++;
             }
+            if (handedOut === next || (!pool.arrived(next) && handedOut < last)) parseHere();
             let reply: BatchReply;
             try {
-              reply = await pool.take(next);
+              reply = await (results.get(next) as BatchReply | Promise<BatchReply>);
             } catch (error) {
               pool.close();
               throw error;
             }
-            if (reply.error !== undefined) {
+            results.delete(next);
+            if (reply.error !== undefined || reply.failure !== undefined) {
               pool.close();
-              throw new NotStreamable(reply.error);
+              throw new NotStreamable(reply.error ?? `a parse worker failed: ${reply.failure}`);
             }
             into.set(reply.features.subarray(0, (end - start) * featureWidth));
             reply.codes.forEach((codes, k) => {
               (kept[k] as Dictionary).merge(start, codes, reply.texts[k] as string[]);
             });
-            pool.recycle(next, reply.features);
+            pool.recycle(reply);
             keepAside(start, end, into);
             parsed = end;
             next++;
@@ -373,6 +403,9 @@ function streamOf(
           if (parsed === count) reader.close();
         },
       };
+    },
+    close() {
+      pool?.close();
     },
     table() {
       if (parsed !== count || count === 0)
@@ -670,76 +703,111 @@ interface BatchReply {
 
 /**
  * Worker threads parsing batches of a streamed file, each from the nearest mark of the first
- * pass. Batch i goes to worker i mod n; a worker holds the process open only while it has work.
+ * pass. A worker takes batches once it has loaded its code and said so; it holds the process
+ * open only while it has work.
  */
 class ParsePool {
   private readonly workers: DataStreamWorker[];
-  private readonly replies = new Map<number, Promise<BatchReply>>();
-  private readonly waiting = new Map<number, (reply: BatchReply) => void>();
+  private readonly ready: boolean[];
   private readonly busy: number[];
   private readonly spare: Array<ArrayBuffer | undefined>;
-  private failed: Error | undefined;
+  /** Which worker parses each batch asked for, until its reply comes. */
+  private readonly owner = new Map<number, number>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (reply: BatchReply) => void; reject: (error: Error) => void }
+  >();
+  private readonly done = new Set<number>();
   private closed = false;
 
-  constructor(job: StreamJob, count: number) {
+  /** Starts `count` workers; they load their code while the first pass runs, then wait for {@link start}. */
+  constructor(count: number) {
+    this.ready = new Array(count).fill(false);
     this.busy = new Array(count).fill(0);
     this.spare = new Array(count).fill(undefined);
     this.workers = Array.from({ length: count }, (_, w) =>
       startStreamWorker(
-        job,
-        (reply: BatchReply) => {
-          this.busy[w] = (this.busy[w] as number) - 1;
-          if (this.busy[w] === 0) this.workers[w]?.unref();
-          this.waiting.get(reply.index)?.(reply);
-          this.waiting.delete(reply.index);
-        },
+        (reply: BatchReply) => this.receive(w, reply),
         (error) => this.fail(error),
       ),
     );
     for (const worker of this.workers) worker.unref();
   }
 
-  /** Asks for batch `index` (once): `rows` records from record `start`, row `row` of the pass. */
-  ask(index: number, row: number, start: number, rows: number): void {
-    if (this.replies.has(index) || this.closed) return;
-    const w = index % this.workers.length;
-    const reply = new Promise<BatchReply>((resolve) => this.waiting.set(index, resolve));
-    this.replies.set(index, reply);
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Tells every worker the file and the layout of its records; each says when it is ready. */
+  start(job: StreamJob): void {
+    for (const [w, worker] of this.workers.entries()) {
+      worker.ref();
+      this.busy[w] = 1;
+      worker.post(job, []);
+    }
+  }
+
+  /** A ready worker with room for one more batch (the least busy), or -1. */
+  idle(): number {
+    let best = -1;
+    for (let w = 0; w < this.workers.length; w++) {
+      if (!this.ready[w] || (this.busy[w] as number) >= PARSE_AHEAD) continue;
+      if (best < 0 || (this.busy[w] as number) < (this.busy[best] as number)) best = w;
+    }
+    return this.closed ? -1 : best;
+  }
+
+  /** Asks worker `w` for a batch; the promise fails if a worker does. */
+  ask(w: number, request: BatchRequest): Promise<BatchReply> {
+    const reply = new Promise<BatchReply>((resolve, reject) =>
+      this.waiting.set(request.index, { resolve, reject }),
+    );
+    // A batch parsed ahead may fail with its worker after the pass has stopped waiting for it.
+    reply.catch(() => undefined);
     const buffer = this.spare[w];
     this.spare[w] = undefined;
-    const request: BatchRequest = { index, start, rows, row, ...(buffer === undefined ? {} : { buffer }) };
+    this.owner.set(request.index, w);
     this.busy[w] = (this.busy[w] as number) + 1;
     const worker = this.workers[w] as DataStreamWorker;
     worker.ref();
-    worker.post(request, buffer === undefined ? [] : [buffer]);
+    worker.post(
+      buffer === undefined ? request : { ...request, buffer },
+      buffer === undefined ? [] : [buffer],
+    );
+    return reply;
   }
 
-  /** The reply to batch `index`, once it comes; a worker that failed fails it. */
-  async take(index: number): Promise<BatchReply> {
-    const reply = this.replies.get(index);
-    if (reply === undefined) throw new Error(`bug: batch ${index} taken before it was asked for`);
-    if (this.failed !== undefined) throw this.failed;
-    const settled = await Promise.race([reply, this.failure]);
-    this.replies.delete(index);
-    if (settled.failure !== undefined) throw new NotStreamable(`a parse worker failed: ${settled.failure}`);
-    return settled;
+  /** Whether the reply to batch `index` has come. */
+  arrived(index: number): boolean {
+    return this.done.has(index);
   }
 
-  /** Hands batch `index`'s features buffer back to its worker, with the next batch it is asked for. */
-  recycle(index: number, features: Float32Array): void {
-    this.spare[index % this.workers.length] = features.buffer as ArrayBuffer;
+  /** Keeps a batch's features buffer, to hand back to its worker with the next batch it is asked for. */
+  recycle(reply: BatchReply): void {
+    const w = this.owner.get(reply.index);
+    this.owner.delete(reply.index);
+    this.done.delete(reply.index);
+    if (w !== undefined) this.spare[w] = reply.features.buffer as ArrayBuffer;
   }
 
-  private rejectFailure: ((error: Error) => void) | undefined;
-  private readonly failure = new Promise<never>((_, reject) => {
-    this.rejectFailure = reject;
-  });
+  private receive(w: number, reply: BatchReply): void {
+    this.busy[w] = (this.busy[w] as number) - 1;
+    if (this.busy[w] === 0) this.workers[w]?.unref();
+    if (reply.index < 0) {
+      this.ready[w] = true;
+      return;
+    }
+    this.done.add(reply.index);
+    this.waiting.get(reply.index)?.resolve(reply);
+    this.waiting.delete(reply.index);
+  }
 
   private fail(error: Error): void {
     if (this.closed) return;
-    this.failed = new NotStreamable(`a parse worker failed: ${error.message}`);
-    this.failure.catch(() => undefined);
-    this.rejectFailure?.(this.failed);
+    const failed = new NotStreamable(`a parse worker failed: ${error.message}`);
+    for (const { reject } of this.waiting.values()) reject(failed);
+    this.waiting.clear();
+    this.ready.fill(false);
   }
 
   close(): void {
@@ -749,9 +817,49 @@ class ParsePool {
   }
 }
 
+/** Parses one batch (`request`) of a streamed file, on a worker or this thread; `chunk` is the read buffer, kept for the next. */
+function parseBatch(
+  job: StreamJob,
+  request: BatchRequest,
+  chunk: Buffer,
+): { reply: BatchReply; chunk: Buffer } {
+  const { index, start, rows, row } = request;
+  const size = rows * job.featureWidth;
+  const features =
+    request.buffer !== undefined && request.buffer.byteLength >= size * 4
+      ? new Float32Array(request.buffer, 0, size)
+      : new Float32Array(size);
+  const dictionaries = Array.from({ length: job.kept }, () => new Dictionary(rows));
+  const layout: RecordLayout = {
+    width: job.width,
+    slot: job.slot,
+    keptAt: job.keptAt,
+    kept: dictionaries,
+    field: { text: '', end: 0, newlines: 0 },
+  };
+  const mark = Math.floor(start / MARK_RECORDS);
+  let reader: ChunkReader | undefined;
+  try {
+    reader = new ChunkReader(job.path, job.marks[mark] as number, chunk);
+    reader.skip(start - mark * MARK_RECORDS);
+    for (let r = 0; r < rows; r++) {
+      const bytes = reader.record();
+      reader.pos = parseRecord(bytes, reader.pos, row + r, r, layout, features, r * job.featureWidth);
+    }
+  } catch (error) {
+    const message = String((error as Error)?.message ?? error);
+    const failed = error instanceof NotStreamable ? { error: message } : { failure: message };
+    return { reply: { index, features, codes: [], texts: [], ...failed }, chunk: reader?.memory ?? chunk };
+  } finally {
+    reader?.close();
+  }
+  const codes = dictionaries.map((d) => d.codes);
+  return { reply: { index, features, codes, texts: dictionaries.map((d) => d.texts) }, chunk: reader.memory };
+}
+
 /**
- * A parse worker's side (worker.ts): parses each batch asked for and replies with it, the
- * features buffer and the codes handed over, not copied.
+ * A parse worker's side (worker.ts): says it is ready, then parses each batch asked for and
+ * replies with it, the features buffer and the codes handed over, not copied.
  */
 export function serveStream(
   job: StreamJob,
@@ -760,42 +868,14 @@ export function serveStream(
 ): void {
   let chunk: Buffer = Buffer.allocUnsafe(PARSE_CHUNK_BYTES);
   listen((request) => {
-    const { index, start, rows, row } = request;
-    const size = rows * job.featureWidth;
-    const features =
-      request.buffer !== undefined && request.buffer.byteLength >= size * 4
-        ? new Float32Array(request.buffer, 0, size)
-        : new Float32Array(size);
-    const dictionaries = Array.from({ length: job.kept }, () => new Dictionary(rows));
-    const layout: RecordLayout = {
-      width: job.width,
-      slot: job.slot,
-      keptAt: job.keptAt,
-      kept: dictionaries,
-      field: { text: '', end: 0, newlines: 0 },
-    };
-    const mark = Math.floor(start / MARK_RECORDS);
-    let reader: ChunkReader | undefined;
-    try {
-      reader = new ChunkReader(job.path, job.marks[mark] as number, chunk);
-      reader.skip(start - mark * MARK_RECORDS);
-      for (let r = 0; r < rows; r++) {
-        const bytes = reader.record();
-        reader.pos = parseRecord(bytes, reader.pos, row + r, r, layout, features, r * job.featureWidth);
-      }
-      chunk = reader.memory;
-    } catch (error) {
-      const message = String((error as Error)?.message ?? error);
-      const failed = error instanceof NotStreamable ? { error: message } : { failure: message };
-      reply({ index, features, codes: [], texts: [], ...failed }, []);
-      return;
-    } finally {
-      reader?.close();
-    }
-    const codes = dictionaries.map((d) => d.codes);
-    reply({ index, features, codes, texts: dictionaries.map((d) => d.texts) }, [
-      features.buffer as ArrayBuffer,
-      ...codes.map((c) => c.buffer as ArrayBuffer),
-    ]);
+    const parsed = parseBatch(job, request, chunk);
+    chunk = parsed.chunk;
+    const { features, codes } = parsed.reply;
+    const transfer = [features.buffer as ArrayBuffer, ...codes.map((c) => c.buffer as ArrayBuffer)];
+    reply(
+      parsed.reply,
+      parsed.reply.error === undefined && parsed.reply.failure === undefined ? transfer : [],
+    );
   });
+  reply({ index: -1, features: new Float32Array(0), codes: [], texts: [] }, []);
 }

@@ -201,11 +201,10 @@ export interface DataStreamWorker {
 }
 
 /**
- * Starts a parse worker on `job` (csv-stream.ts StreamJob): every message it sends goes to
- * `onReply`; an error, or an exit before `stop`, to `onFail`.
+ * Starts a parse worker, to be sent its job (csv-stream.ts StreamJob) and then its batches: every
+ * message it sends goes to `onReply`; an error, or an exit before `stop`, to `onFail`.
  */
 export function startStreamWorker<Reply>(
-  job: object,
   onReply: (reply: Reply) => void,
   onFail: (error: Error) => void,
 ): DataStreamWorker {
@@ -213,7 +212,6 @@ export function startStreamWorker<Reply>(
   worker.on('message', onReply);
   worker.once('error', onFail);
   worker.once('exit', (code) => onFail(new Error(`a data worker stopped (exit code ${code})`)));
-  worker.postMessage(job);
   return {
     post: (message, transfer) => worker.postMessage(message, transfer),
     ref: () => worker.ref(),

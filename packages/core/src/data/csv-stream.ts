@@ -105,20 +105,30 @@ class Dictionary {
     const numbers = this.texts.map(parseNumber);
     const codes = this.codes;
     if (numbers.every((n) => n !== undefined)) {
-      const values = Float64Array.from(codes, (code) => numbers[code] as number);
+      // Plain loops: Float64Array.from with a mapping function costs a call per row.
+      const byCode = Float64Array.from(numbers as number[]);
+      const values = new Float64Array(codes.length);
+      for (let row = 0; row < codes.length; row++) values[row] = byCode[codes[row] as number] as number;
       const trimmed = this.texts.map(trimNumberText);
       let cells: string[] | undefined;
       return {
         column: { kind: 'number', values },
         strings: () => {
-          cells ??= Array.from(codes, (code) => trimmed[code] as string);
+          cells ??= textsOf(codes, trimmed);
           return cells;
         },
       };
     }
-    const cells = Array.from(codes, (code) => this.texts[code] as string);
+    const cells = textsOf(codes, this.texts);
     return { column: { kind: 'string', values: cells }, strings: () => cells };
   }
+}
+
+/** The text of each row's code. */
+function textsOf(codes: Int32Array, texts: readonly string[]): string[] {
+  const cells = new Array<string>(codes.length);
+  for (let row = 0; row < codes.length; row++) cells[row] = texts[codes[row] as number] as string;
+  return cells;
 }
 
 export interface CsvStream {
@@ -163,7 +173,7 @@ export function openCsvStream(path: string, keep: readonly string[]): CsvStream 
         : undefined;
     // The parse workers start now too, so that they are ready when the first pass is done.
     const parsers = parserCount(size);
-    parsing = parsers > 1 ? new ParsePool(parsers) : undefined;
+    parsing = parsers > 0 ? new ParsePool(parsers) : undefined;
     const first = firstPass(fd, path, hashing === undefined);
     if (first === undefined || !keep.every((name) => first.names.includes(name))) {
       hashing?.stop();
@@ -653,17 +663,30 @@ class ChunkReader {
 
 /** Batches asked of each parse worker ahead of the one the model needs next. */
 const PARSE_AHEAD = 2;
+/** Files from this size are parsed by worker threads too (see parserCount). */
+const PARSE_WORKERS_MIN_BYTES = 128 << 20;
 /** At most this many parse workers: past it, the model (on this thread) is what waits. */
 const MAX_PARSERS = 4;
 /** Bytes a parse worker reads at a time: a batch of 8,192 rows of 32 features is about 2.5 MB. */
 const PARSE_CHUNK_BYTES = 1 << 20;
 
-/** How many worker threads parse a file of `size` bytes: 0, or one per core up to MAX_PARSERS. */
+/**
+ * How many worker threads parse a file of `size` bytes besides this thread: one per other core,
+ * up to MAX_PARSERS, from PARSE_WORKERS_MIN_BYTES. Below that this thread parses alone: measured
+ * on 2 busy cores, 200k rows × 32 (61 MB) took more CPU and more time with parse workers, whose
+ * start-up (an isolate each) costs about what parsing 20 MB does. MODELGATE_PARSE_WORKERS=N
+ * sets the count whatever the size (the tests use it on small files).
+ */
 function parserCount(size: number): number {
-  if (size < PARALLEL_MIN_BYTES || !workersAvailable()) return 0;
-  const cores = Math.min(MAX_PARSERS, availableParallelism());
-  return cores > 1 ? cores : 0;
+  if (!workersAvailable()) return 0;
+  const forced = process.env[PARSE_WORKERS_ENV];
+  if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(MAX_PARSERS, Number(forced));
+  if (size < PARSE_WORKERS_MIN_BYTES) return 0;
+  return Math.max(0, Math.min(MAX_PARSERS, availableParallelism() - 1));
 }
+
+/** The environment variable that sets the number of parse workers (see parserCount). */
+export const PARSE_WORKERS_ENV = 'MODELGATE_PARSE_WORKERS';
 
 /** What a parse worker is told once: the file, and how its records map to the model input. */
 export interface StreamJob {

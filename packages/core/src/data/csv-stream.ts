@@ -497,27 +497,29 @@ function parseRecord(
     const k = keptAt[c] as number;
     let cellEnd = -1;
     if (j >= 0 && k < 0) {
-      // The fast path: byte - '0' is a digit 0…9; past the end of the bytes it is NaN.
+      // The fast path, on int32s: byte - '0' is a digit when it is 0…9 as an unsigned number;
+      // past the end of the bytes, `undefined | 0` gives 0, which is no digit and ends no field.
       let p = pos;
-      let d = (bytes[p] as number) - Fast.Zero;
+      let d = ((bytes[p] as number) | 0) - Fast.Zero;
       const negative = d === Fast.Minus - Fast.Zero;
-      if (negative || d === Fast.Plus - Fast.Zero) d = (bytes[++p] as number) - Fast.Zero;
+      if (negative || d === Fast.Plus - Fast.Zero) d = ((bytes[++p] as number) | 0) - Fast.Zero;
+      const first = p;
       let m = 0;
-      let digits = 0;
-      while (d >= 0 && d <= 9) {
+      while (d >>> 0 <= 9) {
         m = m * 10 + d;
-        digits++;
-        d = (bytes[++p] as number) - Fast.Zero;
+        d = ((bytes[++p] as number) | 0) - Fast.Zero;
       }
+      let digits = p - first;
       let scale = 0;
       if (d === Fast.Dot - Fast.Zero) {
-        d = (bytes[++p] as number) - Fast.Zero;
-        while (d >= 0 && d <= 9) {
+        const dot = ++p;
+        d = ((bytes[p] as number) | 0) - Fast.Zero;
+        while (d >>> 0 <= 9) {
           m = m * 10 + d;
-          digits++;
-          scale++;
-          d = (bytes[++p] as number) - Fast.Zero;
+          d = ((bytes[++p] as number) | 0) - Fast.Zero;
         }
+        scale = p - dot;
+        digits += scale;
       }
       if (
         digits > 0 &&

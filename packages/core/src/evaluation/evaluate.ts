@@ -101,7 +101,13 @@ export async function scoreRows(
     );
   }
   if (settings.model !== undefined && streams(source, settings.streaming)) {
-    const model = await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
+    // This thread parses the next batch between the model's runs: onnxruntime's idle threads
+    // must not spin on the cores the parse needs.
+    const model = await loadModel(settings.model, {
+      provider: settings.provider,
+      runtime: settings.runtime,
+      spinWait: false,
+    });
     const streamed = await scoreStream(source, model, settings, shard, logger);
     if (streamed !== undefined) return streamed;
     return scoreWhole(source, settings, shard, logger, model);

@@ -583,25 +583,26 @@ function parseRecord(bytes, pos, r, keptRow, layout, into, base) {
     let cellEnd = -1;
     if (j >= 0 && k < 0) {
       let p = pos;
-      let d = bytes[p] - 48 /* Zero */;
+      let d = (bytes[p] | 0) - 48 /* Zero */;
       const negative = d === 45 /* Minus */ - 48 /* Zero */;
-      if (negative || d === 43 /* Plus */ - 48 /* Zero */) d = bytes[++p] - 48 /* Zero */;
+      if (negative || d === 43 /* Plus */ - 48 /* Zero */) d = (bytes[++p] | 0) - 48 /* Zero */;
+      const first = p;
       let m = 0;
-      let digits = 0;
-      while (d >= 0 && d <= 9) {
+      while (d >>> 0 <= 9) {
         m = m * 10 + d;
-        digits++;
-        d = bytes[++p] - 48 /* Zero */;
+        d = (bytes[++p] | 0) - 48 /* Zero */;
       }
+      let digits = p - first;
       let scale = 0;
       if (d === 46 /* Dot */ - 48 /* Zero */) {
-        d = bytes[++p] - 48 /* Zero */;
-        while (d >= 0 && d <= 9) {
+        const dot = ++p;
+        d = (bytes[p] | 0) - 48 /* Zero */;
+        while (d >>> 0 <= 9) {
           m = m * 10 + d;
-          digits++;
-          scale++;
-          d = bytes[++p] - 48 /* Zero */;
+          d = (bytes[++p] | 0) - 48 /* Zero */;
         }
+        scale = p - dot;
+        digits += scale;
       }
       if (digits > 0 && digits <= 15 /* MaxDigits */ && (d === 44 /* Comma */ - 48 /* Zero */ || d === 10 /* Lf */ - 48 /* Zero */ || d === 13 /* Cr */ - 48 /* Zero */ && bytes[p + 1] === 10 /* Lf */)) {
         const value = scale === 0 ? m : m / powers2[scale];

@@ -7,15 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { scratch } from '../kernel/testing.ts';
 import { openCsvStream } from './csv-stream.ts';
 
-/** mulberry32, for reproducible cells. */
+/** A linear congruential generator: reproducible cells, uniform enough for digits and signs. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
+  let state = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
   };
 }
 

@@ -490,13 +490,12 @@ function parseRecord(
   into: Float32Array,
   base: number,
 ): number {
-  const { width, slot, keptAt, kept, field } = layout;
+  const { width, slot, keptAt } = layout;
   const powers = FAST_POWERS;
+  const last = width - 1;
   for (let c = 0; c < width; c++) {
     const j = slot[c] as number;
-    const k = keptAt[c] as number;
-    let cellEnd = -1;
-    if (j >= 0 && k < 0) {
+    if (j >= 0 && (keptAt[c] as number) < 0) {
       // The fast path, on int32s: byte - '0' is a digit when it is 0…9 as an unsigned number;
       // past the end of the bytes, `undefined | 0` gives 0, which is no digit and ends no field.
       let p = pos;
@@ -530,37 +529,19 @@ function parseRecord(
       ) {
         const value = scale === 0 ? m : m / (powers[scale] as number);
         into[base + j] = negative ? -value : value;
-        cellEnd = p;
+        // The byte after the number ends the field: a comma, or this record's last field.
+        if (d === Byte.Comma - Fast.Zero) {
+          if (c === last) throw new NotStreamable(`row ${r + 1} is ragged`);
+          pos = p + 1;
+          continue;
+        }
+        if (c !== last) throw new NotStreamable(`row ${r + 1} is ragged`);
+        return d === Byte.Lf - Fast.Zero ? p + 1 : p + 2;
       }
     }
-    if (cellEnd >= 0) {
-      // read on the fast path
-    } else if (k >= 0 || j >= 0) {
-      let value: number | undefined;
-      const numberEnd = k < 0 ? scanNumber(bytes, pos) : -1;
-      if (numberEnd > pos && isFieldEnd(bytes, numberEnd)) {
-        value = scanned.value;
-        cellEnd = numberEnd;
-      } else if (k >= 0) {
-        cellEnd = fieldEnd(bytes, pos);
-        (kept[k] as Dictionary).addBytes(keptRow, bytes, pos, cellEnd);
-        if (j >= 0) value = parseNumber((kept[k] as Dictionary).last);
-      } else {
-        readField(bytes, pos, field);
-        cellEnd = field.end;
-        value = parseNumber(field.text);
-      }
-      if (j >= 0) {
-        const single = Math.fround(value ?? Number.NaN);
-        if (!Number.isFinite(single))
-          throw new NotStreamable(`row ${r + 1}: a feature that is not a finite float32`);
-        into[base + j] = single;
-      }
-    } else {
-      cellEnd = fieldEnd(bytes, pos);
-    }
+    const cellEnd = otherCell(bytes, pos, c, r, keptRow, layout, into, base);
     const next = bytes[cellEnd];
-    if (c < width - 1) {
+    if (c < last) {
       if (next !== Byte.Comma) throw new NotStreamable(`row ${r + 1} is ragged`);
       pos = cellEnd + 1;
     } else {
@@ -569,6 +550,48 @@ function parseRecord(
     }
   }
   return pos;
+}
+
+/**
+ * A cell the fast path did not take, at `pos` in column `c`: a feature through scanNumber /
+ * parseNumber, a kept cell into its dictionary, any other skipped. Returns the index past it.
+ */
+function otherCell(
+  bytes: Buffer,
+  pos: number,
+  c: number,
+  r: number,
+  keptRow: number,
+  layout: RecordLayout,
+  into: Float32Array,
+  base: number,
+): number {
+  const j = layout.slot[c] as number;
+  const k = layout.keptAt[c] as number;
+  if (k < 0 && j < 0) return fieldEnd(bytes, pos);
+  let value: number | undefined;
+  let cellEnd: number;
+  const numberEnd = k < 0 ? scanNumber(bytes, pos) : -1;
+  if (numberEnd > pos && isFieldEnd(bytes, numberEnd)) {
+    value = scanned.value;
+    cellEnd = numberEnd;
+  } else if (k >= 0) {
+    cellEnd = fieldEnd(bytes, pos);
+    const dictionary = layout.kept[k] as Dictionary;
+    dictionary.addBytes(keptRow, bytes, pos, cellEnd);
+    if (j >= 0) value = parseNumber(dictionary.last);
+  } else {
+    readField(bytes, pos, layout.field);
+    cellEnd = layout.field.end;
+    value = parseNumber(layout.field.text);
+  }
+  if (j >= 0) {
+    const single = Math.fround(value ?? Number.NaN);
+    if (!Number.isFinite(single))
+      throw new NotStreamable(`row ${r + 1}: a feature that is not a finite float32`);
+    into[base + j] = single;
+  }
+  return cellEnd;
 }
 
 /**

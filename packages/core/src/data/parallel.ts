@@ -190,3 +190,32 @@ export function runJob(job: WorkerJob, reply: (message: WorkerReply, transfer: A
     closeSync(fd);
   }
 }
+
+/** A long-lived data worker that parses the batches of a streamed CSV file (csv-stream.ts). */
+export interface DataStreamWorker {
+  post(message: unknown, transfer: ArrayBuffer[]): void;
+  /** Whether the worker holds the process open (only while it has work). */
+  ref(): void;
+  unref(): void;
+  stop(): void;
+}
+
+/**
+ * Starts a parse worker, to be sent its job (csv-stream.ts StreamJob) and then its batches: every
+ * message it sends goes to `onReply`; an error, or an exit before `stop`, to `onFail`.
+ */
+export function startStreamWorker<Reply>(
+  onReply: (reply: Reply) => void,
+  onFail: (error: Error) => void,
+): DataStreamWorker {
+  const worker = new Worker(WORKER_FILE);
+  worker.on('message', onReply);
+  worker.once('error', onFail);
+  worker.once('exit', (code) => onFail(new Error(`a data worker stopped (exit code ${code})`)));
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+    stop: () => void worker.terminate(),
+  };
+}

@@ -53,6 +53,12 @@ export interface FeatureRows {
   readonly width: number;
   /** Writes rows [start, end) into `into`, row-major, from its index 0. */
   copy(start: number, end: number, into: Float32Array): void;
+  /**
+   * {@link copy} for an input parsed on other threads (a streamed CSV file): resolves once the
+   * rows are in `into`. Where it is given, the model's runner uses it for the batched pass, so
+   * that the next batch is parsed while the model runs on this thread.
+   */
+  fill?(start: number, end: number, into: Float32Array): Promise<void>;
 }
 
 /** A column as a reader produced it, with its cells as text, computed only when asked for. */

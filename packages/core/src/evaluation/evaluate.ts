@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { NotStreamable, openCsvStream } from '../data/csv-stream.ts';
+import { type CsvStream, NotStreamable, openCsvStream } from '../data/csv-stream.ts';
 import { type FeatureRows, readTable, type Table } from '../data/index.ts';
 import { parseNumber } from '../data/numbers.ts';
 import { featureRange, rowRange } from '../data/rows.ts';
@@ -101,7 +101,13 @@ export async function scoreRows(
     );
   }
   if (settings.model !== undefined && streams(source, settings.streaming)) {
-    const model = await loadModel(settings.model, { provider: settings.provider, runtime: settings.runtime });
+    // This thread parses the next batch between the model's runs: onnxruntime's idle threads
+    // must not spin on the cores the parse needs.
+    const model = await loadModel(settings.model, {
+      provider: settings.provider,
+      runtime: settings.runtime,
+      spinWait: false,
+    });
     const streamed = await scoreStream(source, model, settings, shard, logger);
     if (streamed !== undefined) return streamed;
     return scoreWhole(source, settings, shard, logger, model);
@@ -136,6 +142,22 @@ async function scoreStream(
   if (settings.sliceBy.includes(settings.label)) return undefined;
   const stream = openCsvStream(path, keep);
   if (stream === undefined) return undefined;
+  try {
+    return await scoreOpenStream(stream, model, settings, shard, logger);
+  } finally {
+    stream.close();
+  }
+}
+
+async function scoreOpenStream(
+  stream: CsvStream,
+  model: LoadedModel,
+  settings: EvaluateSettings,
+  shard: Shard | undefined,
+  logger: Logger,
+): Promise<Scored | undefined> {
+  const path = stream.path;
+  const keep = [settings.label, ...settings.sliceBy];
   const excluded = new Set(keep);
   const features =
     settings.features !== undefined ? [...settings.features] : stream.names.filter((c) => !excluded.has(c));

@@ -127,16 +127,24 @@ export async function predict(
     return runCopied(start, end, buffers[0]);
   };
 
+  // An input parsed on other threads fills its batches while the model runs; any other is copied.
+  const fill = features.fill?.bind(features);
+
   let values: Float64Array | undefined;
   let columns = 1;
   const began = performance.now();
-  if (rows > 0) features.copy(0, Math.min(rows, batchSize), buffers[0]);
+  if (rows > 0) {
+    if (fill !== undefined) await fill(0, Math.min(rows, batchSize), buffers[0]);
+    else features.copy(0, Math.min(rows, batchSize), buffers[0]);
+  }
   for (let start = 0, turn = 0; start < rows; start += batchSize, turn ^= 1) {
     const end = Math.min(rows, start + batchSize);
     const running = runCopied(start, end, turn === 0 ? buffers[0] : buffers[1]);
     if (end < rows) {
       try {
-        features.copy(end, Math.min(rows, end + batchSize), turn === 0 ? buffers[1] : buffers[0]);
+        const next = turn === 0 ? buffers[1] : buffers[0];
+        if (fill !== undefined) await fill(end, Math.min(rows, end + batchSize), next);
+        else features.copy(end, Math.min(rows, end + batchSize), next);
       } catch (error) {
         // The run in flight still settles; its result is not wanted.
         await running.then(

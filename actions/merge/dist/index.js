@@ -30748,6 +30748,8 @@ function optionName(settings, option) {
 }
 
 // packages/core/src/kernel/format.ts
+var ONE_DECIMAL = new Intl.NumberFormat("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+var COUNT = new Intl.NumberFormat("en-US");
 function formatValue(value) {
   if (value === null || value === void 0 || !Number.isFinite(value)) return "\u2014";
   const magnitude = Math.abs(value);
@@ -30756,10 +30758,10 @@ function formatValue(value) {
   if (magnitude === 0 || magnitude >= 1e-3 && magnitude < 1e3) return value.toFixed(4);
   if (magnitude < 1e-3) return magnitude >= 1e-6 ? value.toPrecision(3) : value.toExponential(2);
   if (magnitude >= 1e9) return value.toExponential(3);
-  return value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return ONE_DECIMAL.format(value);
 }
 function formatCount(count) {
-  return count.toLocaleString("en-US");
+  return COUNT.format(count);
 }
 
 // node_modules/zod/v4/classic/external.js

@@ -29440,8 +29440,10 @@ var VERDICT_SCHEMA = "modelgate/verdict@1";
 var RULE_STATUSES = ["pass", "fail", "inconclusive", "skip", "error"];
 
 // packages/core/src/kernel/format.ts
+var ONE_DECIMAL = new Intl.NumberFormat("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+var COUNT = new Intl.NumberFormat("en-US");
 function formatCount(count) {
-  return count.toLocaleString("en-US");
+  return COUNT.format(count);
 }
 
 // node_modules/zod/v4/classic/external.js

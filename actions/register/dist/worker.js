@@ -4,9 +4,8 @@ const require = __modelgateCreateRequire(import.meta.url);
 // packages/core/src/data/worker.ts
 import { parentPort } from "node:worker_threads";
 
-// packages/core/src/data/parallel.ts
-import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readSync } from "node:fs";
+// packages/core/src/data/csv-stream.ts
+import { closeSync as closeSync2, fstatSync, openSync as openSync2, readSync as readSync2 } from "node:fs";
 
 // packages/core/src/data/eisel-lemire.ts
 var powers;
@@ -443,6 +442,8 @@ function countFields(bytes, pos) {
 }
 
 // packages/core/src/data/parallel.ts
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 var WORKER_FILE = new URL("./worker.js", import.meta.url);
 var PARALLEL_MIN_BYTES = 16 << 20;
 var MIN_PART_BYTES = 8 << 20;
@@ -493,7 +494,298 @@ function runJob(job, reply) {
   }
 }
 
+// packages/core/src/data/csv-stream.ts
+var CHUNK_BYTES = 8 << 20;
+var MARK_RECORDS = 1024;
+var NotStreamable = class extends Error {
+};
+var SHORT_CELL_BYTES = 6;
+var Dictionary = class {
+  codes;
+  texts = [];
+  index = /* @__PURE__ */ new Map();
+  constructor(rows) {
+    this.codes = new Int32Array(rows);
+  }
+  /** Codes of short cells by their bytes as one number: no string is made for a text seen before. */
+  byBytes = /* @__PURE__ */ new Map();
+  /** The text of the cell last added. */
+  last = "";
+  add(row, text) {
+    this.codes[row] = this.codeOf(text);
+    this.last = text;
+  }
+  /** Adds the cell `bytes[from, to)` (UTF-8). */
+  addBytes(row, bytes, from, to) {
+    if (to - from > SHORT_CELL_BYTES) {
+      this.add(row, bytes.toString("utf8", from, to));
+      return;
+    }
+    let key = to - from;
+    for (let at = from; at < to; at++) key = key * 256 + bytes[at];
+    const code = this.byBytes.get(key);
+    if (code === void 0) {
+      this.add(row, bytes.toString("utf8", from, to));
+      this.byBytes.set(key, this.codes[row]);
+    } else {
+      this.codes[row] = code;
+      this.last = this.texts[code];
+    }
+  }
+  /** Codes `codes` of a batch from row `start`, each indexing the batch's own `texts` (a parse worker's). */
+  merge(start, codes, texts) {
+    const global = Int32Array.from(texts, (text) => this.codeOf(text));
+    for (let i = 0; i < codes.length; i++) this.codes[start + i] = global[codes[i]];
+  }
+  codeOf(text) {
+    let code = this.index.get(text);
+    if (code === void 0) {
+      code = this.texts.length;
+      this.texts.push(text);
+      this.index.set(text, code);
+    }
+    return code;
+  }
+  /** The column as the whole read types it: numbers when every cell is one, else text. */
+  source() {
+    const numbers = this.texts.map(parseNumber);
+    const codes = this.codes;
+    if (numbers.every((n) => n !== void 0)) {
+      const byCode = Float64Array.from(numbers);
+      const values = new Float64Array(codes.length);
+      for (let row = 0; row < codes.length; row++) values[row] = byCode[codes[row]];
+      const trimmed = this.texts.map(trimNumberText);
+      let cells2;
+      return {
+        column: { kind: "number", values },
+        strings: () => {
+          cells2 ??= textsOf(codes, trimmed);
+          return cells2;
+        }
+      };
+    }
+    const cells = textsOf(codes, this.texts);
+    return { column: { kind: "string", values: cells }, strings: () => cells };
+  }
+};
+function textsOf(codes, texts) {
+  const cells = new Array(codes.length);
+  for (let row = 0; row < codes.length; row++) cells[row] = texts[codes[row]];
+  return cells;
+}
+var FAST_POWERS = Float64Array.from({ length: 16 }, (_, k) => 10 ** k);
+function parseRecord(bytes, pos, r, keptRow, layout, into, base) {
+  const { width, slot, keptAt } = layout;
+  const powers2 = FAST_POWERS;
+  const last = width - 1;
+  for (let c = 0; c < width; c++) {
+    const j = slot[c];
+    if (j >= 0 && keptAt[c] < 0) {
+      let p = pos;
+      let d = (bytes[p] | 0) - 48 /* Zero */;
+      const negative = d === 45 /* Minus */ - 48 /* Zero */;
+      if (negative || d === 43 /* Plus */ - 48 /* Zero */) d = (bytes[++p] | 0) - 48 /* Zero */;
+      const first = p;
+      let m = 0;
+      while (d >>> 0 <= 9) {
+        m = m * 10 + d;
+        d = (bytes[++p] | 0) - 48 /* Zero */;
+      }
+      let digits = p - first;
+      let scale = 0;
+      if (d === 46 /* Dot */ - 48 /* Zero */) {
+        const dot = ++p;
+        d = (bytes[p] | 0) - 48 /* Zero */;
+        while (d >>> 0 <= 9) {
+          m = m * 10 + d;
+          d = (bytes[++p] | 0) - 48 /* Zero */;
+        }
+        scale = p - dot;
+        digits += scale;
+      }
+      if (digits > 0 && digits <= 15 /* MaxDigits */ && (d === 44 /* Comma */ - 48 /* Zero */ || d === 10 /* Lf */ - 48 /* Zero */ || d === 13 /* Cr */ - 48 /* Zero */ && bytes[p + 1] === 10 /* Lf */)) {
+        const value = scale === 0 ? m : m / powers2[scale];
+        into[base + j] = negative ? -value : value;
+        if (d === 44 /* Comma */ - 48 /* Zero */) {
+          if (c === last) throw new NotStreamable(`row ${r + 1} is ragged`);
+          pos = p + 1;
+          continue;
+        }
+        if (c !== last) throw new NotStreamable(`row ${r + 1} is ragged`);
+        return d === 10 /* Lf */ - 48 /* Zero */ ? p + 1 : p + 2;
+      }
+    }
+    const cellEnd = otherCell(bytes, pos, c, r, keptRow, layout, into, base);
+    const next = bytes[cellEnd];
+    if (c < last) {
+      if (next !== 44 /* Comma */) throw new NotStreamable(`row ${r + 1} is ragged`);
+      pos = cellEnd + 1;
+    } else {
+      if (next === 44 /* Comma */) throw new NotStreamable(`row ${r + 1} is ragged`);
+      pos = afterRecordEnd(bytes, cellEnd);
+    }
+  }
+  return pos;
+}
+function otherCell(bytes, pos, c, r, keptRow, layout, into, base) {
+  const j = layout.slot[c];
+  const k = layout.keptAt[c];
+  if (k < 0 && j < 0) return fieldEnd(bytes, pos);
+  let value;
+  let cellEnd;
+  const numberEnd = k < 0 ? scanNumber(bytes, pos) : -1;
+  if (numberEnd > pos && isFieldEnd(bytes, numberEnd)) {
+    value = scanned.value;
+    cellEnd = numberEnd;
+  } else if (k >= 0) {
+    cellEnd = fieldEnd(bytes, pos);
+    const dictionary = layout.kept[k];
+    dictionary.addBytes(keptRow, bytes, pos, cellEnd);
+    if (j >= 0) value = parseNumber(dictionary.last);
+  } else {
+    readField(bytes, pos, layout.field);
+    cellEnd = layout.field.end;
+    value = parseNumber(layout.field.text);
+  }
+  if (j >= 0) {
+    const single = Math.fround(value ?? Number.NaN);
+    if (!Number.isFinite(single))
+      throw new NotStreamable(`row ${r + 1}: a feature that is not a finite float32`);
+    into[base + j] = single;
+  }
+  return cellEnd;
+}
+function fieldEnd(bytes, pos) {
+  let end = pos;
+  for (; ; ) {
+    const byte = bytes[end];
+    if (byte === void 0 || byte === 44 /* Comma */ || byte === 10 /* Lf */ || byte === 13 /* Cr */) return end;
+    end++;
+  }
+}
+var ChunkReader = class {
+  buffer;
+  length = 0;
+  offset;
+  eof = false;
+  fd;
+  pos = 0;
+  constructor(path, start, buffer = Buffer.allocUnsafe(CHUNK_BYTES)) {
+    this.fd = openSync2(path, "r");
+    this.offset = start;
+    this.buffer = buffer;
+    this.view = buffer.subarray(0, 0);
+  }
+  /** Skips `records` records unread. */
+  skip(records) {
+    for (let skipped = 0; skipped < records; skipped++) {
+      const bytes = this.record();
+      const lf = bytes.indexOf(10 /* Lf */, this.pos);
+      this.pos = lf < 0 ? bytes.length : lf + 1;
+    }
+  }
+  /** The buffer, grown if a record needed it (a parse worker keeps it for its next batch). */
+  get memory() {
+    return this.buffer;
+  }
+  /** The bytes read so far (a view, renewed on each refill). */
+  view;
+  /** The last line end in the view: a record starting at or before it is whole. */
+  lastLf = -1;
+  /** The bytes read, with a whole record (blank lines skipped) at `pos`; past the end, a NotStreamable. */
+  record() {
+    for (; ; ) {
+      const bytes = this.view;
+      while (bytes[this.pos] === 10 /* Lf */ || bytes[this.pos] === 13 /* Cr */ && bytes[this.pos + 1] === 10 /* Lf */) {
+        this.pos += bytes[this.pos] === 10 /* Lf */ ? 1 : 2;
+      }
+      if (this.pos <= this.lastLf || this.eof && this.pos < this.length) return bytes;
+      if (this.eof) throw new NotStreamable("the file ended before its last record");
+      this.refill();
+    }
+  }
+  /** Moves the unread bytes to the front and reads more after them (a larger buffer for a huge record). */
+  refill() {
+    const rest = this.length - this.pos;
+    if (rest >= this.buffer.length / 2) {
+      const larger = Buffer.allocUnsafe(this.buffer.length * 2);
+      this.buffer.copy(larger, 0, this.pos, this.length);
+      this.buffer = larger;
+    } else {
+      this.buffer.copy(this.buffer, 0, this.pos, this.length);
+    }
+    this.length = rest;
+    this.pos = 0;
+    if (this.fd === void 0) throw new Error("bug: read after close");
+    const read = readSync2(this.fd, this.buffer, this.length, this.buffer.length - this.length, this.offset);
+    this.offset += read;
+    this.length += read;
+    if (read === 0) this.eof = true;
+    this.view = this.buffer.subarray(0, this.length);
+    this.lastLf = this.view.lastIndexOf(10 /* Lf */);
+  }
+  close() {
+    if (this.fd !== void 0) closeSync2(this.fd);
+    this.fd = void 0;
+  }
+};
+var PARSE_WORKERS_MIN_BYTES = 128 << 20;
+var PARSE_CHUNK_BYTES = 1 << 20;
+function parseBatch(job, request, chunk) {
+  const { index, start, rows, row } = request;
+  const size = rows * job.featureWidth;
+  const features = request.buffer !== void 0 && request.buffer.byteLength >= size * 4 ? new Float32Array(request.buffer, 0, size) : new Float32Array(size);
+  const dictionaries = Array.from({ length: job.kept }, () => new Dictionary(rows));
+  const layout = {
+    width: job.width,
+    slot: job.slot,
+    keptAt: job.keptAt,
+    kept: dictionaries,
+    field: { text: "", end: 0, newlines: 0 }
+  };
+  const mark = Math.floor(start / MARK_RECORDS);
+  let reader;
+  try {
+    reader = new ChunkReader(job.path, job.marks[mark], chunk);
+    reader.skip(start - mark * MARK_RECORDS);
+    for (let r = 0; r < rows; r++) {
+      const bytes = reader.record();
+      reader.pos = parseRecord(bytes, reader.pos, row + r, r, layout, features, r * job.featureWidth);
+    }
+  } catch (error) {
+    const message = String(error?.message ?? error);
+    const failed = error instanceof NotStreamable ? { error: message } : { failure: message };
+    return { reply: { index, features, codes: [], texts: [], ...failed }, chunk: reader?.memory ?? chunk };
+  } finally {
+    reader?.close();
+  }
+  const codes = dictionaries.map((d) => d.codes);
+  return { reply: { index, features, codes, texts: dictionaries.map((d) => d.texts) }, chunk: reader.memory };
+}
+function serveStream(job, listen, reply) {
+  let chunk = Buffer.allocUnsafe(PARSE_CHUNK_BYTES);
+  listen((request) => {
+    const parsed = parseBatch(job, request, chunk);
+    chunk = parsed.chunk;
+    const { features, codes } = parsed.reply;
+    const transfer = [features.buffer, ...codes.map((c) => c.buffer)];
+    reply(
+      parsed.reply,
+      parsed.reply.error === void 0 && parsed.reply.failure === void 0 ? transfer : []
+    );
+  });
+  reply({ index: -1, features: new Float32Array(0), codes: [], texts: [] }, []);
+}
+
 // packages/core/src/data/worker.ts
 parentPort?.once("message", (job) => {
-  runJob(job, (message, transfer) => parentPort?.postMessage(message, transfer));
+  if ("stream" in job) {
+    serveStream(
+      job,
+      (handle) => parentPort?.on("message", handle),
+      (message, transfer) => parentPort?.postMessage(message, transfer)
+    );
+  } else {
+    runJob(job, (message, transfer) => parentPort?.postMessage(message, transfer));
+  }
 });

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   chartNumber,
   formatChange,
+  formatCount,
   formatInterval,
   formatPercent,
   formatValue,
+  oneDecimal,
   shortDigest,
 } from './format.ts';
 
@@ -48,5 +50,57 @@ describe('numbers in the report', () => {
     expect(chartNumber(1.25e-8)).toBe('0.0000000125');
     expect(chartNumber(3.1e22)).toBe('31000000000000000000000');
     expect(chartNumber(-0.5)).toBe('-0.5');
+  });
+});
+
+describe('the grouping written out', () => {
+  const oneDecimalIntl = new Intl.NumberFormat('en-US', {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
+  const countIntl = new Intl.NumberFormat('en-US');
+  /** Reproducible values: mulberry32. */
+  let state = 7;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+
+  it('writes one decimal as Intl.NumberFormat does, ties and carries included', () => {
+    const values = [1000, 1000.05, 1000.15, 1000.25, 1000.95, 1234.45, 9999.95, 99999.96, 999999999.95];
+    values.push(999999999.94, 1e9 - 0.01, 123456.05, 4096.55, 1000.0499999, 2048.000001);
+    for (let i = 0; i < 20_000; i++) {
+      const magnitude = 10 ** (3 + random() * 6);
+      values.push(magnitude, Math.round(magnitude * 100) / 100, Math.round(magnitude * 20) / 20);
+    }
+    for (const value of values)
+      for (const signed of [value, -value])
+        if (Math.abs(signed) >= 1000 && Math.abs(signed) < 1e9)
+          expect(oneDecimal(signed), String(signed)).toBe(oneDecimalIntl.format(signed));
+  });
+
+  it('writes counts as Intl.NumberFormat does', () => {
+    const values = [
+      0,
+      -0,
+      1,
+      12,
+      123,
+      1234,
+      12345,
+      123456,
+      1234567,
+      2 ** 53 - 1,
+      2 ** 53,
+      1e21,
+      0.5,
+      1234.5678,
+    ];
+    for (let i = 0; i < 20_000; i++) values.push(Math.floor(10 ** (random() * 16)));
+    for (const value of values)
+      for (const signed of [value, -value])
+        expect(formatCount(signed), String(signed)).toBe(countIntl.format(signed));
   });
 });

@@ -3,10 +3,36 @@
  * the same value never shows up with two different roundings.
  */
 
-// Made once: toLocaleString with options builds a new Intl.NumberFormat on every call (13 ms of
-// a small evaluate's start-up, for its table of metrics).
-const ONE_DECIMAL = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const COUNT = new Intl.NumberFormat('en-US');
+// The en-US grouping is written out rather than asked of Intl.NumberFormat: the first format
+// made loads ICU's number data, about 10 ms of a small evaluate's start-up. Intl still formats
+// what the two paths below do not take (a fractional count, -0, integers past 2^53), made on
+// first use; format.test.ts checks the two paths against Intl on random and rounding-edge values.
+let countFormat: Intl.NumberFormat | undefined;
+
+/** `1234567` → `1,234,567`: digits with a comma every three from the right. */
+function grouped(digits: string): string {
+  let text = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let at = text.length; at < digits.length; at += 3) text += `,${digits.slice(at, at + 3)}`;
+  return text;
+}
+
+/**
+ * What `Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })`
+ * writes, for 1,000 ≤ |value| < 1e9: ICU rounds the shortest decimal that reads back as the
+ * value (the one `String` writes), half away from zero, not the binary value itself.
+ */
+export function oneDecimal(value: number): string {
+  const text = String(Math.abs(value));
+  const dot = text.indexOf('.');
+  let whole = dot < 0 ? text : text.slice(0, dot);
+  let tenths = dot < 0 ? 0 : text.charCodeAt(dot + 1) - 48;
+  if (dot >= 0 && dot + 2 < text.length && text.charCodeAt(dot + 2) >= 53) tenths += 1;
+  if (tenths === 10) {
+    tenths = 0;
+    whole = String(Number(whole) + 1);
+  }
+  return `${value < 0 ? '-' : ''}${grouped(whole)}.${tenths}`;
+}
 
 /**
  * A metric value: 4 decimals; whole numbers from 10 up as integers (bytes, counts), with
@@ -22,7 +48,7 @@ export function formatValue(value: number | null | undefined): string {
   // toPrecision stays in plain notation down to 1e-6: -0.000960 reads better than -9.600e-4.
   if (magnitude < 1e-3) return magnitude >= 1e-6 ? value.toPrecision(3) : value.toExponential(2);
   if (magnitude >= 1e9) return value.toExponential(3);
-  return ONE_DECIMAL.format(value);
+  return oneDecimal(value);
 }
 
 /** A difference, always signed, so a reader sees the direction without reading the digits. */
@@ -59,7 +85,10 @@ export function formatInterval(ci: readonly [number, number] | undefined): strin
 
 /** A whole count with thousands separators: 5,000. */
 export function formatCount(count: number): string {
-  return COUNT.format(count);
+  if (Number.isSafeInteger(count) && !Object.is(count, -0))
+    return count < 0 ? `-${grouped(String(-count))}` : grouped(String(count));
+  countFormat ??= new Intl.NumberFormat('en-US');
+  return countFormat.format(count);
 }
 
 /** The first 12 hex digits of a sha256: enough to tell models apart, short enough for a line. */

@@ -32,8 +32,12 @@ import {
 } from './parallel.ts';
 import { type ColumnSource, createTable, type FeatureRows, type Table } from './table.ts';
 
-/** Bytes read at a time: big enough that a system call per chunk costs nothing, small beside any model. */
-const CHUNK_BYTES = 8 << 20;
+/**
+ * Bytes read at a time: big enough that a system call per chunk costs nothing, small enough to
+ * stay in the cache while it is scanned. Reading a 612 MB file from the page cache took 150 ms
+ * in 1 MiB chunks and 190–330 ms in 8 MiB ones (the copy writes over memory the cache has lost).
+ */
+const CHUNK_BYTES = 1 << 20;
 /** The first pass notes where every this many records start, so that a worker can start there. */
 const MARK_RECORDS = 1024;
 

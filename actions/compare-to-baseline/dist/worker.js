@@ -495,7 +495,7 @@ function runJob(job, reply) {
 }
 
 // packages/core/src/data/csv-stream.ts
-var CHUNK_BYTES = 8 << 20;
+var CHUNK_BYTES = 1 << 20;
 var MARK_RECORDS = 1024;
 var NotStreamable = class extends Error {
 };

@@ -202,6 +202,45 @@ describe('the WebAssembly bootstrap kernel (one binary model)', () => {
     }
   });
 
+  it('gives the observed values (every row weighing 1) as evaluateModel does, to the last bit, and its resamples after them unchanged', () => {
+    const sampler = new Sampler(12);
+    const cases: RowModel[] = [];
+    for (const rows of [1, 2, 5, 1_000, 20_002]) {
+      const p = binormalSample({ prevalence: 0.4, separation: 1.5, threshold: 0 }, rows, sampler);
+      cases.push(rowModel(p));
+      if (p.task !== 'binary' || p.proba === undefined) continue;
+      const labels = Array.from(p.labels);
+      cases.push(
+        binaryModel(
+          labels,
+          Array.from({ length: rows }, (_, i) => Math.round(p.proba![2 * i + 1]! * 8) / 8),
+        ),
+      );
+      cases.push(
+        binaryModel(
+          labels.map(() => 1),
+          Array.from({ length: rows }, (_, i) => p.proba![2 * i + 1]! * 3),
+        ),
+      );
+    }
+    cases.push(binaryModel([0, 1, 1, 0, 1], [0.2, Number.NaN, 0.4, 0.9, 0.1]));
+    for (const model of cases) {
+      const rows = model.kind === 'binary' ? model.order.length : 0;
+      const job: RowJob = { rows, models: [model], via: [null], kernel };
+      const byKernel = new Float64Array(4);
+      expect(hot.observedByKernel(job, byKernel)).toBe(true);
+      const byLoops = new Float64Array(4);
+      hot.evaluateModel(model, new Uint8Array(rows).fill(1), null, new Uint8Array(rows), byLoops, 0);
+      expect(new Uint8Array(byKernel.buffer)).toEqual(new Uint8Array(byLoops.buffer));
+      const after = new Float64Array(8 * 4);
+      hot.runRowJob(job, 3, 0, 8, after, 0);
+      expect(new Uint8Array(after.buffer)).toEqual(table(model, 3, 0, 8, false).slice(2 * 4 * 8, 10 * 4 * 8));
+    }
+    expect(
+      hot.observedByKernel({ rows: 1, models: cases.slice(0, 1), via: [null] }, new Float64Array(4)),
+    ).toBe(false);
+  });
+
   it('gives the same intervals as the JavaScript loops through the whole bootstrap', async () => {
     const p = binormalSample({ prevalence: 0.3, separation: 1, threshold: 0 }, 20_000, new Sampler(5));
     const metrics = ['roc_auc', 'average_precision', 'log_loss', 'brier', 'accuracy'];

@@ -283,3 +283,55 @@ export function binaryResamples(
   store<v128>(sums, llB, 160);
   store<v128>(sums, brB, 176);
 }
+
+/** Radix digits of 11 bits: six passes over a 64-bit key at most. */
+const SORT_DIGIT_BITS: u64 = 11;
+const SORT_DIGITS: i32 = 1 << <i32>SORT_DIGIT_BITS;
+
+/**
+ * metrics argsortFloat64 (an LSD radix sort, stable for ties) over the f64 values at `values`,
+ * which it overwrites with their order-preserving keys: the row order that sorts them ascending,
+ * at `order` or at `scratch` (u32 per row each; the returned pointer says which). `counts`: 2,048
+ * u32. A pass whose digit is the same for every key is skipped. The same stable order of the
+ * same keys is the same permutation, whatever the digit width.
+ */
+export function argsort(rows: i32, values: usize, order: usize, scratch: usize, counts: usize): usize {
+  for (let i = 0; i < rows; i++) {
+    const at = values + ((<usize>i) << 3);
+    const bits = load<u64>(at);
+    // Negative: flip every bit (larger magnitude sorts first); positive: set the sign bit.
+    store<u64>(at, (bits >>> 63) != 0 ? ~bits : bits | 0x8000000000000000);
+    store<u32>(order + ((<usize>i) << 2), <u32>i);
+  }
+  let from = order;
+  let to = scratch;
+  for (let shift: u64 = 0; shift < 64; shift += SORT_DIGIT_BITS) {
+    memory.fill(counts, 0, <usize>SORT_DIGITS << 2);
+    for (let i = 0; i < rows; i++) {
+      const digit = <usize>((load<u64>(values + ((<usize>i) << 3)) >>> shift) & <u64>(SORT_DIGITS - 1));
+      const slot = counts + (digit << 2);
+      store<u32>(slot, load<u32>(slot) + 1);
+    }
+    const first = <usize>((load<u64>(values) >>> shift) & <u64>(SORT_DIGITS - 1));
+    if (rows == 0 || load<u32>(counts + (first << 2)) == <u32>rows) continue;
+    let position: u32 = 0;
+    for (let digit = 0; digit < SORT_DIGITS; digit++) {
+      const slot = counts + ((<usize>digit) << 2);
+      const count = load<u32>(slot);
+      store<u32>(slot, position);
+      position += count;
+    }
+    for (let k = 0; k < rows; k++) {
+      const row = load<u32>(from + ((<usize>k) << 2));
+      const digit = <usize>((load<u64>(values + ((<usize>row) << 3)) >>> shift) & <u64>(SORT_DIGITS - 1));
+      const slot = counts + (digit << 2);
+      const target = load<u32>(slot);
+      store<u32>(to + ((<usize>target) << 2), row);
+      store<u32>(slot, target + 1);
+    }
+    const swap = from;
+    from = to;
+    to = swap;
+  }
+  return from;
+}

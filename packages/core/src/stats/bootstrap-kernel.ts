@@ -7,6 +7,8 @@
  * random stream in the same order, the same float64 operations per resample in the same
  * order); hot.test.ts holds it to that.
  */
+import { KERNEL_DATA_START, type Kernel, loadKernel } from '../kernel/wasm.ts';
+import { argsortFloat64 } from '../metrics/index.ts';
 import { BOOTSTRAP_KERNEL_WASM } from './bootstrap-kernel.wasm.ts';
 
 let compiled: object | null | undefined;
@@ -22,4 +24,32 @@ export function bootstrapKernel(): object | undefined {
     }
   }
   return compiled ?? undefined;
+}
+
+let sorter: Kernel | null | undefined;
+
+/**
+ * metrics argsortFloat64's order of finite `values` (ascending, stable for ties), by the
+ * kernel's radix sort: the same permutation, without a cold JavaScript sort on the thread
+ * that prepares a bootstrap (about 35 ms at 200k rows there, 3 ms here).
+ */
+export function sortedOrder(values: Float64Array): Uint32Array {
+  const rows = values.length;
+  if (sorter === undefined) {
+    try {
+      sorter = bootstrapKernel() === undefined ? null : loadKernel(BOOTSTRAP_KERNEL_WASM);
+    } catch {
+      sorter = null;
+    }
+  }
+  const countsAt = KERNEL_DATA_START;
+  const valuesAt = countsAt + 8192;
+  const orderAt = valuesAt + 8 * rows;
+  const scratchAt = orderAt + 4 * rows;
+  const buffer = sorter?.memory(scratchAt + 4 * rows);
+  if (sorter === null || sorter === undefined || buffer === undefined) return argsortFloat64(values);
+  new Float64Array(buffer, valuesAt, rows).set(values);
+  const run = sorter.exports.argsort as (...args: number[]) => number;
+  const at = run(rows, valuesAt, orderAt, scratchAt, countsAt);
+  return new Uint32Array(buffer, at, rows).slice();
 }

@@ -3,8 +3,9 @@
  * worker threads run them from their source text.
  */
 import { describe, expect, it } from 'vitest';
+import { argsortFloat64 } from '../metrics/index.ts';
 import { bootstrapIntervals } from './bootstrap.ts';
-import { bootstrapKernel } from './bootstrap-kernel.ts';
+import { bootstrapKernel, sortedOrder } from './bootstrap-kernel.ts';
 import { createHotLoops, hot, type RowJob, type RowModel } from './hot.ts';
 import { rowModel } from './resampler.ts';
 import { fillPoisson1, StreamPurpose, Xoshiro128 } from './rng.ts';
@@ -239,6 +240,28 @@ describe('the WebAssembly bootstrap kernel (one binary model)', () => {
     expect(
       hot.observedByKernel({ rows: 1, models: cases.slice(0, 1), via: [null] }, new Float64Array(4)),
     ).toBe(false);
+  });
+
+  it('sorts as metrics argsortFloat64 does: the same permutation (ties, −0, negatives, float32 values, any size)', () => {
+    const sampler = new Sampler(13);
+    const arrays: Float64Array[] = [new Float64Array(0), Float64Array.of(0.5), Float64Array.of(-0, 0, -0, 0)];
+    for (const rows of [2, 3, 100, 4_097, 70_001]) {
+      arrays.push(Float64Array.from({ length: rows }, () => sampler.normal()));
+      arrays.push(Float64Array.from({ length: rows }, () => Math.fround(sampler.uniform())));
+      arrays.push(Float64Array.from({ length: rows }, () => Math.round(sampler.normal() * 4) / 4));
+      arrays.push(
+        Float64Array.from(
+          { length: rows },
+          () => sampler.normal() * 10 ** Math.round(sampler.normal() * 100),
+        ),
+      );
+      arrays.push(new Float64Array(rows).fill(0.25));
+    }
+    for (const values of arrays) {
+      const before = values.slice();
+      expect(sortedOrder(values)).toEqual(argsortFloat64(values));
+      expect(values).toEqual(before);
+    }
   });
 
   it('gives the same intervals as the JavaScript loops through the whole bootstrap', async () => {

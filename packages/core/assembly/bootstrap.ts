@@ -213,8 +213,8 @@ export function binaryResamples(
     const r = v128.load64_splat(d, 16);
     const kind = load<f64>(d, 24);
     const wi = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(w)));
-    const wA = f64x2.convert_low_i32x4_u(wi);
-    const wB = f64x2.convert_low_i32x4_u(v128.shuffle<i32>(wi, wi, 2, 3, 0, 1));
+    const wA = f64x2.convert_low_i32x4_s(wi);
+    const wB = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(wi, wi, 2, 3, 0, 1));
     llA = f64x2.add(llA, f64x2.mul(wA, l));
     llB = f64x2.add(llB, f64x2.mul(wB, l));
     brA = f64x2.add(brA, f64x2.mul(wA, r));

@@ -5,7 +5,8 @@
  * inside the kernel from its own stream, then one pass over the ranks for all four, two
  * resamples per SIMD vector. It gives the JavaScript loops' values to the last bit (the same
  * random stream in the same order, the same float64 operations per resample in the same
- * order); hot.test.ts holds it to that.
+ * order); hot.test.ts holds it to that. The module's radix sort gives a binary model its rank
+ * order ({@link sortedOrder}).
  */
 import { KERNEL_DATA_START, type Kernel, loadKernel } from '../kernel/wasm.ts';
 import { argsortFloat64 } from '../metrics/index.ts';

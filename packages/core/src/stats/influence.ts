@@ -60,28 +60,41 @@ interface RankLayout {
   closes: number;
 }
 
+/** Per rank, 1 where it is positive. */
+function positives(rows: number, layout: RankLayout): Uint8Array {
+  const flags = new Uint8Array(rows);
+  for (let k = 0, d = layout.start; k < rows; k++, d += layout.stride)
+    flags[k] = layout.data[d] === 1 ? 1 : 0;
+  return flags;
+}
+
+/** Per rank, 1 where it closes a tie group. */
+function groupEnds(rows: number, layout: RankLayout): Uint8Array {
+  const flags = new Uint8Array(rows);
+  for (let k = 0, d = layout.start + layout.closes; k < rows; k++, d += layout.stride)
+    flags[k] = layout.data[d] === 0 ? 0 : 1;
+  return flags;
+}
+
 /**
  * ROC AUC influences for ranks in descending score order: a row's placement counts the
  * other class's rows ranked on the wrong side of it, ties as half.
  */
 function aucInfluence(rows: number, layout: RankLayout): Float64Array {
-  const { data, start: first, stride, closes } = layout;
+  const positive = positives(rows, layout);
+  const closesGroup = groupEnds(rows, layout);
   // Per rank: positives and negatives strictly above its group, and in its group.
-  const positivesAbove = new Float64Array(rows);
-  const negativesAbove = new Float64Array(rows);
-  const groupPositives = new Float64Array(rows);
-  const groupNegatives = new Float64Array(rows);
-  const positive = new Uint8Array(rows);
+  const [positivesAbove, negativesAbove, groupPositives, groupNegatives] = Array.from(
+    { length: 4 },
+    () => new Float64Array(rows),
+  ) as [Float64Array, Float64Array, Float64Array, Float64Array];
   let truePositive = 0;
   let falsePositive = 0;
   let start = 0;
   let p = 0;
-  for (let k = 0, d = first; k < rows; k++, d += stride) {
-    if (data[d] === 1) {
-      positive[k] = 1;
-      p += 1;
-    }
-    if (data[d + closes] === 0) continue;
+  for (let k = 0; k < rows; k++) {
+    p += positive[k]!;
+    if (closesGroup[k] === 0) continue;
     const q = k - start + 1 - p;
     for (let j = start; j <= k; j++) {
       positivesAbove[j] = truePositive;
@@ -114,25 +127,25 @@ function aucInfluence(rows: number, layout: RankLayout): Float64Array {
 
 /** Average precision influences, ranks in descending score order (see the file comment). */
 function averagePrecisionInfluence(rows: number, layout: RankLayout): Float64Array {
-  const { data, start, stride, closes } = layout;
+  const positive = positives(rows, layout);
+  const closesGroup = groupEnds(rows, layout);
   // Groups of tied scores: per group its positives, cumulative TP and TP + FP.
   const groupOf = new Int32Array(rows);
-  const groupPositive = new Float64Array(rows);
-  const cumulativeTp = new Float64Array(rows);
-  const cumulativeAll = new Float64Array(rows);
-  const positive = new Uint8Array(rows);
+  const [groupPositive, cumulativeTp, cumulativeAll] = Array.from(
+    { length: 3 },
+    () => new Float64Array(rows),
+  ) as [Float64Array, Float64Array, Float64Array];
   let groups = 0;
   let tp = 0;
   let all = 0;
   let p = 0;
-  for (let k = 0, d = start; k < rows; k++, d += stride) {
+  for (let k = 0; k < rows; k++) {
     groupOf[k] = groups;
-    const y = data[d] === 1 ? 1 : 0;
-    positive[k] = y;
+    const y = positive[k]!;
     p += y;
     tp += y;
     all += 1;
-    if (data[d + closes] !== 0) {
+    if (closesGroup[k] !== 0) {
       groupPositive[groups] = p;
       cumulativeTp[groups] = tp;
       cumulativeAll[groups] = all;

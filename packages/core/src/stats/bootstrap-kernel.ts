@@ -8,7 +8,7 @@
  * order); hot.test.ts holds it to that. The module's radix sort gives a binary model its rank
  * order ({@link sortedOrder}).
  */
-import { KERNEL_DATA_START, type Kernel, loadKernel } from '../kernel/wasm.ts';
+import { KERNEL_DATA_START, KERNEL_MAX_BYTES } from '../kernel/wasm.ts';
 import { argsortFloat64 } from '../metrics/index.ts';
 import { BOOTSTRAP_KERNEL_WASM } from './bootstrap-kernel.wasm.ts';
 
@@ -27,30 +27,39 @@ export function bootstrapKernel(): object | undefined {
   return compiled ?? undefined;
 }
 
-let sorter: Kernel | null | undefined;
-
 /**
  * metrics argsortFloat64's order of finite `values` (ascending, stable for ties), by the
  * kernel's radix sort: the same permutation, without a cold JavaScript sort on the thread
- * that prepares a bootstrap (about 35 ms at 200k rows there, 3 ms here).
+ * that prepares a bootstrap (about 35 ms at 200k rows there, 3 ms here). The instance and its
+ * memory are the call's own, so nothing of that size outlives it.
  */
 export function sortedOrder(values: Float64Array): Uint32Array {
   const rows = values.length;
-  if (sorter === undefined) {
-    try {
-      sorter = bootstrapKernel() === undefined ? null : loadKernel(BOOTSTRAP_KERNEL_WASM);
-    } catch {
-      sorter = null;
-    }
-  }
+  const module = bootstrapKernel();
   const countsAt = KERNEL_DATA_START;
   const valuesAt = countsAt + 8192;
   const orderAt = valuesAt + 8 * rows;
   const scratchAt = orderAt + 4 * rows;
-  const buffer = sorter?.memory(scratchAt + 4 * rows);
-  if (sorter === null || sorter === undefined || buffer === undefined) return argsortFloat64(values);
+  const bytes = scratchAt + 4 * rows;
+  const api = (
+    globalThis as {
+      WebAssembly?: {
+        Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+        Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+      };
+    }
+  ).WebAssembly;
+  if (module === undefined || api === undefined || bytes >= KERNEL_MAX_BYTES) return argsortFloat64(values);
+  let buffer: ArrayBuffer;
+  let run: (...args: number[]) => number;
+  try {
+    const memory = new api.Memory({ initial: Math.ceil(bytes / 65536) });
+    run = new api.Instance(module, { env: { memory } }).exports.argsort as typeof run;
+    buffer = memory.buffer;
+  } catch {
+    return argsortFloat64(values);
+  }
   new Float64Array(buffer, valuesAt, rows).set(values);
-  const run = sorter.exports.argsort as (...args: number[]) => number;
   const at = run(rows, valuesAt, orderAt, scratchAt, countsAt);
   return new Uint32Array(buffer, at, rows).slice();
 }

@@ -3,7 +3,8 @@
  * Brier), prepared for row-weighted resampling: rows sorted once by score, with the per-row
  * terms computed once. The per-resample pass is `binaryKernel` in hot.ts.
  */
-import { argsortFloat64, LOG_LOSS_EPS } from '../metrics/index.ts';
+import { LOG_LOSS_EPS } from '../metrics/index.ts';
+import { sortedOrder } from './bootstrap-kernel.ts';
 import type { RowModel } from './hot.ts';
 
 /** The order of the binary kernel's outputs. */
@@ -32,7 +33,7 @@ export function binaryRowModel(labels: Int32Array, proba: Float64Array): BinaryR
     if (!(p1 >= 0 && p1 <= 1)) probabilities = false;
   }
   // Non-finite scores make every metric NaN (sklearn raises), so their order does not matter.
-  const order = finite ? argsortFloat64(score).reverse() : Uint32Array.from({ length: rows }, (_, i) => i);
+  const order = finite ? sortedOrder(score).reverse() : Uint32Array.from({ length: rows }, (_, i) => i);
   const data = new Float64Array(4 * rows);
   const high = 1 - LOG_LOSS_EPS;
   for (let k = 0; k < rows; k++) {

@@ -3,8 +3,9 @@
  * worker threads run them from their source text.
  */
 import { describe, expect, it } from 'vitest';
+import { argsortFloat64 } from '../metrics/index.ts';
 import { bootstrapIntervals } from './bootstrap.ts';
-import { bootstrapKernel } from './bootstrap-kernel.ts';
+import { bootstrapKernel, sortedOrder } from './bootstrap-kernel.ts';
 import { createHotLoops, hot, type RowJob, type RowModel } from './hot.ts';
 import { rowModel } from './resampler.ts';
 import { fillPoisson1, StreamPurpose, Xoshiro128 } from './rng.ts';
@@ -199,6 +200,67 @@ describe('the WebAssembly bootstrap kernel (one binary model)', () => {
       ] as const) {
         expect(table(model, seed, first, last, true)).toEqual(table(model, seed, first, last, false));
       }
+    }
+  });
+
+  it('gives the observed values (every row weighing 1) as evaluateModel does, to the last bit, and its resamples after them unchanged', () => {
+    const sampler = new Sampler(12);
+    const cases: RowModel[] = [];
+    for (const rows of [1, 2, 5, 1_000, 20_002]) {
+      const p = binormalSample({ prevalence: 0.4, separation: 1.5, threshold: 0 }, rows, sampler);
+      cases.push(rowModel(p));
+      if (p.task !== 'binary' || p.proba === undefined) continue;
+      const labels = Array.from(p.labels);
+      cases.push(
+        binaryModel(
+          labels,
+          Array.from({ length: rows }, (_, i) => Math.round(p.proba![2 * i + 1]! * 8) / 8),
+        ),
+      );
+      cases.push(
+        binaryModel(
+          labels.map(() => 1),
+          Array.from({ length: rows }, (_, i) => p.proba![2 * i + 1]! * 3),
+        ),
+      );
+    }
+    cases.push(binaryModel([0, 1, 1, 0, 1], [0.2, Number.NaN, 0.4, 0.9, 0.1]));
+    for (const model of cases) {
+      const rows = model.kind === 'binary' ? model.order.length : 0;
+      const job: RowJob = { rows, models: [model], via: [null], kernel };
+      const byKernel = new Float64Array(4);
+      expect(hot.observedByKernel(job, byKernel)).toBe(true);
+      const byLoops = new Float64Array(4);
+      hot.evaluateModel(model, new Uint8Array(rows).fill(1), null, new Uint8Array(rows), byLoops, 0);
+      expect(new Uint8Array(byKernel.buffer)).toEqual(new Uint8Array(byLoops.buffer));
+      const after = new Float64Array(8 * 4);
+      hot.runRowJob(job, 3, 0, 8, after, 0);
+      expect(new Uint8Array(after.buffer)).toEqual(table(model, 3, 0, 8, false).slice(2 * 4 * 8, 10 * 4 * 8));
+    }
+    expect(
+      hot.observedByKernel({ rows: 1, models: cases.slice(0, 1), via: [null] }, new Float64Array(4)),
+    ).toBe(false);
+  });
+
+  it('sorts as metrics argsortFloat64 does: the same permutation (ties, −0, negatives, float32 values, any size)', () => {
+    const sampler = new Sampler(13);
+    const arrays: Float64Array[] = [new Float64Array(0), Float64Array.of(0.5), Float64Array.of(-0, 0, -0, 0)];
+    for (const rows of [2, 3, 100, 4_097, 70_001]) {
+      arrays.push(Float64Array.from({ length: rows }, () => sampler.normal()));
+      arrays.push(Float64Array.from({ length: rows }, () => Math.fround(sampler.uniform())));
+      arrays.push(Float64Array.from({ length: rows }, () => Math.round(sampler.normal() * 4) / 4));
+      arrays.push(
+        Float64Array.from(
+          { length: rows },
+          () => sampler.normal() * 10 ** Math.round(sampler.normal() * 100),
+        ),
+      );
+      arrays.push(new Float64Array(rows).fill(0.25));
+    }
+    for (const values of arrays) {
+      const before = values.slice();
+      expect(sortedOrder(values)).toEqual(argsortFloat64(values));
+      expect(values).toEqual(before);
     }
   });
 

@@ -472,7 +472,7 @@ export function createHotLoops() {
   // The WebAssembly kernel's instance for the last job it ran (a worker runs many chunks of one
   // job): its memory holds the job's rows, laid out once.
   let wasmJob: RowJob | undefined;
-  let wasmRun: ((states: Int32Array) => Float64Array) | undefined;
+  let wasmRun: ((states: Int32Array, allOnes?: boolean) => Float64Array) | undefined;
 
   /**
    * The kernel's run for a one-model binary job: set resample j's stream (4 int32) at
@@ -480,7 +480,7 @@ export function createHotLoops() {
    * assembly/bootstrap.ts). Undefined when the kernel cannot take the job (no WebAssembly, a
    * memory that cannot be that large): the JavaScript loops do it then.
    */
-  function wasmBinary(job: RowJob): ((states: Int32Array) => Float64Array) | undefined {
+  function wasmBinary(job: RowJob): ((states: Int32Array, allOnes?: boolean) => Float64Array) | undefined {
     if (wasmJob === job) return wasmRun;
     wasmJob = job;
     wasmRun = undefined;
@@ -540,9 +540,13 @@ export function createHotLoops() {
     const states = new Int32Array(buffer, statesAt, 16);
     const sums = new Float64Array(buffer, sumsAt, 24);
     const run = exports.binaryResamples as (...args: number[]) => void;
-    wasmRun = (streams) => {
+    const tableView = new Int8Array(buffer, tableAt, BUCKETS);
+    wasmRun = (streams, allOnes = false) => {
       states.set(streams);
+      // A table of ones gives every row the weight 1 (no bucket straddles): the observed values.
+      if (allOnes) tableView.fill(1);
       run(rows, dataAt, statesAt, weightsAt, tableAt, cdfAt, pendingAt, sumsAt);
+      if (allOnes) tableView.set(table);
       return sums;
     };
     return wasmRun;
@@ -574,6 +578,21 @@ export function createHotLoops() {
       out[o + 2] = defined ? sums[s + 8]! / total : Number.NaN;
       out[o + 3] = defined && model.probabilities ? sums[s + 10]! / total : Number.NaN;
     }
+  }
+
+  /**
+   * The values of a one-model binary job with every row weighing 1 (the observed values), into
+   * out[0…3], by the WebAssembly kernel that runs its resamples (evaluateModel's values to the
+   * last bit, without a cold JavaScript pass over the rows); false where the kernel does not
+   * take the job.
+   */
+  function observedByKernel(job: RowJob, out: Float64Array): boolean {
+    if (job.kernel === undefined || job.models.length !== 1) return false;
+    const run = wasmBinary(job);
+    if (run === undefined) return false;
+    const model = job.models[0] as Extract<RowModel, { kind: 'binary' }>;
+    finishBinary(model, run(new Int32Array(16), true), 1, out, 0);
+    return true;
   }
 
   /** Values per resample: one model's outputs after another. */
@@ -641,6 +660,7 @@ export function createHotLoops() {
     nextOpenDouble,
     fillPoisson1,
     evaluateModel,
+    observedByKernel,
     jobWidth,
     runRowJob,
   };

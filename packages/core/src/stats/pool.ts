@@ -215,7 +215,9 @@ async function runExclusive(
     out: new Float64Array(new SharedArrayBuffer(8 * resamples * width)),
   };
   const answered = helpers.map((worker) => assign(worker, task));
-  runChunks(hot, task);
+  // This thread's share from the job itself (the same values as the shared copy's): its kernel
+  // instance, laid out for the job once, then serves the observed values too.
+  runChunks(hot, { ...task, job });
   const workerChunks = (await Promise.all(answered)).reduce((sum, n) => sum + n, 0);
   lastRun = { threads: helpers.length + 1, chunks, workerChunks };
   // A worker that failed may have left a chunk it took unfinished: do those here.

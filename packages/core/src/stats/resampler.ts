@@ -151,13 +151,15 @@ export class Resampler {
     }
     if (this.job !== undefined) {
       const job = this.job;
-      const ones = new Uint8Array(job.rows).fill(1);
-      const scratch = new Uint8Array(job.rows);
       const out = new Float64Array(hot.jobWidth(job));
-      let at = 0;
-      for (const model of job.models) {
-        hot.evaluateModel(model, ones, null, scratch, out, at);
-        at += KERNEL_WIDTH[model.kind];
+      if (!hot.observedByKernel(job, out)) {
+        const ones = new Uint8Array(job.rows).fill(1);
+        const scratch = new Uint8Array(job.rows);
+        let at = 0;
+        for (const model of job.models) {
+          hot.evaluateModel(model, ones, null, scratch, out, at);
+          at += KERNEL_WIDTH[model.kind];
+        }
       }
       this.copyKernelColumns(out, 1, values);
     }

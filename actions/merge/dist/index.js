@@ -420,10 +420,10 @@ function countByScore(isPositive, score) {
   const rows = score.length;
   const keyed = countFloat32Scores(isPositive, score);
   if (keyed !== void 0) return keyed;
-  let positives = 0;
-  for (let i = 0; i < rows; i++) positives += isPositive[i];
-  const up = new Float64Array(positives);
-  const down = new Float64Array(rows - positives);
+  let positives2 = 0;
+  for (let i = 0; i < rows; i++) positives2 += isPositive[i];
+  const up = new Float64Array(positives2);
+  const down = new Float64Array(rows - positives2);
   for (let i = 0, p = 0, n = 0; i < rows; i++) {
     if (isPositive[i] === 1) up[p++] = score[i];
     else down[n++] = score[i];
@@ -475,16 +475,16 @@ function sortedFloat32Keys(isPositive, score) {
   const narrow = new Float32Array(score);
   const bits = new Uint32Array(narrow.buffer);
   const keys = new Uint32Array(rows);
-  let positives = 0;
+  let positives2 = 0;
   for (let i = 0; i < rows; i++) {
     const value = score[i];
     if (!(value >= 0) || narrow[i] !== value) return void 0;
     const positive = isPositive[i];
-    positives += positive;
+    positives2 += positive;
     keys[i] = (bits[i] << 1 | positive) >>> 0;
   }
   keys.sort();
-  return { keys, positives };
+  return { keys, positives: positives2 };
 }
 function binaryRank(isPositive, score, weights) {
   checkRows("binaryRank", score.length, isPositive.length, "isPositive");
@@ -493,7 +493,7 @@ function binaryRank(isPositive, score, weights) {
     const groups = groupByScore(isPositive, score, weights);
     return { rocAuc: rocAucFromGroups(groups), averagePrecision: averagePrecisionFromGroups(groups) };
   }
-  const { keys, positives } = sorted;
+  const { keys, positives: positives2 } = sorted;
   const rows = keys.length;
   if (rows === 0) return { rocAuc: Number.NaN, averagePrecision: Number.NaN };
   let truePositives = 0;
@@ -513,7 +513,7 @@ function binaryRank(isPositive, score, weights) {
       doubledArea += groupNegatives * (previousTruePositives + truePositives);
       const predictedPositive = truePositives + falsePositives;
       const precision = predictedPositive !== 0 ? truePositives / predictedPositive : 0;
-      const recall = positives > 0 ? truePositives / positives : 1;
+      const recall = positives2 > 0 ? truePositives / positives2 : 1;
       sum += (recall - previousRecall) * precision;
       previousRecall = recall;
       if (k < 0) break;
@@ -544,10 +544,10 @@ function rocAucFromGroups(groups) {
   return doubledArea / (2 * truePositives * falsePositives);
 }
 function averagePrecisionFromGroups(groups) {
-  let positives = 0;
+  let positives2 = 0;
   let all = 0;
   for (let g = 0; g < groups.positive.length; g++) {
-    positives += groups.positive[g];
+    positives2 += groups.positive[g];
     all += groups.positive[g] + groups.negative[g];
   }
   if (all === 0) return Number.NaN;
@@ -560,7 +560,7 @@ function averagePrecisionFromGroups(groups) {
     falsePositives += groups.negative[g];
     const predictedPositive = truePositives + falsePositives;
     const precision = predictedPositive !== 0 ? truePositives / predictedPositive : 0;
-    const recall = positives > 0 ? truePositives / positives : 1;
+    const recall = positives2 > 0 ? truePositives / positives2 : 1;
     sum += (recall - previousRecall) * precision;
     previousRecall = recall;
   }
@@ -1404,9 +1404,12 @@ function createHotLoops() {
     const states = new Int32Array(buffer, statesAt, 16);
     const sums = new Float64Array(buffer, sumsAt, 24);
     const run2 = exports.binaryResamples;
-    wasmRun = (streams) => {
+    const tableView = new Int8Array(buffer, tableAt, BUCKETS2);
+    wasmRun = (streams, allOnes = false) => {
       states.set(streams);
+      if (allOnes) tableView.fill(1);
       run2(rows, dataAt, statesAt, weightsAt, tableAt, cdfAt, pendingAt2, sumsAt);
+      if (allOnes) tableView.set(table2);
       return sums;
     };
     return wasmRun;
@@ -1424,6 +1427,14 @@ function createHotLoops() {
       out2[o + 2] = defined ? sums[s + 8] / total : Number.NaN;
       out2[o + 3] = defined && model.probabilities ? sums[s + 10] / total : Number.NaN;
     }
+  }
+  function observedByKernel(job, out2) {
+    if (job.kernel === void 0 || job.models.length !== 1) return false;
+    const run2 = wasmBinary(job);
+    if (run2 === void 0) return false;
+    const model = job.models[0];
+    finishBinary(model, run2(new Int32Array(16), true), 1, out2, 0);
+    return true;
   }
   function jobWidth(job) {
     let width = 0;
@@ -1472,6 +1483,7 @@ function createHotLoops() {
     nextOpenDouble,
     fillPoisson1,
     evaluateModel,
+    observedByKernel,
     jobWidth,
     runRowJob
   };
@@ -1613,7 +1625,7 @@ async function runExclusive(job, seed, resamples, threads) {
     out: new Float64Array(new SharedArrayBuffer(8 * resamples * width))
   };
   const answered = helpers.map((worker) => assign(worker, task));
-  runChunks(hot, task);
+  runChunks(hot, { ...task, job });
   const workerChunks = (await Promise.all(answered)).reduce((sum, n) => sum + n, 0);
   lastRun = { threads: helpers.length + 1, chunks, workerChunks };
   for (let chunk = 0; chunk < chunks; chunk++) {
@@ -1738,6 +1750,60 @@ var init_predictions = __esm({
   }
 });
 
+// packages/core/src/stats/bootstrap-kernel.wasm.ts
+var BOOTSTRAP_KERNEL_WASM;
+var init_bootstrap_kernel_wasm = __esm({
+  "packages/core/src/stats/bootstrap-kernel.wasm.ts"() {
+    "use strict";
+    BOOTSTRAP_KERNEL_WASM = "AGFzbQEAAAABIwRgAX8BfGAGf39/f39/AGAIf39/f39/f38AYAV/f39/fwF/Ag8BA2VudgZtZW1vcnkCAAADBQQAAQIDByYDD2JpbmFyeVJlc2FtcGxlcwACB2FyZ3NvcnQAAwZtZW1vcnkCAArbFgTPAQEFfyAAKAIEIgEgACgCDHMhAiAAIAAoAgAiAyAAKAIIcyIEIAFzNgIEIAAgAiADczYCACAAIAQgAUEJdHM2AgggACACQQt3NgIMIAAoAgQiAyAAKAIMcyEEIAAgACgCACICIAAoAghzIgUgA3M2AgQgACACIARzNgIAIAAgBSADQQl0czYCCCAAIARBC3c2AgwgAUEFbEEHd0EJbEEFdrhEAAAAAAAAkEGiIANBBWxBB3dBCWxBBna4oEQAAAAAAADgP6BEAAAAAAAAoDyiC+YKAxB/BnsBfCACIAJBA29rIgxBA21BAWpBA3QhDyAAKAIA/REgAEEQaiIKKAIA/RwBIABBIGoiCygCAP0cAiAAQTBqIhAoAgD9HAMhGCAAKAIE/REgCigCBP0cASALKAIE/RwCIBAoAgT9HAMhFiAAKAII/REgCigCCP0cASALKAII/RwCIBAoAgj9HAMhGSAAKAIM/REgCigCDP0cASALKAIM/RwCIBAoAgz9HAMhFyABIQsDQCAMIA1KBEAgFkEC/asBIBb9rgEiGkEH/asBIBpBGf2tAf1QIhpBA/2rASAa/a4BIRogFkEJ/asBIRsgFyAW/VEhFyAWIBkgGP1RIhn9USEWIBggF/1RIRggGSAb/VEhGSAXQQv9qwEgF0EV/a0B/VAhFyADIBpBDP2tAf0M/wMAAP8DAAD/AwAA/wMAAP1OIhv9GwBqLQAAIAMgG/0bAWotAABBCHRyIAMgG/0bAmotAABBEHRyIAMgG/0bA2otAABBGHRyIQogAyAaQQL9rQH9DP8DAAD/AwAA/wMAAP8DAAD9TiIb/RsAai0AACADIBv9GwFqLQAAQQh0ciADIBv9GwJqLQAAQRB0ciADIBv9GwNqLQAAQRh0ciEQIAsgAyAaQRb9rQEiG/0bAGotAAAgAyAb/RsBai0AAEEIdHIgAyAb/RsCai0AAEEQdHIgAyAb/RsDai0AAEEYdHIiETYCACALIAo2AgQgCyAQNgIIIAtBDGohCyAKIBFyIBByIgpBgIGChHhxBEAgCkGAAXEEQCAFIAdBA3RqIhAgDTYCACAQIBr9GwA2AgQgB0EBaiEHCyAKQYCAAnEEQCAFIA9qIAhBA3RqIhAgDTYCACAQIBr9GwE2AgQgCEEBaiEICyAKQYCAgARxBEAgBSAPQQF0aiAJQQN0aiIQIA02AgAgECAa/RsCNgIEIAlBAWohCQsgCkGAgICAeHEEQCAFIA9BA2xqIAZBA3RqIgogDTYCACAKIBr9GwM2AgQgBkEBaiEGCwsgDUEDaiENDAELCyAAIBj9GwA2AgAgAEEQaiIKIBj9GwE2AgAgAEEgaiILIBj9GwI2AgAgAEEwaiINIBj9GwM2AgAgACAW/RsANgIEIAogFv0bATYCBCALIBb9GwI2AgQgDSAW/RsDNgIEIAAgGf0bADYCCCAKIBn9GwE2AgggCyAZ/RsCNgIIIA0gGf0bAzYCCCAAIBf9GwA2AgwgCiAX/RsBNgIMIAsgF/0bAjYCDCANIBf9GwM2AgwDQCAOQQRIBEAgACAOQQR0aiEUIAUgDiAPbGohFSAOBH8gCCAJIAYgDkECRhsgDkEBRhsFIAcLIQogASAOaiERQQAhEANAIAogEEsEQCAVIBBBA3RqIgsoAgAhEiALKAIEIRNBACELA0AgC0EDSARAIBNBFiALQQpsa3ZB/wdxIg0gA2osAABBf0YEQCANuCAUEACgRAAAAAAAAFA/oiEcQQAhDQNAIBwgBCANQQN0aisDAGYEQCANQQFqIQ0MAQsLIBEgCyASakECdGogDToAAAsgC0EBaiELDAELCyAQQQFqIRAMAQsLIAwhCgNAIAIgCkoEQCAUKAIEIgsgFCgCDHMhDSAUIBQoAgAiECAUKAIIcyISIAtzNgIEIBQgDSAQczYCACAUIBIgC0EJdHM2AgggFCANQQt3NgIMIAtBBWxBB3dBCWxBFnYiDSADaiwAACILQX9GBEAgDbggFBAAoEQAAAAAAABQP6IhHEEAIQsDQCAcIAQgC0EDdGorAwBmBEAgC0EBaiELDAELCwsgESAKQQJ0aiALOgAAIApBAWohCgwBCwsgDkEBaiEODAELCwulBwMUewF8AX8gAiADIAAgBCAFIAYQAQNAIAAgHUoEQCAUIAP9XAIA/YkB/akBIhj9/gEiGSAB/QoDCCIa/fIB/fABIRQgFSAYIBj9DQgJCgsMDQ4PAAECAwQFBgf9/gEiGCAa/fIB/fABIRUgFiAZIAH9CgMQIhr98gH98AEhFiAXIBggGv3yAf3wASEXIAErAxgiHEQAAAAAAAAIQGEEQCASIBkgCCAZ/fABIgj98gEgCCAK/fAB/QxZ8/jCH26lAVnz+MIfbqUB/fAB/fMB/fABIRIgEyAYIAkgGP3wASIJ/fIBIAkgC/3wAf0MWfP4wh9upQFZ8/jCH26lAf3wAf3zAf3wASETBSAcRAAAAAAAABBAYQRAIAogGf3wASEKIAsgGP3wASELIA4gGSAIIAj98AH98gH98AEhDiAPIBggCSAJ/fAB/fIB/fABIQ8FIBAgGSAB/QoDACIa/fIBIhv98AEhECARIBggGv3yASIa/fABIREgDCAZIBv98QH98AEhDCANIBggGv3xAf3wASENIBxEAAAAAAAA8D9hBHsgDiAMIAggCCAQ/fABIgj98AH98gH98AEhDiAPIA0gCSAJIBH98AEiCf3wAf3yAf3wASEPIBIgECAI/fIBIAggCiAM/fABIgr98AH9DFnz+MIfbqUBWfP4wh9upQH98AH98wH98AEhEiATIBEgCf3yASAJIAsgDf3wASIL/fAB/QxZ8/jCH26lAVnz+MIfbqUB/fAB/fMB/fABIRP9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAFIBxEAAAAAAAAAEBhBHsgCiAM/fABIQogCyAN/fABIQsgDiAMIAggCP3wAf3yAf3wASEOIA8gDSAJIAn98AH98gH98AEhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAAAUgDAsLIQwLCyABQSBqIQEgA0EEaiEDIB1BAWohHQwBCwsgByAI/QsEACAHIAr9CwQQIAcgDv0LBCAgByAS/QsEMCAHIBT9CwRAIAcgFv0LBFAgByAJ/QsEYCAHIAv9CwRwIAcgD/0LBIABIAcgE/0LBJABIAcgFf0LBKABIAcgF/0LBLABC/gCAgR/An4DQCAAIAVKBEAgASAFQQN0aiIGKQMAIQogBiAKQn+FIApCgICAgICAgICAf4QgCkI/iKcbNwMAIAIgBUECdGogBTYCACAFQQFqIQUMAQsLA0AgCULAAFQEQCAEQQBBgMAA/AsAQQAhBQNAIAAgBUoEQCAEIAEgBUEDdGopAwAgCYhC/w+Dp0ECdGoiBiAGKAIAQQFqNgIAIAVBAWohBQwBCwsgASkDACAJiEL/D4OnIQUgAAR/IAQgBUECdGooAgAgAEYFQQELRQRAQQAhBkEAIQUDQCAFQYAQSARAIAQgBUECdGoiBygCACEIIAcgBjYCACAGIAhqIQYgBUEBaiEFDAELC0EAIQUDQCAAIAVKBEAgAyAEIAEgAiAFQQJ0aigCACIGQQN0aikDACAJiEL/D4OnQQJ0aiIHKAIAIghBAnRqIAY2AgAgByAIQQFqNgIAIAVBAWohBQwBCwsgAiADIQIhAwsgCUILfCEJDAELCyACCw==";
+  }
+});
+
+// packages/core/src/stats/bootstrap-kernel.ts
+function bootstrapKernel() {
+  if (compiled === void 0) {
+    const api = globalThis.WebAssembly;
+    try {
+      compiled = api === void 0 ? null : new api.Module(Buffer.from(BOOTSTRAP_KERNEL_WASM, "base64"));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled ?? void 0;
+}
+function sortedOrder(values) {
+  const rows = values.length;
+  const module = bootstrapKernel();
+  const countsAt = KERNEL_DATA_START;
+  const valuesAt = countsAt + 8192;
+  const orderAt = valuesAt + 8 * rows;
+  const scratchAt = orderAt + 4 * rows;
+  const bytes = scratchAt + 4 * rows;
+  const api = globalThis.WebAssembly;
+  if (module === void 0 || api === void 0 || bytes >= KERNEL_MAX_BYTES) return argsortFloat64(values);
+  let buffer;
+  let run2;
+  try {
+    const memory = new api.Memory({ initial: Math.ceil(bytes / 65536) });
+    run2 = new api.Instance(module, { env: { memory } }).exports.argsort;
+    buffer = memory.buffer;
+  } catch {
+    return argsortFloat64(values);
+  }
+  new Float64Array(buffer, valuesAt, rows).set(values);
+  const at = run2(rows, valuesAt, orderAt, scratchAt, countsAt);
+  return new Uint32Array(buffer, at, rows).slice();
+}
+var compiled;
+var init_bootstrap_kernel = __esm({
+  "packages/core/src/stats/bootstrap-kernel.ts"() {
+    "use strict";
+    init_wasm();
+    init_metrics();
+    init_bootstrap_kernel_wasm();
+  }
+});
+
 // packages/core/src/stats/binary-scores.ts
 function binaryRowModel(labels, proba) {
   const rows = labels.length;
@@ -1751,7 +1817,7 @@ function binaryRowModel(labels, proba) {
     if (!(Number.isFinite(p0) && Number.isFinite(p1))) finite = false;
     if (!(p1 >= 0 && p1 <= 1)) probabilities2 = false;
   }
-  const order = finite ? argsortFloat64(score).reverse() : Uint32Array.from({ length: rows }, (_, i) => i);
+  const order = finite ? sortedOrder(score).reverse() : Uint32Array.from({ length: rows }, (_, i) => i);
   const data = new Float64Array(4 * rows);
   const high = 1 - LOG_LOSS_EPS;
   for (let k = 0; k < rows; k++) {
@@ -1773,36 +1839,8 @@ var init_binary_scores = __esm({
   "packages/core/src/stats/binary-scores.ts"() {
     "use strict";
     init_metrics();
+    init_bootstrap_kernel();
     BINARY_SCORE_METRICS = ["roc_auc", "average_precision", "log_loss", "brier"];
-  }
-});
-
-// packages/core/src/stats/bootstrap-kernel.wasm.ts
-var BOOTSTRAP_KERNEL_WASM;
-var init_bootstrap_kernel_wasm = __esm({
-  "packages/core/src/stats/bootstrap-kernel.wasm.ts"() {
-    "use strict";
-    BOOTSTRAP_KERNEL_WASM = "AGFzbQEAAAABGgNgAX8BfGAGf39/f39/AGAIf39/f39/f38AAg8BA2VudgZtZW1vcnkCAAADBAMAAQIHHAIPYmluYXJ5UmVzYW1wbGVzAAIGbWVtb3J5AgAK9RMDzwEBBX8gACgCBCIBIAAoAgxzIQIgACAAKAIAIgMgACgCCHMiBCABczYCBCAAIAIgA3M2AgAgACAEIAFBCXRzNgIIIAAgAkELdzYCDCAAKAIEIgMgACgCDHMhBCAAIAAoAgAiAiAAKAIIcyIFIANzNgIEIAAgAiAEczYCACAAIAUgA0EJdHM2AgggACAEQQt3NgIMIAFBBWxBB3dBCWxBBXa4RAAAAAAAAJBBoiADQQVsQQd3QQlsQQZ2uKBEAAAAAAAA4D+gRAAAAAAAAKA8ogv6CgMQfwZ7AXwgAiACQQNvayIMQQNtQQFqQQN0IQ8gACgCAP0RIABBEGoiCigCAP0cASAAQSBqIgsoAgD9HAIgAEEwaiIQKAIA/RwDIRggACgCBP0RIAooAgT9HAEgCygCBP0cAiAQKAIE/RwDIRYgACgCCP0RIAooAgj9HAEgCygCCP0cAiAQKAII/RwDIRkgACgCDP0RIAooAgz9HAEgCygCDP0cAiAQKAIM/RwDIRcgASELA0AgDCANSgRAIBb9DAUAAAAFAAAABQAAAAUAAAD9tQEiGkEH/asBIBpBGf2tAf1Q/QwJAAAACQAAAAkAAAAJAAAA/bUBIRogFkEJ/asBIRsgFyAW/VEhFyAWIBkgGP1RIhn9USEWIBggF/1RIRggGSAb/VEhGSAXQQv9qwEgF0EV/a0B/VAhFyADIBpBDP2tAf0M/wMAAP8DAAD/AwAA/wMAAP1OIhv9GwBqLQAAIAMgG/0bAWotAABBCHRyIAMgG/0bAmotAABBEHRyIAMgG/0bA2otAABBGHRyIQogAyAaQQL9rQH9DP8DAAD/AwAA/wMAAP8DAAD9TiIb/RsAai0AACADIBv9GwFqLQAAQQh0ciADIBv9GwJqLQAAQRB0ciADIBv9GwNqLQAAQRh0ciEQIAsgAyAaQRb9rQEiG/0bAGotAAAgAyAb/RsBai0AAEEIdHIgAyAb/RsCai0AAEEQdHIgAyAb/RsDai0AAEEYdHIiETYCACALIAo2AgQgCyAQNgIIIAtBDGohCyAKIBFyIBByIgpBgIGChHhxBEAgCkGAAXEEQCAFIAdBA3RqIhAgDTYCACAQIBr9GwA2AgQgB0EBaiEHCyAKQYCAAnEEQCAFIA9qIAhBA3RqIhAgDTYCACAQIBr9GwE2AgQgCEEBaiEICyAKQYCAgARxBEAgBSAPQQF0aiAJQQN0aiIQIA02AgAgECAa/RsCNgIEIAlBAWohCQsgCkGAgICAeHEEQCAFIA9BA2xqIAZBA3RqIgogDTYCACAKIBr9GwM2AgQgBkEBaiEGCwsgDUEDaiENDAELCyAAIBj9GwA2AgAgAEEQaiIKIBj9GwE2AgAgAEEgaiILIBj9GwI2AgAgAEEwaiINIBj9GwM2AgAgACAW/RsANgIEIAogFv0bATYCBCALIBb9GwI2AgQgDSAW/RsDNgIEIAAgGf0bADYCCCAKIBn9GwE2AgggCyAZ/RsCNgIIIA0gGf0bAzYCCCAAIBf9GwA2AgwgCiAX/RsBNgIMIAsgF/0bAjYCDCANIBf9GwM2AgwDQCAOQQRIBEAgACAOQQR0aiEUIAUgDiAPbGohFSAOBH8gCCAJIAYgDkECRhsgDkEBRhsFIAcLIQogASAOaiERQQAhEANAIAogEEsEQCAVIBBBA3RqIgsoAgAhEiALKAIEIRNBACELA0AgC0EDSARAIBNBFiALQQpsa3ZB/wdxIg0gA2osAABBf0YEQCANuCAUEACgRAAAAAAAAFA/oiEcQQAhDQNAIBwgBCANQQN0aisDAGYEQCANQQFqIQ0MAQsLIBEgCyASakECdGogDToAAAsgC0EBaiELDAELCyAQQQFqIRAMAQsLIAwhCgNAIAIgCkoEQCAUKAIEIgsgFCgCDHMhDSAUIBQoAgAiECAUKAIIcyISIAtzNgIEIBQgDSAQczYCACAUIBIgC0EJdHM2AgggFCANQQt3NgIMIAtBBWxBB3dBCWxBFnYiDSADaiwAACILQX9GBEAgDbggFBAAoEQAAAAAAABQP6IhHEEAIQsDQCAcIAQgC0EDdGorAwBmBEAgC0EBaiELDAELCwsgESAKQQJ0aiALOgAAIApBAWohCgwBCwsgDkEBaiEODAELCwulBwMUewF8AX8gAiADIAAgBCAFIAYQAQNAIAAgHUoEQCAUIAP9XAIA/YkB/akBIhj9/wEiGSAB/QoDCCIa/fIB/fABIRQgFSAYIBj9DQgJCgsMDQ4PAAECAwQFBgf9/wEiGCAa/fIB/fABIRUgFiAZIAH9CgMQIhr98gH98AEhFiAXIBggGv3yAf3wASEXIAErAxgiHEQAAAAAAAAIQGEEQCASIBkgCCAZ/fABIgj98gEgCCAK/fAB/QxZ8/jCH26lAVnz+MIfbqUB/fAB/fMB/fABIRIgEyAYIAkgGP3wASIJ/fIBIAkgC/3wAf0MWfP4wh9upQFZ8/jCH26lAf3wAf3zAf3wASETBSAcRAAAAAAAABBAYQRAIAogGf3wASEKIAsgGP3wASELIA4gGSAIIAj98AH98gH98AEhDiAPIBggCSAJ/fAB/fIB/fABIQ8FIBAgGSAB/QoDACIa/fIBIhv98AEhECARIBggGv3yASIa/fABIREgDCAZIBv98QH98AEhDCANIBggGv3xAf3wASENIBxEAAAAAAAA8D9hBHsgDiAMIAggCCAQ/fABIgj98AH98gH98AEhDiAPIA0gCSAJIBH98AEiCf3wAf3yAf3wASEPIBIgECAI/fIBIAggCiAM/fABIgr98AH9DFnz+MIfbqUBWfP4wh9upQH98AH98wH98AEhEiATIBEgCf3yASAJIAsgDf3wASIL/fAB/QxZ8/jCH26lAVnz+MIfbqUB/fAB/fMB/fABIRP9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAFIBxEAAAAAAAAAEBhBHsgCiAM/fABIQogCyAN/fABIQsgDiAMIAggCP3wAf3yAf3wASEOIA8gDSAJIAn98AH98gH98AEhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAAAUgDAsLIQwLCyABQSBqIQEgA0EEaiEDIB1BAWohHQwBCwsgByAI/QsEACAHIAr9CwQQIAcgDv0LBCAgByAS/QsEMCAHIBT9CwRAIAcgFv0LBFAgByAJ/QsEYCAHIAv9CwRwIAcgD/0LBIABIAcgE/0LBJABIAcgFf0LBKABIAcgF/0LBLABCw==";
-  }
-});
-
-// packages/core/src/stats/bootstrap-kernel.ts
-function bootstrapKernel() {
-  if (compiled === void 0) {
-    const api = globalThis.WebAssembly;
-    try {
-      compiled = api === void 0 ? null : new api.Module(Buffer.from(BOOTSTRAP_KERNEL_WASM, "base64"));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled ?? void 0;
-}
-var compiled;
-var init_bootstrap_kernel = __esm({
-  "packages/core/src/stats/bootstrap-kernel.ts"() {
-    "use strict";
-    init_bootstrap_kernel_wasm();
   }
 });
 
@@ -1901,24 +1939,40 @@ function inRowOrder(byRank, order) {
     return byRow;
   });
 }
-function meanInfluence(terms, rows) {
+function meanInfluence(data, offset, stride, rows) {
   let sum = 0;
-  for (let k = 0; k < rows; k++) sum += terms(k);
+  for (let k = 0, d = offset; k < rows; k++, d += stride) sum += data[d];
   const mean = sum / rows;
-  return Float64Array.from({ length: rows }, (_, k) => (terms(k) - mean) / rows);
+  const influence = new Float64Array(rows);
+  for (let k = 0, d = offset; k < rows; k++, d += stride) influence[k] = (data[d] - mean) / rows;
+  return influence;
 }
-function aucInfluence(rows, positive, closesGroup) {
-  const positivesAbove = new Float64Array(rows);
-  const negativesAbove = new Float64Array(rows);
-  const groupPositives = new Float64Array(rows);
-  const groupNegatives = new Float64Array(rows);
+function positives(rows, layout) {
+  const flags = new Uint8Array(rows);
+  for (let k = 0, d = layout.start; k < rows; k++, d += layout.stride)
+    flags[k] = layout.data[d] === 1 ? 1 : 0;
+  return flags;
+}
+function groupEnds(rows, layout) {
+  const flags = new Uint8Array(rows);
+  for (let k = 0, d = layout.start + layout.closes; k < rows; k++, d += layout.stride)
+    flags[k] = layout.data[d] === 0 ? 0 : 1;
+  return flags;
+}
+function aucInfluence(rows, layout) {
+  const positive = positives(rows, layout);
+  const closesGroup = groupEnds(rows, layout);
+  const [positivesAbove, negativesAbove, groupPositives, groupNegatives] = Array.from(
+    { length: 4 },
+    () => new Float64Array(rows)
+  );
   let truePositive = 0;
   let falsePositive = 0;
   let start = 0;
+  let p = 0;
   for (let k = 0; k < rows; k++) {
-    if (!closesGroup(k)) continue;
-    let p = 0;
-    for (let j = start; j <= k; j++) p += positive(j) ? 1 : 0;
+    p += positive[k];
+    if (closesGroup[k] === 0) continue;
     const q = k - start + 1 - p;
     for (let j = start; j <= k; j++) {
       positivesAbove[j] = truePositive;
@@ -1929,6 +1983,7 @@ function aucInfluence(rows, positive, closesGroup) {
     truePositive += p;
     falsePositive += q;
     start = k + 1;
+    p = 0;
   }
   const P = truePositive;
   const N = falsePositive;
@@ -1936,39 +1991,43 @@ function aucInfluence(rows, positive, closesGroup) {
   if (P === 0 || N === 0) return influence.fill(Number.NaN);
   let area = 0;
   for (let k = 0; k < rows; k++) {
-    if (positive(k)) area += N - negativesAbove[k] - groupNegatives[k] + 0.5 * groupNegatives[k];
+    if (positive[k] === 1) area += N - negativesAbove[k] - groupNegatives[k] + 0.5 * groupNegatives[k];
   }
   const auc = area / (P * N);
   for (let k = 0; k < rows; k++) {
-    influence[k] = positive(k) ? (N - negativesAbove[k] - 0.5 * groupNegatives[k] - auc * N) / (P * N) : (positivesAbove[k] + 0.5 * groupPositives[k] - auc * P) / (P * N);
+    influence[k] = positive[k] === 1 ? (N - negativesAbove[k] - 0.5 * groupNegatives[k] - auc * N) / (P * N) : (positivesAbove[k] + 0.5 * groupPositives[k] - auc * P) / (P * N);
   }
   return influence;
 }
-function averagePrecisionInfluence(rows, positive, closesGroup) {
+function averagePrecisionInfluence(rows, layout) {
+  const positive = positives(rows, layout);
+  const closesGroup = groupEnds(rows, layout);
   const groupOf = new Int32Array(rows);
-  const groupPositive = [];
-  const cumulativeTp = [];
-  const cumulativeAll = [];
+  const [groupPositive, cumulativeTp, cumulativeAll] = Array.from(
+    { length: 3 },
+    () => new Float64Array(rows)
+  );
+  let groups = 0;
   let tp = 0;
   let all = 0;
   let p = 0;
   for (let k = 0; k < rows; k++) {
-    groupOf[k] = groupPositive.length;
-    const y = positive(k) ? 1 : 0;
+    groupOf[k] = groups;
+    const y = positive[k];
     p += y;
     tp += y;
     all += 1;
-    if (closesGroup(k)) {
-      groupPositive.push(p);
-      cumulativeTp.push(tp);
-      cumulativeAll.push(all);
+    if (closesGroup[k] !== 0) {
+      groupPositive[groups] = p;
+      cumulativeTp[groups] = tp;
+      cumulativeAll[groups] = all;
+      groups++;
       p = 0;
     }
   }
   const influence = new Float64Array(rows);
   const P = tp;
   if (P === 0 || rows === 0) return influence.fill(Number.NaN);
-  const groups = groupPositive.length;
   let sum = 0;
   for (let g = 0; g < groups; g++) sum += groupPositive[g] * cumulativeTp[g] / cumulativeAll[g];
   const ap = sum / P;
@@ -1982,7 +2041,7 @@ function averagePrecisionInfluence(rows, positive, closesGroup) {
   }
   for (let k = 0; k < rows; k++) {
     const h = groupOf[k];
-    const y = positive(k) ? 1 : 0;
+    const y = positive[k];
     const precision = cumulativeTp[h] / cumulativeAll[h];
     influence[k] = (y * precision + y * suffixA[h] - suffixB[h] - ap * y) / P;
   }
@@ -1993,27 +2052,22 @@ function binaryInfluences(model) {
   const rows = model.order.length;
   const nan2 = () => new Float64Array(rows).fill(Number.NaN);
   if (!finite || rows === 0) return Array.from({ length: KERNEL_WIDTH.binary }, nan2);
-  const positive = (k) => data[4 * k] === 1;
-  const closesGroup = (k) => data[4 * k + 3] !== 0;
+  const layout = { data, start: 0, stride: 4, closes: 3 };
   return [
-    aucInfluence(rows, positive, closesGroup),
-    averagePrecisionInfluence(rows, positive, closesGroup),
-    meanInfluence((k) => data[4 * k + 1], rows),
-    probabilities2 ? meanInfluence((k) => data[4 * k + 2], rows) : nan2()
+    aucInfluence(rows, layout),
+    averagePrecisionInfluence(rows, layout),
+    meanInfluence(data, 1, 4, rows),
+    probabilities2 ? meanInfluence(data, 2, 4, rows) : nan2()
   ];
 }
 function multiclassInfluences(model) {
   const rows = model.logLossTerm.length;
-  const logLoss2 = model.finite ? meanInfluence((i) => model.logLossTerm[i], rows) : new Float64Array(rows).fill(Number.NaN);
+  const logLoss2 = model.finite ? meanInfluence(model.logLossTerm, 0, 1, rows) : new Float64Array(rows).fill(Number.NaN);
   const auc = new Float64Array(rows);
   if (!model.rowsSumToOne || rows === 0) return [logLoss2, auc.fill(Number.NaN)];
   for (let c = 0; c < model.numClasses; c++) {
     const offset = c * rows;
-    const byRank = aucInfluence(
-      rows,
-      (k) => model.data[2 * (offset + k)] === 1,
-      (k) => model.data[2 * (offset + k) + 1] !== 0
-    );
+    const byRank = aucInfluence(rows, { data: model.data, start: 2 * offset, stride: 2, closes: 1 });
     for (let k = 0; k < rows; k++) auc[model.orders[offset + k]] += byRank[k] / model.numClasses;
   }
   return [logLoss2, auc];
@@ -2025,7 +2079,7 @@ function regressionInfluences(model) {
     return Array.from({ length: KERNEL_WIDTH.regression }, () => new Float64Array(rows).fill(Number.NaN));
   const absolute = (k) => data[5 * k];
   const squared = (k) => data[5 * k + 1];
-  const mse = meanInfluence(squared, rows);
+  const mse = meanInfluence(data, 1, 5, rows);
   let sse = 0;
   let sst = 0;
   let targetMean = 0;
@@ -2046,12 +2100,12 @@ function regressionInfluences(model) {
   return [
     mse,
     mse.map((u) => rmse > 0 ? u / (2 * rmse) : 0),
-    meanInfluence(absolute, rows),
+    meanInfluence(data, 0, 5, rows),
     Float64Array.from(
       { length: rows },
       (_, k) => sst > 0 ? -(squared(k) * sst - sse * (data[5 * k + 3] - targetMean) ** 2) / (sst * sst) : 0
     ),
-    meanInfluence((k) => data[5 * k + 2], rows),
+    meanInfluence(data, 2, 5, rows),
     Float64Array.from({ length: rows }, (_, k) => Math.sign(absolute(k) - median)),
     Float64Array.from({ length: rows }, (_, k) => {
       if (!(targetVariance > 0)) return 0;
@@ -2463,13 +2517,15 @@ var init_resampler = __esm({
         }
         if (this.job !== void 0) {
           const job = this.job;
-          const ones = new Uint8Array(job.rows).fill(1);
-          const scratch = new Uint8Array(job.rows);
           const out2 = new Float64Array(hot.jobWidth(job));
-          let at = 0;
-          for (const model of job.models) {
-            hot.evaluateModel(model, ones, null, scratch, out2, at);
-            at += KERNEL_WIDTH[model.kind];
+          if (!hot.observedByKernel(job, out2)) {
+            const ones = new Uint8Array(job.rows).fill(1);
+            const scratch = new Uint8Array(job.rows);
+            let at = 0;
+            for (const model of job.models) {
+              hot.evaluateModel(model, ones, null, scratch, out2, at);
+              at += KERNEL_WIDTH[model.kind];
+            }
           }
           this.copyKernelColumns(out2, 1, values);
         }

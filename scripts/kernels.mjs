@@ -23,6 +23,11 @@ const KERNELS = [
     constant: 'LABELS_KERNEL_WASM',
   },
   {
+    source: 'packages/core/assembly/csv.ts',
+    module: 'packages/core/src/data/csv-kernel.wasm.ts',
+    constant: 'CSV_KERNEL_WASM',
+  },
+  {
     source: 'packages/core/assembly/bootstrap.ts',
     module: 'packages/core/src/stats/bootstrap-kernel.wasm.ts',
     constant: 'BOOTSTRAP_KERNEL_WASM',

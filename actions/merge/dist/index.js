@@ -93,6 +93,37 @@ var init_errors = __esm({
   }
 });
 
+// packages/core/src/kernel/wasm.ts
+function loadKernel(base643, imports = {}) {
+  const memory = new wasm.Memory({ initial: 1, maximum: KERNEL_MAX_BYTES / PAGE });
+  const module = new wasm.Module(Buffer.from(base643, "base64"));
+  const { exports } = new wasm.Instance(module, { ...imports, env: { memory } });
+  return {
+    exports,
+    memory: (bytes) => {
+      if (bytes > KERNEL_MAX_BYTES) return void 0;
+      if (memory.buffer.byteLength < bytes) {
+        try {
+          memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+        } catch {
+          return void 0;
+        }
+      }
+      return memory.buffer;
+    }
+  };
+}
+var wasm, PAGE, KERNEL_DATA_START, KERNEL_MAX_BYTES;
+var init_wasm = __esm({
+  "packages/core/src/kernel/wasm.ts"() {
+    "use strict";
+    wasm = globalThis.WebAssembly;
+    PAGE = 65536;
+    KERNEL_DATA_START = PAGE;
+    KERNEL_MAX_BYTES = 2 ** 31;
+  }
+});
+
 // packages/core/src/metrics/weights.ts
 function weightAt(weights, i) {
   return weights === void 0 ? 1 : weights[i];
@@ -708,37 +739,6 @@ var init_regression = __esm({
     "use strict";
     init_weights();
     MAPE_EPSILON = Number.EPSILON;
-  }
-});
-
-// packages/core/src/kernel/wasm.ts
-function loadKernel(base643, imports = {}) {
-  const memory = new wasm.Memory({ initial: 1, maximum: KERNEL_MAX_BYTES / PAGE });
-  const module = new wasm.Module(Buffer.from(base643, "base64"));
-  const { exports } = new wasm.Instance(module, { ...imports, env: { memory } });
-  return {
-    exports,
-    memory: (bytes) => {
-      if (bytes > KERNEL_MAX_BYTES) return void 0;
-      if (memory.buffer.byteLength < bytes) {
-        try {
-          memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-        } catch {
-          return void 0;
-        }
-      }
-      return memory.buffer;
-    }
-  };
-}
-var wasm, PAGE, KERNEL_DATA_START, KERNEL_MAX_BYTES;
-var init_wasm = __esm({
-  "packages/core/src/kernel/wasm.ts"() {
-    "use strict";
-    wasm = globalThis.WebAssembly;
-    PAGE = 65536;
-    KERNEL_DATA_START = PAGE;
-    KERNEL_MAX_BYTES = 2 ** 31;
   }
 });
 

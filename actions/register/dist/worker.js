@@ -494,6 +494,87 @@ function runJob(job, reply) {
   }
 }
 
+// packages/core/src/kernel/wasm.ts
+var wasm = globalThis.WebAssembly;
+var PAGE = 65536;
+var KERNEL_DATA_START = PAGE;
+var KERNEL_MAX_BYTES = 2 ** 31;
+function loadKernel(base64, imports = {}) {
+  const memory = new wasm.Memory({ initial: 1, maximum: KERNEL_MAX_BYTES / PAGE });
+  const module = new wasm.Module(Buffer.from(base64, "base64"));
+  const { exports } = new wasm.Instance(module, { ...imports, env: { memory } });
+  return {
+    exports,
+    memory: (bytes) => {
+      if (bytes > KERNEL_MAX_BYTES) return void 0;
+      if (memory.buffer.byteLength < bytes) {
+        try {
+          memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+        } catch {
+          return void 0;
+        }
+      }
+      return memory.buffer;
+    }
+  };
+}
+
+// packages/core/src/data/csv-kernel.wasm.ts
+var CSV_KERNEL_WASM = "AGFzbQEAAAABEQFgDH9/f39/f39/f39/fwF/Ag8BA2VudgZtZW1vcnkCAAADAgEABxkCDHBhcnNlUmVjb3JkcwAABm1lbW9yeQIACoIFAf8EAw5/AX4BfCAEQQFrIRIDQCADIBFKBEACQANAIAEgAkwEQAJAIAAgAWotAAAiDEEKRgR/IAFBAWoFIAxBDUYEfyAAIAFqLQABQQpGBUEAC0UNASABQQJqCyEBDAILCwsgASACSg0AIAYgByARbEECdGohFSAIIAkgEWxBA3RqIRYgASEMQQAhE0EAIRADQCAEIBBKBEACQCAFIBBBAnRqKAIAIhhBAE4EQCAAIAxqLQAAIg1BLUYiFCANQStGcgRAIAxBAWoiDCAAai0AACENCyAMIQ5CACEaA0AgDUEwayIPQQlNBEAgD60gGkIKfnwhGiAMQQFqIgwgAGotAAAhDQwBCwsgDCAOayEOQQAhDyANQS5GBEAgDEEBaiIMIQ8gACAMai0AACENA0AgDUEwayIZQQlNBEAgGa0gGkIKfnwhGiAMQQFqIgwgAGotAAAhDQwBCwsgDCAPayIPIA5qIQ4LIA5FIA5BD0pyDQEgFSAYQQJ0aiAPBHwgGrogCiAPQQN0aisDAKMFIBq6CyIbmiAbIBQbtjgCAAUgDCEOIAAgDGotAAAhDQNAIA1BCkcgDUEsR3EgDUENR3EEQCAMQQFqIgwgAGotAAAhDQwBCwsgGEF+TARAIBZBfiAYa0EDdGoiDyAONgIAIA8gDDYCBAsLAkAgDUEsRgRAIBAgEkYNAiAMQQFqIQwMAQsgECASRw0BIA1BCkYEfyAMQQFqBSANQQ1GBH8gACAMai0AAUEKRgVBAAtFDQIgDEECagshDEEBIRMLIBBBAWohEAwCCwsLIBNFBEBBASEXDAELIAwhASARQQFqIREMAgsLCyALIAE2AgAgCyAXNgIEIBEL";
+
+// packages/core/src/data/csv-kernel.ts
+var OUT_BYTES = 1 << 20;
+var MAX_RUN = 8192;
+function recordKernel(slot, keptAt, kept, featureWidth, chunkBytes, powers2) {
+  const width = slot.length;
+  const maxRun = Math.max(1, Math.min(MAX_RUN, Math.floor(OUT_BYTES / Math.max(1, featureWidth * 4))));
+  const align = (n) => Math.ceil(n / 16) * 16;
+  const stateAt = KERNEL_DATA_START;
+  const powersAt = stateAt + 16;
+  const slotsAt = powersAt + align(powers2.length * 8);
+  const chunkAt = slotsAt + align(width * 4);
+  const outAt = chunkAt + align(chunkBytes);
+  const spansAt = outAt + align(maxRun * featureWidth * 4);
+  const end = spansAt + maxRun * kept * 8;
+  let kernel;
+  try {
+    kernel = loadKernel(CSV_KERNEL_WASM);
+  } catch {
+    return void 0;
+  }
+  const memory = kernel.memory(end);
+  if (memory === void 0) return void 0;
+  new Float64Array(memory, powersAt, powers2.length).set(powers2);
+  const slots = new Int32Array(memory, slotsAt, width);
+  for (let c = 0; c < width; c++) {
+    const k = keptAt[c];
+    slots[c] = k >= 0 ? -2 - k : slot[c] >= 0 ? slot[c] : -1;
+  }
+  const state = new Int32Array(memory, stateAt, 2);
+  const parse = kernel.exports.parseRecords;
+  return {
+    chunk: Buffer.from(memory, chunkAt, chunkBytes),
+    features: new Float32Array(memory, outAt, maxRun * featureWidth),
+    spans: new Int32Array(memory, spansAt, maxRun * kept * 2),
+    run: (pos, lastLf, max) => parse(
+      chunkAt,
+      pos,
+      lastLf,
+      Math.min(max, maxRun),
+      width,
+      slotsAt,
+      outAt,
+      featureWidth,
+      spansAt,
+      kept,
+      powersAt,
+      stateAt
+    ),
+    pos: () => state[0],
+    stopped: () => state[1] === 1
+  };
+}
+
 // packages/core/src/data/csv-stream.ts
 var CHUNK_BYTES = 1 << 20;
 var MARK_RECORDS = 1024;
@@ -572,6 +653,54 @@ function textsOf(codes, texts) {
   const cells = new Array(codes.length);
   for (let row = 0; row < codes.length; row++) cells[row] = texts[codes[row]];
   return cells;
+}
+function keptSlots(slot, keptAt, kept) {
+  const keptSlot = new Int32Array(kept).fill(-1);
+  keptAt.forEach((k, c) => {
+    if (k >= 0) keptSlot[k] = slot[c];
+  });
+  return keptSlot;
+}
+function parseRecords(reader, kernel, layout, into, featureWidth, run) {
+  let backoff = 0;
+  let resumeAt = 0;
+  for (let i = 0; i < run.rows; ) {
+    const bytes = reader.record();
+    if (kernel !== void 0 && i >= resumeAt && reader.memory === kernel.chunk) {
+      const n = kernel.run(reader.pos, reader.wholeUpTo, run.rows - i);
+      if (n > 0) {
+        into.set(kernel.features.subarray(0, n * featureWidth), i * featureWidth);
+        if (layout.kept.length > 0) keptCells(kernel, bytes, n, layout, into, featureWidth, run, i);
+        reader.pos = kernel.pos();
+        i += n;
+        backoff = 0;
+        continue;
+      }
+      if (kernel.stopped()) {
+        backoff = Math.min(1024, Math.max(1, backoff * 2));
+        resumeAt = i + backoff;
+      }
+    }
+    reader.pos = parseRecord(bytes, reader.pos, run.row + i, run.keptRow + i, layout, into, i * featureWidth);
+    i++;
+  }
+}
+function keptCells(kernel, bytes, n, layout, into, featureWidth, run, at) {
+  const { kept, keptSlot } = layout;
+  const spans = kernel.spans;
+  const count = kept.length;
+  for (let q = 0, s = 0; q < n; q++) {
+    for (let k = 0; k < count; k++, s += 2) {
+      const dictionary = kept[k];
+      dictionary.addBytes(run.keptRow + at + q, bytes, spans[s], spans[s + 1]);
+      const j = keptSlot[k];
+      if (j < 0) continue;
+      const single = Math.fround(parseNumber(dictionary.last) ?? Number.NaN);
+      if (!Number.isFinite(single))
+        throw new NotStreamable(`row ${run.row + at + q + 1}: a feature that is not a finite float32`);
+      into[(at + q) * featureWidth + j] = single;
+    }
+  }
 }
 var FAST_POWERS = Float64Array.from({ length: 16 }, (_, k) => 10 ** k);
 function parseRecord(bytes, pos, r, keptRow, layout, into, base) {
@@ -692,6 +821,10 @@ var ChunkReader = class {
   view;
   /** The last line end in the view: a record starting at or before it is whole. */
   lastLf = -1;
+  /** The last line end read: a record starting at or before it is whole. */
+  get wholeUpTo() {
+    return this.lastLf;
+  }
   /** The bytes read, with a whole record (blank lines skipped) at `pos`; past the end, a NotStreamable. */
   record() {
     for (; ; ) {
@@ -731,7 +864,7 @@ var ChunkReader = class {
 };
 var PARSE_WORKERS_MIN_BYTES = 128 << 20;
 var PARSE_CHUNK_BYTES = 1 << 20;
-function parseBatch(job, request, chunk) {
+function parseBatch(job, request, chunk, kernel) {
   const { index, start, rows, row } = request;
   const size = rows * job.featureWidth;
   const features = request.buffer !== void 0 && request.buffer.byteLength >= size * 4 ? new Float32Array(request.buffer, 0, size) : new Float32Array(size);
@@ -741,31 +874,42 @@ function parseBatch(job, request, chunk) {
     slot: job.slot,
     keptAt: job.keptAt,
     kept: dictionaries,
+    keptSlot: keptSlots(job.slot, job.keptAt, job.kept),
     field: { text: "", end: 0, newlines: 0 }
   };
   const mark = Math.floor(start / MARK_RECORDS);
   let reader;
   try {
-    reader = new ChunkReader(job.path, job.marks[mark], chunk);
+    reader = new ChunkReader(job.path, job.marks[mark], kernel?.chunk ?? chunk);
     reader.skip(start - mark * MARK_RECORDS);
-    for (let r = 0; r < rows; r++) {
-      const bytes = reader.record();
-      reader.pos = parseRecord(bytes, reader.pos, row + r, r, layout, features, r * job.featureWidth);
-    }
+    parseRecords(reader, kernel, layout, features, job.featureWidth, { rows, row, keptRow: 0 });
   } catch (error) {
     const message = String(error?.message ?? error);
     const failed = error instanceof NotStreamable ? { error: message } : { failure: message };
-    return { reply: { index, features, codes: [], texts: [], ...failed }, chunk: reader?.memory ?? chunk };
+    return {
+      reply: { index, features, codes: [], texts: [], ...failed },
+      chunk: ownChunk(reader, kernel, chunk)
+    };
   } finally {
     reader?.close();
   }
   const codes = dictionaries.map((d) => d.codes);
-  return { reply: { index, features, codes, texts: dictionaries.map((d) => d.texts) }, chunk: reader.memory };
+  return {
+    reply: { index, features, codes, texts: dictionaries.map((d) => d.texts) },
+    chunk: ownChunk(reader, kernel, chunk)
+  };
+}
+function ownChunk(reader, kernel, chunk) {
+  return kernel !== void 0 || reader === void 0 ? chunk : reader.memory;
+}
+function jobKernel(job) {
+  return recordKernel(job.slot, job.keptAt, job.kept, job.featureWidth, PARSE_CHUNK_BYTES, FAST_POWERS);
 }
 function serveStream(job, listen, reply) {
   let chunk = Buffer.allocUnsafe(PARSE_CHUNK_BYTES);
+  const kernel = jobKernel(job);
   listen((request) => {
-    const parsed = parseBatch(job, request, chunk);
+    const parsed = parseBatch(job, request, chunk, kernel);
     chunk = parsed.chunk;
     const { features, codes } = parsed.reply;
     const transfer = [features.buffer, ...codes.map((c) => c.buffer)];

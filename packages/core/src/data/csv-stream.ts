@@ -7,7 +7,9 @@
  *    CR that does not end a line;
  * 2. parse the records in order, straight into the model's float32 input a batch at a time
  *    (`features().copy`), keeping of each row only the cells of the few columns asked for (the
- *    label and the slice keys), dictionary-coded.
+ *    label and the slice keys), dictionary-coded. Runs of plain records are parsed in
+ *    WebAssembly (csv-kernel.ts), straight from the read buffer; parseRecord below takes the
+ *    rest and is the rule the kernel follows.
  *
  * Anything unusual in pass 2 (a cell that is not a finite float32 number, a ragged row) throws
  * {@link NotStreamable}: the caller then reads the file whole, which words the error exactly as
@@ -19,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { scanHeader } from './csv.ts';
+import { type RecordKernel, recordKernel } from './csv-kernel.ts';
 import { afterRecordEnd, Byte, type Field, isFieldEnd, readField } from './csv-scan.ts';
 import { parseNumber, scanNumber, scanned, trimNumberText } from './numbers.ts';
 import {
@@ -333,6 +336,7 @@ function streamOf(
         const window = 2 * (pool.size + 1);
         const results = new Map<number, BatchReply | Promise<BatchReply>>();
         let chunk: Buffer = Buffer.allocUnsafe(PARSE_CHUNK_BYTES);
+        let kernel: RecordKernel | undefined | null = null;
         let batch = 0;
         let batches = 0;
         let next = 0;
@@ -345,7 +349,8 @@ function streamOf(
         });
         /** Parses batch `handedOut` on this thread. */
         const parseHere = () => {
-          const parsedHere = parseBatch(job, request(handedOut), chunk);
+          if (kernel === null) kernel = jobKernel(job);
+          const parsedHere = parseBatch(job, request(handedOut), chunk, kernel);
           chunk = parsedHere.chunk;
           results.set(handedOut++, parsedHere.reply);
         };
@@ -400,7 +405,15 @@ function streamOf(
           },
         };
       }
-      const reader = new ChunkReader(path, first.start);
+      const kernel = recordKernel(
+        layout.slot,
+        layout.keptAt,
+        keep.length,
+        featureWidth,
+        CHUNK_BYTES,
+        FAST_POWERS,
+      );
+      const reader = new ChunkReader(path, first.start, kernel?.chunk);
       // A shard's rows start past the earlier shards': skip their records unread.
       reader.skip(range.start);
       return {
@@ -408,10 +421,11 @@ function streamOf(
         width: featureWidth,
         copy(start, end, into) {
           if (start !== parsed) return fromStash(start, end, into);
-          for (let r = start; r < end; r++) {
-            const bytes = reader.record();
-            reader.pos = parseRecord(bytes, reader.pos, r, r, layout, into, (r - start) * featureWidth);
-          }
+          parseRecords(reader, kernel, layout, into, featureWidth, {
+            rows: end - start,
+            row: start,
+            keptRow: start,
+          });
           keepAside(start, end, into);
           parsed = end;
           if (parsed === count) reader.close();
@@ -440,6 +454,8 @@ interface RecordLayout {
   /** Per file column: its index among the kept columns, or -1. */
   readonly keptAt: Int32Array;
   readonly kept: readonly Dictionary[];
+  /** Per kept column: its index in the model input, or -1. */
+  readonly keptSlot: Int32Array;
   readonly field: Field;
 }
 
@@ -458,7 +474,97 @@ function recordLayout(
   keep.forEach((name, k) => {
     keptAt[names.indexOf(name)] = k;
   });
-  return { width: names.length, slot, keptAt, kept, field: { text: '', end: 0, newlines: 0 } };
+  return {
+    width: names.length,
+    slot,
+    keptAt,
+    kept,
+    keptSlot: keptSlots(slot, keptAt, keep.length),
+    field: { text: '', end: 0, newlines: 0 },
+  };
+}
+
+/** Per kept column, its index in the model input or -1. */
+function keptSlots(slot: Int32Array, keptAt: Int32Array, kept: number): Int32Array {
+  const keptSlot = new Int32Array(kept).fill(-1);
+  keptAt.forEach((k, c) => {
+    if (k >= 0) keptSlot[k] = slot[c] as number;
+  });
+  return keptSlot;
+}
+
+/** Where {@link parseRecords} puts its records: `rows` of them, numbered from `row` in messages and from `keptRow` in the dictionaries. */
+interface RecordRun {
+  readonly rows: number;
+  readonly row: number;
+  readonly keptRow: number;
+}
+
+/**
+ * Parses `run.rows` records from `reader` into `into` (record i at i × featureWidth), as
+ * parseRecord does one at a time. The kernel, when there is one and the records are in its
+ * memory, takes runs of plain records; parseRecord takes the others, and words what is wrong.
+ * A kernel that keeps stopping at the first record of a run (a file of exponents, say) is
+ * asked again only after twice as many records each time, up to 1,024.
+ */
+function parseRecords(
+  reader: ChunkReader,
+  kernel: RecordKernel | undefined,
+  layout: RecordLayout,
+  into: Float32Array,
+  featureWidth: number,
+  run: RecordRun,
+): void {
+  let backoff = 0;
+  let resumeAt = 0;
+  for (let i = 0; i < run.rows; ) {
+    const bytes = reader.record();
+    if (kernel !== undefined && i >= resumeAt && reader.memory === kernel.chunk) {
+      const n = kernel.run(reader.pos, reader.wholeUpTo, run.rows - i);
+      if (n > 0) {
+        into.set(kernel.features.subarray(0, n * featureWidth), i * featureWidth);
+        if (layout.kept.length > 0) keptCells(kernel, bytes, n, layout, into, featureWidth, run, i);
+        reader.pos = kernel.pos();
+        i += n;
+        backoff = 0;
+        continue;
+      }
+      if (kernel.stopped()) {
+        backoff = Math.min(1024, Math.max(1, backoff * 2));
+        resumeAt = i + backoff;
+      }
+    }
+    reader.pos = parseRecord(bytes, reader.pos, run.row + i, run.keptRow + i, layout, into, i * featureWidth);
+    i++;
+  }
+}
+
+/** The kept cells of `n` records the kernel parsed, from record `at` of the run: as otherCell keeps them. */
+function keptCells(
+  kernel: RecordKernel,
+  bytes: Buffer,
+  n: number,
+  layout: RecordLayout,
+  into: Float32Array,
+  featureWidth: number,
+  run: RecordRun,
+  at: number,
+): void {
+  const { kept, keptSlot } = layout;
+  const spans = kernel.spans;
+  const count = kept.length;
+  for (let q = 0, s = 0; q < n; q++) {
+    for (let k = 0; k < count; k++, s += 2) {
+      const dictionary = kept[k] as Dictionary;
+      dictionary.addBytes(run.keptRow + at + q, bytes, spans[s] as number, spans[s + 1] as number);
+      const j = keptSlot[k] as number;
+      if (j < 0) continue;
+      const single = Math.fround(parseNumber(dictionary.last) ?? Number.NaN);
+      if (!Number.isFinite(single))
+        throw new NotStreamable(`row ${run.row + at + q + 1}: a feature that is not a finite float32`);
+      into[(at + q) * featureWidth + j] = single;
+    }
+  }
 }
 
 /** 10^0 … 10^15: the scales of the fast path, each an exact double. */
@@ -645,6 +751,11 @@ class ChunkReader {
   private view: Buffer;
   /** The last line end in the view: a record starting at or before it is whole. */
   private lastLf = -1;
+
+  /** The last line end read: a record starting at or before it is whole. */
+  get wholeUpTo(): number {
+    return this.lastLf;
+  }
 
   /** The bytes read, with a whole record (blank lines skipped) at `pos`; past the end, a NotStreamable. */
   record(): Buffer {
@@ -874,6 +985,7 @@ function parseBatch(
   job: StreamJob,
   request: BatchRequest,
   chunk: Buffer,
+  kernel: RecordKernel | undefined,
 ): { reply: BatchReply; chunk: Buffer } {
   const { index, start, rows, row } = request;
   const size = rows * job.featureWidth;
@@ -887,26 +999,40 @@ function parseBatch(
     slot: job.slot,
     keptAt: job.keptAt,
     kept: dictionaries,
+    keptSlot: keptSlots(job.slot, job.keptAt, job.kept),
     field: { text: '', end: 0, newlines: 0 },
   };
   const mark = Math.floor(start / MARK_RECORDS);
   let reader: ChunkReader | undefined;
   try {
-    reader = new ChunkReader(job.path, job.marks[mark] as number, chunk);
+    reader = new ChunkReader(job.path, job.marks[mark] as number, kernel?.chunk ?? chunk);
     reader.skip(start - mark * MARK_RECORDS);
-    for (let r = 0; r < rows; r++) {
-      const bytes = reader.record();
-      reader.pos = parseRecord(bytes, reader.pos, row + r, r, layout, features, r * job.featureWidth);
-    }
+    parseRecords(reader, kernel, layout, features, job.featureWidth, { rows, row, keptRow: 0 });
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
     const failed = error instanceof NotStreamable ? { error: message } : { failure: message };
-    return { reply: { index, features, codes: [], texts: [], ...failed }, chunk: reader?.memory ?? chunk };
+    return {
+      reply: { index, features, codes: [], texts: [], ...failed },
+      chunk: ownChunk(reader, kernel, chunk),
+    };
   } finally {
     reader?.close();
   }
   const codes = dictionaries.map((d) => d.codes);
-  return { reply: { index, features, codes, texts: dictionaries.map((d) => d.texts) }, chunk: reader.memory };
+  return {
+    reply: { index, features, codes, texts: dictionaries.map((d) => d.texts) },
+    chunk: ownChunk(reader, kernel, chunk),
+  };
+}
+
+/** The read buffer to keep for the next batch: the reader's (grown for a long record) unless it reads into the kernel's. */
+function ownChunk(reader: ChunkReader | undefined, kernel: RecordKernel | undefined, chunk: Buffer): Buffer {
+  return kernel !== undefined || reader === undefined ? chunk : reader.memory;
+}
+
+/** The kernel for a parse job's records (undefined: parse in JavaScript). */
+function jobKernel(job: StreamJob): RecordKernel | undefined {
+  return recordKernel(job.slot, job.keptAt, job.kept, job.featureWidth, PARSE_CHUNK_BYTES, FAST_POWERS);
 }
 
 /**
@@ -919,8 +1045,9 @@ export function serveStream(
   reply: (message: BatchReply, transfer: ArrayBuffer[]) => void,
 ): void {
   let chunk: Buffer = Buffer.allocUnsafe(PARSE_CHUNK_BYTES);
+  const kernel = jobKernel(job);
   listen((request) => {
-    const parsed = parseBatch(job, request, chunk);
+    const parsed = parseBatch(job, request, chunk, kernel);
     chunk = parsed.chunk;
     const { features, codes } = parsed.reply;
     const transfer = [features.buffer as ArrayBuffer, ...codes.map((c) => c.buffer as ArrayBuffer)];

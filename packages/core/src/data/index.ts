@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../kernel/errors.ts';
 import { readInputFile } from '../kernel/fs.ts';
@@ -79,7 +80,7 @@ async function readInParallel(
   if (format === 'csv' && parts > 1) return readCsvInParts(path, size, parts);
   const hashing = startWorker({ path, size, digest: true });
   try {
-    const bytes = await readWhole(path);
+    const bytes = await readWholeAside(path, size);
     return { parts: await READERS[format](path, bytes), sha256: hashing.digest };
   } catch (error) {
     hashing.stop();
@@ -115,5 +116,28 @@ async function readWhole(path: string): Promise<Buffer> {
     return readFileSync(path);
   } catch {
     return readInputFile(path, 'data file');
+  }
+}
+
+/**
+ * The file's bytes in one read on libuv's thread pool, while this thread goes on (loading the
+ * model, say): one request, not fs.promises.readFile's round trip per 512 KiB.
+ */
+async function readWholeAside(path: string, size: number): Promise<Buffer> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(path, 'r');
+    const bytes = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === size ? bytes : readWhole(path);
+  } catch {
+    return readWhole(path);
+  } finally {
+    await handle?.close();
   }
 }

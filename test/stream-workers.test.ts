@@ -110,3 +110,60 @@ describe('a streamed CSV file parsed by worker threads', () => {
     expect(every.stderr).toMatch(/line \d+ has 35 fields, expected 34 \(header\)/);
   });
 });
+
+describe('a streamed NPY file read in slices by the built CLI', () => {
+  // 33 float32 columns (32 features, then the label), past the 16 MiB where NPY streams too.
+  const rows = 130_000;
+  const width = FEATURES + 1;
+  const values = new Float32Array(rows * width);
+  let state = 1234567;
+  for (let i = 0; i < rows; i++) {
+    let signal = 0;
+    for (let j = 0; j < FEATURES; j++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const value = state / 2 ** 32 - 0.5;
+      values[i * width + j] = value;
+      signal += j < 16 ? value : -value;
+    }
+    values[i * width + FEATURES] = signal > 0 ? 1 : 0;
+  }
+  const npy = (data: Float32Array) => {
+    const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${width}), }`;
+    const padded = `${dict.padEnd(Math.ceil((10 + dict.length + 1) / 64) * 64 - 11)}\n`;
+    const head = Buffer.alloc(10);
+    Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
+    head.writeUInt16LE(padded.length, 8);
+    return Buffer.concat([head, Buffer.from(padded, 'latin1'), new Uint8Array(data.buffer)]);
+  };
+  const npyBase = ['evaluate', '--model', model, '--label', String(FEATURES), '--bootstrap', '0'];
+
+  it('gives the record the sources give, hashed by a worker', async () => {
+    const path = join(dir, 'large.npy');
+    writeFileSync(path, npy(values));
+    const [fromSources, fromBundle] = [join(dir, 'npy-sources.json'), join(dir, 'npy-bundle.json')];
+    const one = await cli([...npyBase, '--data', path, '--out', fromSources]);
+    const built = bin([...npyBase, '--data', path, '--out', fromBundle], ROOT);
+    expect(one.code, one.stderr).toBe(0);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(/streaming 130000 rows × 32 features/);
+    const record = readFileSync(fromBundle, 'utf8');
+    expect(withoutTimings(record)).toEqual(withoutTimings(readFileSync(fromSources, 'utf8')));
+    expect(JSON.parse(record).data.rows).toBe(rows);
+    expect(JSON.parse(record).data.sha256).toBe(
+      createHash('sha256').update(readFileSync(path)).digest('hex'),
+    );
+  });
+
+  it('falls back to the whole read for a NaN late in the file, with the same error', async () => {
+    const poisoned = Float32Array.from(values);
+    poisoned[120_000 * width + 7] = Number.NaN;
+    const path = join(dir, 'nan.npy');
+    writeFileSync(path, npy(poisoned));
+    const one = await cli([...npyBase, '--data', path]);
+    const built = bin([...npyBase, '--data', path], ROOT);
+    expect(one.code).toBe(2);
+    expect(built.code).toBe(2);
+    expect(built.stderr).toBe(one.stderr);
+    expect(built.stderr).toMatch(/row 120001/);
+  });
+});

@@ -575,11 +575,13 @@ function recordKernel(slot, keptAt, kept, featureWidth, chunkBytes, powers2) {
   };
 }
 
+// packages/core/src/data/stream.ts
+var NotStreamable = class extends Error {
+};
+
 // packages/core/src/data/csv-stream.ts
 var CHUNK_BYTES = 1 << 20;
 var MARK_RECORDS = 1024;
-var NotStreamable = class extends Error {
-};
 var SHORT_CELL_BYTES = 6;
 var Dictionary = class {
   codes;

@@ -33,7 +33,8 @@ import {
   startWorker,
   workersAvailable,
 } from './parallel.ts';
-import { type ColumnSource, createTable, type FeatureRows, type Table } from './table.ts';
+import { NotStreamable, type RowStream } from './stream.ts';
+import { type ColumnSource, createTable } from './table.ts';
 
 /**
  * Bytes read at a time: big enough that a system call per chunk costs nothing, small enough to
@@ -43,9 +44,6 @@ import { type ColumnSource, createTable, type FeatureRows, type Table } from './
 const CHUNK_BYTES = 1 << 20;
 /** The first pass notes where every this many records start, so that a worker can start there. */
 const MARK_RECORDS = 1024;
-
-/** The stream met something only the whole read words right: read the file whole instead. */
-export class NotStreamable extends Error {}
 
 /** Cells up to this many bytes are looked up by their bytes (Dictionary.addBytes). */
 const SHORT_CELL_BYTES = 6;
@@ -138,36 +136,11 @@ function textsOf(codes: Int32Array, texts: readonly string[]): string[] {
   return cells;
 }
 
-export interface CsvStream {
-  readonly path: string;
-  readonly bytes: number;
-  /** Data records (blank lines are not records). */
-  readonly rows: number;
-  /** Hashed on another core while the stream is read, where a worker can start. */
-  readonly sha256: Promise<string>;
-  /** Column names, in file order. */
-  readonly names: readonly string[];
-  /**
-   * The model input of `columns` for data rows [range.start, range.end) (default: all), parsed
-   * in one forward pass as `copy` asks for rows in order, numbered from 0 at range.start. Single
-   * rows in `again` may be asked for once more after the pass (the latency sample).
-   */
-  features(
-    columns: readonly string[],
-    again: readonly number[],
-    range?: { start: number; end: number },
-  ): FeatureRows;
-  /** After the pass: the kept columns as a table of the rows streamed. */
-  table(): Table;
-  /** Stops the parse workers, if any are still running (a pass that never started or ended early). */
-  close(): void;
-}
-
 /**
  * Opens `path` for streaming, keeping the cells of `keep` (which must be columns of the file).
  * Undefined when the fast path cannot take the file: read it whole then.
  */
-export function openCsvStream(path: string, keep: readonly string[]): CsvStream | undefined {
+export function openCsvStream(path: string, keep: readonly string[]): RowStream | undefined {
   const fd = openSync(path, 'r');
   let hashing: DataWorker | undefined;
   let parsing: ParsePool | undefined;
@@ -285,7 +258,7 @@ function streamOf(
   first: Omit<FirstPass, 'sha256'> & { sha256: Promise<string> },
   keep: readonly string[],
   pool: ParsePool | undefined,
-): CsvStream {
+): RowStream {
   const { names, rows } = first;
   const width = names.length;
   let kept: Dictionary[] = [];

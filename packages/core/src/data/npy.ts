@@ -80,7 +80,7 @@ interface NpyColumns {
 }
 
 /** One scalar type: kind, bytes per item, byte order. */
-interface Scalar {
+export interface Scalar {
   readonly kind: 'f' | 'i' | 'u' | 'b' | 'U' | 'S';
   readonly size: number;
   readonly littleEndian: boolean;
@@ -88,8 +88,24 @@ interface Scalar {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] as const; // \x93NUMPY
 
-/** Decodes one NPY file; `where` names it in messages ("data.npy", "data.npz member 'X.npy'"). */
-function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
+/** An NPY file's header: where its data starts, and the array's dtype, order and shape. */
+export interface NpyHeader {
+  readonly dataStart: number;
+  readonly descr: Descr;
+  readonly fortranOrder: boolean;
+  /** One or two dimensions. */
+  readonly dims: readonly number[];
+}
+
+/** The bytes an NPY file's header needs, from its first 12 (more when `bytes` is shorter than that). */
+export function npyHeaderBytes(bytes: Uint8Array): number {
+  if (bytes.length < 12) return 12;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (bytes[6] as number) === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
+}
+
+/** Reads an NPY header from the file's first bytes (at least {@link npyHeaderBytes} of them). */
+export function readNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((byte, i) => bytes[i] !== byte)) {
     throw new InputError(`${where} is not an NPY file (it does not start with \\x93NUMPY)`);
   }
@@ -101,6 +117,7 @@ function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
     );
   }
   const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart) throw new InputError(`${where} is truncated inside its NPY header`);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataStart = headerStart + headerLength;
   if (dataStart > bytes.length) throw new InputError(`${where} is truncated inside its NPY header`);
@@ -128,8 +145,14 @@ function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
       { hint: 'reshape it to (rows, columns) before saving' },
     );
   }
+  return { dataStart, descr: parseDescr(descr, where), fortranOrder, dims };
+}
+
+/** Decodes one NPY file; `where` names it in messages ("data.npy", "data.npz member 'X.npy'"). */
+function decodeNpy(bytes: Uint8Array, where: string): NpyColumns {
+  const { dataStart, descr: fields, fortranOrder, dims } = readNpyHeader(bytes, where);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const rows = dims[0] as number;
-  const fields = parseDescr(descr, where);
 
   if (fields.kind === 'structured') {
     if (dims.length !== 1) {
@@ -213,7 +236,7 @@ function checkLength(bytes: Uint8Array, dataStart: number, needed: number, where
   }
 }
 
-type Descr =
+export type Descr =
   | { readonly kind: 'plain'; readonly scalar: Scalar }
   | {
       readonly kind: 'structured';

@@ -206,6 +206,27 @@ function parseCells(
   return values;
 }
 
+/**
+ * The model input from a row-major float array (`stride` values a row) of the columns at
+ * `offsets`, each batch checked as it is copied: `fail` words a value that is not finite.
+ * A streamed NPY file (npy-stream.ts) reads its rows a batch at a time into such an array.
+ */
+export function packedFeatureRows(
+  source: Float32Array | Float64Array,
+  stride: number,
+  offsets: readonly number[],
+  rows: number,
+  fail: (row: number, column: number) => Error,
+): FeatureRows {
+  return finiteRows(
+    packedRows(
+      offsets.map((offset) => ({ source, width: stride, offset })),
+      rows,
+    ),
+    fail,
+  );
+}
+
 /** Rows per block of the transpose: a block of every column stays in cache while it is written out. */
 const TRANSPOSE_BLOCK_ROWS = 256;
 
@@ -299,7 +320,7 @@ function float32Run(
  * fraction of a per-cell test inside the copy loops, and covers every reader in one place.
  * The row and column are found again only when a batch fails.
  */
-function finiteRows(input: FeatureRows, fail: (row: number, column: number) => InputError): FeatureRows {
+function finiteRows(input: FeatureRows, fail: (row: number, column: number) => Error): FeatureRows {
   const { rows, width } = input;
   return {
     rows,

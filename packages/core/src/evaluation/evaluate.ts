@@ -1,9 +1,11 @@
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { type CsvStream, NotStreamable, openCsvStream } from '../data/csv-stream.ts';
+import { openCsvStream } from '../data/csv-stream.ts';
 import { type FeatureRows, readTable, type Table } from '../data/index.ts';
+import { openNpyStream } from '../data/npy-stream.ts';
 import { parseNumber } from '../data/numbers.ts';
 import { featureRange, rowRange } from '../data/rows.ts';
+import { NotStreamable, type RowStream } from '../data/stream.ts';
 import { type LoadedModel, loadModel, type ValueInfo } from '../inference/model.ts';
 import type { ModelClasses } from '../inference/onnx-classes.ts';
 import { chooseOutput, type Prediction, percentile, predict, singleRowRuns } from '../inference/predict.ts';
@@ -115,9 +117,12 @@ export async function scoreRows(
   return scoreWhole(source, settings, shard, logger, undefined);
 }
 
-/** Whether to stream the data file: a CSV file, from STREAM_MIN_BYTES unless told. */
+/** The formats that stream, by extension. */
+const STREAMS: Record<string, typeof openCsvStream> = { '.csv': openCsvStream, '.npy': openNpyStream };
+
+/** Whether to stream the data file: a CSV or NPY file, from STREAM_MIN_BYTES unless told. */
 function streams(path: string, streaming: EvaluateSettings['streaming']): boolean {
-  if (streaming === 'never' || extname(path).toLowerCase() !== '.csv') return false;
+  if (streaming === 'never' || STREAMS[extname(path).toLowerCase()] === undefined) return false;
   if (streaming === 'always') return true;
   try {
     return statSync(path).size >= STREAM_MIN_BYTES;
@@ -127,8 +132,8 @@ function streams(path: string, streaming: EvaluateSettings['streaming']): boolea
 }
 
 /**
- * Scores a CSV file as a stream (data/csv-stream.ts): memory for a chunk, a batch and a few bytes
- * per row, whatever the file's size. Undefined when the file needs the whole read (it then gives
+ * Scores a CSV or NPY file as a stream (data/csv-stream.ts, data/npy-stream.ts): memory for a
+ * chunk, a batch and a few bytes per row, whatever the file's size. Undefined when the file needs the whole read (it then gives
  * the same record, or words the error).
  */
 async function scoreStream(
@@ -140,7 +145,7 @@ async function scoreStream(
 ): Promise<Scored | undefined> {
   const keep = [settings.label, ...settings.sliceBy];
   if (settings.sliceBy.includes(settings.label)) return undefined;
-  const stream = openCsvStream(path, keep);
+  const stream = STREAMS[extname(path).toLowerCase()]?.(path, keep);
   if (stream === undefined) return undefined;
   try {
     return await scoreOpenStream(stream, model, settings, shard, logger);
@@ -150,7 +155,7 @@ async function scoreStream(
 }
 
 async function scoreOpenStream(
-  stream: CsvStream,
+  stream: RowStream,
   model: LoadedModel,
   settings: EvaluateSettings,
   shard: Shard | undefined,

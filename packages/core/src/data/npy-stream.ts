@@ -1,0 +1,182 @@
+/**
+ * An NPY file read as a stream, in slices of rows: the model input a batch at a time, in memory
+ * that does not grow with the file (DESIGN.md "Growing past one machine"). Each batch's rows are
+ * read into one buffer, the features copied out of it as the whole read copies them
+ * (table.ts packedFeatureRows), and the kept columns (the label, the slice keys) taken while the
+ * rows are in cache. A shard reads its own rows only; a worker hashes the whole file.
+ *
+ * The stream takes the usual array, a C-order little-endian float32 or float64 matrix; anything
+ * else (another dtype, Fortran order, a structured or 1-D array, a short file) is read whole, and
+ * so is a batch with a value that is not finite: the whole read words every problem as it always
+ * has. Values are the whole read's, bit for bit.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { npyHeaderBytes, readNpyHeader } from './npy.ts';
+import {
+  type DataWorker,
+  digestFile,
+  PARALLEL_MIN_BYTES,
+  readRange,
+  startWorker,
+  workersAvailable,
+} from './parallel.ts';
+import { NotStreamable, type RowStream } from './stream.ts';
+import { createTable, type FeatureRows, packedFeatureRows, sourceOf } from './table.ts';
+
+/** The array's shape and where its rows are: what the stream needs of a header. */
+interface Matrix {
+  readonly dataStart: number;
+  readonly rows: number;
+  readonly width: number;
+  /** 4 (float32) or 8 (float64). */
+  readonly itemSize: number;
+}
+
+/** The header of the file at `fd`, when the stream can take the array; undefined to read it whole. */
+function matrixOf(fd: number, path: string, size: number): Matrix | undefined {
+  let header: ReturnType<typeof readNpyHeader>;
+  try {
+    const preamble = readRange(fd, 0, Math.min(size, 12));
+    const needed = npyHeaderBytes(preamble);
+    if (needed > size) return undefined;
+    header = readNpyHeader(readRange(fd, 0, needed), path);
+  } catch {
+    return undefined;
+  }
+  const { dataStart, descr, fortranOrder, dims } = header;
+  if (descr.kind !== 'plain' || fortranOrder || dims.length !== 2) return undefined;
+  const { kind, size: itemSize, littleEndian } = descr.scalar;
+  if (kind !== 'f' || !littleEndian || (itemSize !== 4 && itemSize !== 8)) return undefined;
+  const [rows, width] = dims as [number, number];
+  if (rows === 0 || width === 0 || size < dataStart + rows * width * itemSize) return undefined;
+  return { dataStart, rows, width, itemSize };
+}
+
+/**
+ * Opens `path` for streaming, keeping the columns `keep` (which must be columns of the file:
+ * "0", "1", …). Undefined when the stream cannot take the file: read it whole then.
+ */
+export function openNpyStream(path: string, keep: readonly string[]): RowStream | undefined {
+  const fd = openSync(path, 'r');
+  let open = true;
+  const close = () => {
+    if (open) closeSync(fd);
+    open = false;
+  };
+  let hashing: DataWorker | undefined;
+  try {
+    const size = fstatSync(fd).size;
+    const matrix = matrixOf(fd, path, size);
+    const names = Array.from({ length: matrix?.width ?? 0 }, (_, j) => String(j));
+    if (matrix === undefined || !keep.every((name) => names.includes(name))) {
+      close();
+      return undefined;
+    }
+    hashing =
+      size >= PARALLEL_MIN_BYTES && workersAvailable()
+        ? startWorker({ path, size, digest: true })
+        : undefined;
+    const sha256 =
+      hashing !== undefined
+        ? hashing.digest.catch(() => hashAgain(path, size))
+        : Promise.resolve().then(() => hashAgain(path, size));
+    sha256.catch(() => undefined);
+    return streamOf(path, size, fd, close, matrix, names, keep, sha256);
+  } catch (error) {
+    hashing?.stop();
+    close();
+    throw error;
+  }
+}
+
+/** The file's sha256 on this thread (no worker, or a worker that failed). */
+function hashAgain(path: string, size: number): string {
+  const again = openSync(path, 'r');
+  try {
+    return digestFile(again, size);
+  } finally {
+    closeSync(again);
+  }
+}
+
+function streamOf(
+  path: string,
+  size: number,
+  fd: number,
+  close: () => void,
+  matrix: Matrix,
+  names: readonly string[],
+  keep: readonly string[],
+  sha256: Promise<string>,
+): RowStream {
+  const { dataStart, rows, width, itemSize } = matrix;
+  const rowBytes = width * itemSize;
+  let kept: Float64Array[] = [];
+  let count = 0;
+  let parsed = 0;
+  return {
+    path,
+    bytes: size,
+    rows,
+    sha256,
+    names,
+    features(columns, again, range = { start: 0, end: rows }) {
+      count = range.end - range.start;
+      kept = keep.map(() => new Float64Array(count));
+      const offsets = columns.map((name) => names.indexOf(name));
+      const keptOffsets = keep.map((name) => names.indexOf(name));
+      const singles = new Set(again);
+      /** Rows [from, to) of the file's slice, in a buffer kept for the next batch. */
+      let buffer = Buffer.alloc(0);
+      const read = (from: number, to: number): Float32Array | Float64Array => {
+        const bytes = (to - from) * rowBytes;
+        if (buffer.length < bytes) buffer = Buffer.alloc(bytes);
+        const at = dataStart + (range.start + from) * rowBytes;
+        readInto(fd, buffer, bytes, at);
+        return itemSize === 4
+          ? new Float32Array(buffer.buffer, buffer.byteOffset, (to - from) * width)
+          : new Float64Array(buffer.buffer, buffer.byteOffset, (to - from) * width);
+      };
+      const input: FeatureRows = {
+        rows: count,
+        width: columns.length,
+        copy(start, end, into) {
+          if (start !== parsed && !(end === start + 1 && singles.has(start))) {
+            throw new Error(`bug: streamed rows ${start}-${end} asked out of order`);
+          }
+          const values = read(start, end);
+          const notFinite = (row: number) =>
+            new NotStreamable(`row ${range.start + start + row + 1}: a feature that is not a finite float32`);
+          packedFeatureRows(values, width, offsets, end - start, notFinite).copy(0, end - start, into);
+          if (start !== parsed) return;
+          keptOffsets.forEach((offset, k) => {
+            const column = kept[k] as Float64Array;
+            for (let i = 0, at = offset; i < end - start; i++, at += width)
+              column[start + i] = values[at] as number;
+          });
+          parsed = end;
+        },
+      };
+      return input;
+    },
+    close,
+    table() {
+      if (parsed !== count || count === 0)
+        throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
+      close();
+      return createTable(
+        { path, format: 'npy', sha256, bytes: size },
+        { rows: count, names: keep, sources: kept.map((values) => sourceOf({ kind: 'number', values })) },
+      );
+    },
+  };
+}
+
+/** `bytes` bytes of the file from `at` into `buffer`; a file that ended early changed while read: read it whole. */
+function readInto(fd: number, buffer: Buffer, bytes: number, at: number): void {
+  for (let done = 0; done < bytes; ) {
+    const got = readSync(fd, buffer, done, bytes - done, at + done);
+    if (got === 0) throw new NotStreamable(`the file ended at byte ${at + done}, before ${at + bytes}`);
+    done += got;
+  }
+}

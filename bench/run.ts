@@ -141,7 +141,6 @@ function interleave(rounds: number, cases: Record<string, () => Timed>): Record<
   return runs;
 }
 
-
 if (!existsSync(join(root, 'packages', 'cli', 'dist', 'modelgate.js'))) {
   spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 }

@@ -27,7 +27,7 @@ import { parseNumber, scanNumber, scanned, trimNumberText } from './numbers.ts';
 import {
   type DataStreamWorker,
   type DataWorker,
-  digestFile,
+  digestPath,
   PARALLEL_MIN_BYTES,
   startStreamWorker,
   startWorker,
@@ -163,15 +163,8 @@ export function openCsvStream(path: string, keep: readonly string[]): RowStream 
     const sha256 =
       first.sha256 !== undefined
         ? Promise.resolve(first.sha256)
-        : (hashing as DataWorker).digest.catch(() => {
-            // A worker that failed leaves the digest to this thread.
-            const again = openSync(path, 'r');
-            try {
-              return digestFile(again, size);
-            } finally {
-              closeSync(again);
-            }
-          });
+        : // A worker that failed leaves the digest to this thread.
+          (hashing as DataWorker).digest.catch(() => digestPath(path, size));
     sha256.catch(() => undefined);
     return streamOf(path, size, { ...first, sha256 }, keep, parsing);
   } catch (error) {

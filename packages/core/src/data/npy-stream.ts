@@ -14,7 +14,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { npyHeaderBytes, readNpyHeader } from './npy.ts';
 import {
   type DataWorker,
-  digestFile,
+  digestPath,
   PARALLEL_MIN_BYTES,
   readRange,
   startWorker,
@@ -78,24 +78,14 @@ export function openNpyStream(path: string, keep: readonly string[]): RowStream 
         : undefined;
     const sha256 =
       hashing !== undefined
-        ? hashing.digest.catch(() => hashAgain(path, size))
-        : Promise.resolve().then(() => hashAgain(path, size));
+        ? hashing.digest.catch(() => digestPath(path, size))
+        : Promise.resolve().then(() => digestPath(path, size));
     sha256.catch(() => undefined);
     return streamOf(path, size, fd, close, matrix, names, keep, sha256);
   } catch (error) {
     hashing?.stop();
     close();
     throw error;
-  }
-}
-
-/** The file's sha256 on this thread (no worker, or a worker that failed). */
-function hashAgain(path: string, size: number): string {
-  const again = openSync(path, 'r');
-  try {
-    return digestFile(again, size);
-  } finally {
-    closeSync(again);
   }
 }
 

@@ -161,6 +161,16 @@ export function digestFile(fd: number, size: number): string {
   return hash.digest('hex');
 }
 
+/** Hex sha256 of the file at `path`, on this thread (no worker, or a worker that failed). */
+export function digestPath(path: string, size: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    return digestFile(fd, size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * A data worker's job (see worker.ts), on whatever thread calls it: scan the part, if any, and
  * reply; then hash the file, if asked, and reply. Each reply lists the buffers it hands over.

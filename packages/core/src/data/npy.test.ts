@@ -218,6 +218,14 @@ describe('bad NPY input', () => {
     );
   });
 
+  it('refuses a file cut inside its preamble or header', async () => {
+    const whole = npyBytes('<f8', [4], encode('<f8', [1, 2, 3, 4]), { version: 2 });
+    for (const length of [11, 40]) {
+      const error = await errorOf(readTable(files.write(`cut-${length}.npy`, whole.subarray(0, length))));
+      expect(error.message).toMatch(new RegExp(`cut-${length}\\.npy is truncated inside its NPY header$`));
+    }
+  });
+
   it('refuses a corrupt header, keeping the parse error as the cause', async () => {
     const bytes = npyBytes('<f8', [1], encode('<f8', [1]));
     bytes.write("{'descr': '<f8', 'fortran_order': Flase", 10, 'latin1');

@@ -66,7 +66,18 @@ export async function readParquet(path: string, bytes: Buffer): Promise<TablePar
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
-function toSource(path: string, name: string, cells: readonly unknown[]): ColumnSource {
+/** A cell as the number a numeric column holds: a number, or an integer within 2^53; else undefined. */
+export function parquetCellNumber(cell: unknown): number | undefined {
+  if (typeof cell === 'number') return cell;
+  if (typeof cell === 'bigint' && cell <= MAX_EXACT && cell >= -MAX_EXACT) return Number(cell);
+  return undefined;
+}
+
+/**
+ * A column's cells as the whole read types them: numbers when every cell is a number (or an
+ * integer within 2^53), else text. The streamed read (parquet-stream.ts) types its kept columns here too.
+ */
+export function toSource(path: string, name: string, cells: readonly unknown[]): ColumnSource {
   const numbers = new Float64Array(cells.length);
   let numeric = true;
   for (let row = 0; row < cells.length && numeric; row++) {

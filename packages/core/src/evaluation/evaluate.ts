@@ -4,6 +4,7 @@ import { openCsvStream } from '../data/csv-stream.ts';
 import { type FeatureRows, readTable, type Table } from '../data/index.ts';
 import { openNpyStream } from '../data/npy-stream.ts';
 import { parseNumber } from '../data/numbers.ts';
+import { openParquetStream } from '../data/parquet-stream.ts';
 import { featureRange, rowRange } from '../data/rows.ts';
 import { NotStreamable, type RowStream } from '../data/stream.ts';
 import { type LoadedModel, loadModel, type ValueInfo } from '../inference/model.ts';
@@ -118,9 +119,12 @@ export async function scoreRows(
 }
 
 /** The formats that stream, by extension. */
-const STREAMS: Record<string, typeof openCsvStream> = { '.csv': openCsvStream, '.npy': openNpyStream };
+const STREAMS: Record<
+  string,
+  (path: string, keep: readonly string[]) => RowStream | undefined | Promise<RowStream | undefined>
+> = { '.csv': openCsvStream, '.npy': openNpyStream, '.parquet': openParquetStream };
 
-/** Whether to stream the data file: a CSV or NPY file, from STREAM_MIN_BYTES unless told. */
+/** Whether to stream the data file: a CSV, NPY or Parquet file, from STREAM_MIN_BYTES unless told. */
 function streams(path: string, streaming: EvaluateSettings['streaming']): boolean {
   if (streaming === 'never' || STREAMS[extname(path).toLowerCase()] === undefined) return false;
   if (streaming === 'always') return true;
@@ -132,8 +136,8 @@ function streams(path: string, streaming: EvaluateSettings['streaming']): boolea
 }
 
 /**
- * Scores a CSV or NPY file as a stream (data/csv-stream.ts, data/npy-stream.ts): memory for a
- * chunk, a batch and a few bytes per row, whatever the file's size. Undefined when the file needs the whole read (it then gives
+ * Scores a CSV, NPY or Parquet file as a stream (data/csv-stream.ts, npy-stream.ts,
+ * parquet-stream.ts): memory for a chunk, a batch and a few bytes per row, whatever the file's size. Undefined when the file needs the whole read (it then gives
  * the same record, or words the error).
  */
 async function scoreStream(
@@ -145,7 +149,7 @@ async function scoreStream(
 ): Promise<Scored | undefined> {
   const keep = [settings.label, ...settings.sliceBy];
   if (settings.sliceBy.includes(settings.label)) return undefined;
-  const stream = STREAMS[extname(path).toLowerCase()]?.(path, keep);
+  const stream = await STREAMS[extname(path).toLowerCase()]?.(path, keep);
   if (stream === undefined) return undefined;
   try {
     return await scoreOpenStream(stream, model, settings, shard, logger);

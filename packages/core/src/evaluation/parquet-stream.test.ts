@@ -1,0 +1,154 @@
+// A streamed Parquet file (data/parquet-stream.ts) must give the record the whole read gives, row
+// group by row group, and hand every file or value it does not take to the whole read.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { describe, expect, it } from 'vitest';
+import { openParquetStream } from '../data/parquet-stream.ts';
+import { recordingLogger, scratch } from '../kernel/testing.ts';
+import { evaluate, finishEvaluation, scoreRows } from './evaluate.ts';
+import { mergeParts, partRecord } from './part.ts';
+import type { EvaluateSettings } from './settings.ts';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'models');
+const quiet = { info: () => undefined, warning: () => undefined };
+const MEASURED = /^(rows_per_second|latency_)/;
+const dir = scratch('modelgate-parquet-stream-');
+
+function comparable(record: Awaited<ReturnType<typeof evaluate>>['record']): unknown {
+  const copy = structuredClone(record) as unknown as Record<string, unknown> & {
+    metrics: Record<string, unknown>;
+  };
+  delete copy.created_at;
+  for (const name of Object.keys(copy.metrics)) if (MEASURED.test(name)) delete copy.metrics[name];
+  return copy;
+}
+
+type Columns = Parameters<typeof parquetWriteBuffer>[0]['columnData'];
+
+/**
+ * A fixture's CSV as Parquet in row groups of `groupRows`: numeric columns as DOUBLE (or FLOAT),
+ * text columns as STRING, with the changes `edit` makes to the cells first.
+ */
+function parquetOf(
+  fixture: string,
+  options: { groupRows?: number; float?: boolean; edit?: (rows: string[][], names: string[]) => void } = {},
+): string {
+  const [head = '', ...lines] = readFileSync(join(FIXTURES, fixture, 'data.csv'), 'utf8')
+    .trim()
+    .split('\n');
+  const names = head.split(',');
+  const rows = lines.map((line) => line.split(','));
+  options.edit?.(rows, names);
+  const columnData: Columns = names.map((name, c) => {
+    const cells = rows.map((cells) => cells[c] as string);
+    const numeric = cells.every((cell) => cell !== '' && !Number.isNaN(Number(cell)));
+    return numeric
+      ? { name, data: cells.map(Number), type: options.float ? 'FLOAT' : 'DOUBLE' }
+      : { name, data: cells.map((cell) => (cell === '' ? null : cell)), type: 'STRING' };
+  });
+  const path = join(
+    dir,
+    `${fixture}-${options.groupRows ?? 'one'}-${options.float ? 'f' : 'd'}-${Math.random().toString(36).slice(2)}.parquet`,
+  );
+  writeFileSync(
+    path,
+    new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: options.groupRows ?? 100_000 })),
+  );
+  return path;
+}
+
+const base = (fixture: string, data: string, extra: Partial<EvaluateSettings>): EvaluateSettings => ({
+  model: join(FIXTURES, fixture, 'model.onnx'),
+  data,
+  label: 'target',
+  sliceBy: [],
+  bootstrap: 200,
+  confidence: 0.95,
+  seed: 5,
+  provider: 'cpu',
+  batchSize: 64,
+  ...extra,
+});
+
+describe('a streamed Parquet file gives the record the whole read gives', () => {
+  it.each([
+    ['binary-sigmoid', { sliceBy: ['size'] }, 37, false],
+    ['binary-sigmoid', { sliceBy: ['size'] }, undefined, true],
+    ['regression', { task: 'regression' as const, sliceBy: ['bmi_band', 'age_band'] }, 50, false],
+    ['string-labels', { label: 'species' }, 64, false],
+    ['multiclass-mlp', { label: 'digit' }, 100, true],
+  ])('%s %o in row groups of %s rows (float32 columns: %s)', async (fixture, extra, groupRows, float) => {
+    const path = parquetOf(fixture, { groupRows, float });
+    const settings = base(fixture, path, extra);
+    const logger = recordingLogger();
+    const streamed = await evaluate({ ...settings, streaming: 'always' }, logger);
+    expect(logger.text()).toMatch(/^info: streaming \d+ rows × \d+ features from .*\.parquet$/m);
+    const whole = await evaluate({ ...settings, streaming: 'never' }, quiet);
+    expect(comparable(streamed.record)).toEqual(comparable(whole.record));
+  });
+
+  it('streams a shard, decoding its own row groups: the parts equal the whole read’s and merge to the whole', async () => {
+    const path = parquetOf('binary-sigmoid', { groupRows: 30 });
+    const settings = base('binary-sigmoid', path, { sliceBy: ['size'] });
+    const files = [];
+    for (const index of [1, 2, 3]) {
+      const shard = { index, count: 3 };
+      const logger = recordingLogger();
+      const streamed = await partRecord(
+        await scoreRows({ ...settings, streaming: 'always' }, shard, logger),
+        settings,
+        shard,
+      );
+      expect(logger.text()).toMatch(/^info: streaming 200 rows .*\(shard \d of 3\)$/m);
+      const whole = await partRecord(
+        await scoreRows({ ...settings, streaming: 'never' }, shard, quiet),
+        settings,
+        shard,
+      );
+      for (const part of [streamed, whole]) {
+        delete (part as { created_at?: string }).created_at;
+        delete (part as { measured?: unknown }).measured;
+      }
+      expect(streamed).toEqual(whole);
+      files.push({ source: `part-${index}.json`, part: JSON.parse(JSON.stringify(streamed)) });
+    }
+    const { scored, settings: merged } = mergeParts(files);
+    const fromParts = await finishEvaluation(scored, merged, quiet);
+    const whole = await evaluate({ ...settings, streaming: 'never' }, quiet);
+    expect(comparable(fromParts.record)).toEqual(comparable(whole.record));
+  });
+
+  it('hands a null feature to the whole read, which words the error as always', async () => {
+    const path = parquetOf('binary-sigmoid', {
+      groupRows: 40,
+      edit: (rows) => {
+        (rows[150] as string[])[2] = '';
+      },
+    });
+    const settings = base('binary-sigmoid', path, { sliceBy: ['size'] });
+    const logger = recordingLogger();
+    const [streamed, whole] = await Promise.allSettled([
+      evaluate({ ...settings, streaming: 'always' }, logger),
+      evaluate({ ...settings, streaming: 'never' }, quiet),
+    ]);
+    const message = (r: PromiseSettledResult<unknown>) =>
+      String((r as PromiseRejectedResult).reason?.message);
+    expect(streamed.status).toBe('rejected');
+    expect(message(streamed)).toBe(message(whole));
+    expect(logger.text()).toMatch(
+      /reading .* whole: row 1: column 'mean_perimeter' is not a finite float32/,
+    );
+  });
+
+  it('does not take a file that is not Parquet, or a kept column the file lacks', async () => {
+    const text = join(dir, 'text.parquet');
+    writeFileSync(text, 'not parquet at all, just some text');
+    expect(await openParquetStream(text, [])).toBeUndefined();
+    const path = parquetOf('binary-sigmoid', { groupRows: 50 });
+    expect(await openParquetStream(path, ['no_such_column'])).toBeUndefined();
+    const stream = await openParquetStream(path, ['target']);
+    expect(stream?.rows).toBe(200);
+    stream?.close();
+  });
+});

@@ -136,9 +136,7 @@ describe('a streamed Parquet file gives the record the whole read gives', () => 
       String((r as PromiseRejectedResult).reason?.message);
     expect(streamed.status).toBe('rejected');
     expect(message(streamed)).toBe(message(whole));
-    expect(logger.text()).toMatch(
-      /reading .* whole: row 1: column 'mean_perimeter' is not a finite float32/,
-    );
+    expect(logger.text()).toMatch(/reading .* whole: row 1: column 'mean_perimeter' is not a finite float32/);
   });
 
   it('does not take a file that is not Parquet, or a kept column the file lacks', async () => {

@@ -1,7 +1,8 @@
 import { InputError } from '../kernel/errors.ts';
 import { type ColumnSource, sourceOf, type TableParts } from './table.ts';
 
-type Cell = number | string | undefined;
+/** A cell as the whole read keeps it: a number, text, or empty. */
+export type Cell = number | string | undefined;
 
 /**
  * JSON Lines: one object per line, its keys the columns (the union over all lines, in the
@@ -11,14 +12,16 @@ type Cell = number | string | undefined;
  * Blank lines are skipped; errors name the line as it is numbered in the file.
  */
 export function readJsonl(path: string, bytes: Buffer): TableParts {
-  const text = bytes.toString('utf8');
   const columns = new Map<string, Cell[]>();
   const lines: number[] = [];
   let lineNumber = 0;
-  for (let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; start < text.length; ) {
-    const newline = text.indexOf('\n', start);
-    const end = newline < 0 ? text.length : newline;
-    const line = text.slice(start, end);
+  // Line by line from the bytes (a UTF-8 LF is never part of another character): the file as one
+  // string would stop at V8's longest string, 512 MiB.
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  for (let start = bom ? 3 : 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const line = bytes.toString('utf8', start, end);
     start = end + 1;
     lineNumber++;
     if (line.trim() === '') continue;
@@ -60,7 +63,8 @@ export function parseLine(path: string, lineNumber: number, line: string): Recor
   return value as Record<string, unknown>;
 }
 
-function toCell(path: string, lineNumber: number, key: string, value: unknown): Cell {
+/** A value of a line as its cell; a nested value is an InputError naming the line and key. */
+export function toCell(path: string, lineNumber: number, key: string, value: unknown): Cell {
   switch (typeof value) {
     case 'number':
     case 'string':
@@ -76,7 +80,8 @@ function toCell(path: string, lineNumber: number, key: string, value: unknown): 
   }
 }
 
-function toSource(cells: readonly Cell[]): ColumnSource {
+/** A column's cells as the whole read types them: numbers when every line gave a number, else text. */
+export function toSource(cells: readonly Cell[]): ColumnSource {
   if (cells.every((cell) => typeof cell === 'number')) {
     return sourceOf({ kind: 'number', values: Float64Array.from(cells as number[]) });
   }

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { openCsvStream } from '../data/csv-stream.ts';
 import { type FeatureRows, readTable, type Table } from '../data/index.ts';
+import { openJsonlStream } from '../data/jsonl-stream.ts';
 import { openNpyStream } from '../data/npy-stream.ts';
 import { parseNumber } from '../data/numbers.ts';
 import { openParquetStream } from '../data/parquet-stream.ts';
@@ -122,9 +123,15 @@ export async function scoreRows(
 const STREAMS: Record<
   string,
   (path: string, keep: readonly string[]) => RowStream | undefined | Promise<RowStream | undefined>
-> = { '.csv': openCsvStream, '.npy': openNpyStream, '.parquet': openParquetStream };
+> = {
+  '.csv': openCsvStream,
+  '.jsonl': openJsonlStream,
+  '.ndjson': openJsonlStream,
+  '.npy': openNpyStream,
+  '.parquet': openParquetStream,
+};
 
-/** Whether to stream the data file: a CSV, NPY or Parquet file, from STREAM_MIN_BYTES unless told. */
+/** Whether to stream the data file: CSV, JSON Lines, NPY or Parquet, from STREAM_MIN_BYTES unless told. */
 function streams(path: string, streaming: EvaluateSettings['streaming']): boolean {
   if (streaming === 'never' || STREAMS[extname(path).toLowerCase()] === undefined) return false;
   if (streaming === 'always') return true;
@@ -136,8 +143,8 @@ function streams(path: string, streaming: EvaluateSettings['streaming']): boolea
 }
 
 /**
- * Scores a CSV, NPY or Parquet file as a stream (data/csv-stream.ts, npy-stream.ts,
- * parquet-stream.ts): memory for a chunk, a batch and a few bytes per row, whatever the file's size. Undefined when the file needs the whole read (it then gives
+ * Scores a CSV, JSON Lines, NPY or Parquet file as a stream (data/csv-stream.ts, jsonl-stream.ts,
+ * npy-stream.ts, parquet-stream.ts): memory for a chunk, a batch and a few bytes per row, whatever the file's size. Undefined when the file needs the whole read (it then gives
  * the same record, or words the error).
  */
 async function scoreStream(

@@ -21,7 +21,7 @@ import {
   workersAvailable,
 } from './parallel.ts';
 import { NotStreamable, type RowStream } from './stream.ts';
-import { createTable, type FeatureRows } from './table.ts';
+import { createTable } from './table.ts';
 
 /** Bytes read at a time (as the CSV stream reads). */
 const CHUNK_BYTES = 1 << 20;

@@ -105,16 +105,24 @@ export async function scoreRows(
     );
   }
   if (settings.model !== undefined && streams(source, settings.streaming)) {
-    // This thread parses the next batch between the model's runs: onnxruntime's idle threads
-    // must not spin on the cores the parse needs.
-    const model = await loadModel(settings.model, {
-      provider: settings.provider,
-      runtime: settings.runtime,
-      spinWait: false,
-    });
-    const streamed = await scoreStream(source, model, settings, shard, logger);
-    if (streamed !== undefined) return streamed;
-    return scoreWhole(source, settings, shard, logger, model);
+    // The stream opens first, so that its hash worker starts while this thread loads the model
+    // (rather than while the model runs).
+    const stream = await openStream(source, settings);
+    try {
+      // This thread reads the next batch between the model's runs: onnxruntime's idle threads
+      // must not spin on the cores the reading needs.
+      const model = await loadModel(settings.model, {
+        provider: settings.provider,
+        runtime: settings.runtime,
+        spinWait: false,
+      });
+      const streamed =
+        stream === undefined ? undefined : await scoreOpenStream(stream, model, settings, shard, logger);
+      if (streamed !== undefined) return streamed;
+      return scoreWhole(source, settings, shard, logger, model);
+    } finally {
+      stream?.close();
+    }
   }
   return scoreWhole(source, settings, shard, logger, undefined);
 }
@@ -143,26 +151,14 @@ function streams(path: string, streaming: EvaluateSettings['streaming']): boolea
 }
 
 /**
- * Scores a CSV, JSON Lines, NPY or Parquet file as a stream (data/csv-stream.ts, jsonl-stream.ts,
- * npy-stream.ts, parquet-stream.ts): memory for a chunk, a batch and a few bytes per row, whatever the file's size. Undefined when the file needs the whole read (it then gives
- * the same record, or words the error).
+ * Opens a CSV, JSON Lines, NPY or Parquet file as a stream (data/csv-stream.ts, jsonl-stream.ts,
+ * npy-stream.ts, parquet-stream.ts): memory for a chunk, a batch and a few bytes per row, whatever
+ * the file's size. Undefined when the file needs the whole read (it then gives the same record,
+ * or words the error).
  */
-async function scoreStream(
-  path: string,
-  model: LoadedModel,
-  settings: EvaluateSettings,
-  shard: Shard | undefined,
-  logger: Logger,
-): Promise<Scored | undefined> {
-  const keep = [settings.label, ...settings.sliceBy];
+async function openStream(path: string, settings: EvaluateSettings): Promise<RowStream | undefined> {
   if (settings.sliceBy.includes(settings.label)) return undefined;
-  const stream = await STREAMS[extname(path).toLowerCase()]?.(path, keep);
-  if (stream === undefined) return undefined;
-  try {
-    return await scoreOpenStream(stream, model, settings, shard, logger);
-  } finally {
-    stream.close();
-  }
+  return STREAMS[extname(path).toLowerCase()]?.(path, [settings.label, ...settings.sliceBy]);
 }
 
 async function scoreOpenStream(

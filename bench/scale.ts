@@ -1,6 +1,7 @@
 // `npm run bench:scale`: evaluate at scale (issue 18), measured in one run, rounds interleaved:
 // - peak RSS of `modelgate evaluate` (CSV, no bootstrap) over the raw feature bytes (rows × 32 × 4):
-//   target ≤ 1.5× at 2M rows (the CSV is streamed: data/csv-stream.ts);
+//   target ≤ 1.5× at 2M rows (the CSV is streamed: data/csv-stream.ts), and the same of the NPY
+//   file (streamed in slices: data/npy-stream.ts);
 // - its wall time over bare onnxruntime-node's on the same rows pre-decoded to a Float32Array
 //   (bench/bare-ort.mjs): target ≤ 2.5× at 200k, ≤ 3× at 2M; NPY ≤ 1.3× at 200k;
 // - with BENCH_HUGE=1, 20M rows: time and RSS (target: within 2 GB).
@@ -126,15 +127,16 @@ if (!existsSync(join(root, 'packages', 'cli', 'dist', 'modelgate.js'))) {
 }
 console.log(`rounds: ${ROUNDS}, interleaved; ratios are medians of the rounds' ratios (min–max)\n`);
 console.log(
-  '| rows | CSV time / bare | CSV RSS / feature bytes | NPY time / bare | CSV wall, RSS (median) |',
+  '| rows | CSV time / bare | CSV RSS / feature bytes | NPY time / bare | NPY RSS / feature bytes | CSV wall, RSS (median) |',
 );
-console.log('|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|');
 for (const rows of SIZES) {
   const files = generate(rows, false);
   const featureMiB = (rows * FEATURES * 4) / 2 ** 20;
   const time: number[] = [];
   const rss: number[] = [];
   const npy: number[] = [];
+  const npyRss: number[] = [];
   const csvRuns: Timed[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const bare = measure(process.execPath, [
@@ -144,15 +146,16 @@ for (const rows of SIZES) {
       String(FEATURES),
     ]);
     const csv = measure(process.execPath, evaluate(files.csv, 'y'));
-    const fromNpy = rows <= 200_000 ? measure(process.execPath, evaluate(files.npy, '32')) : undefined;
+    const fromNpy = measure(process.execPath, evaluate(files.npy, '32'));
     time.push(csv.wall / bare.wall);
     rss.push(csv.rssMiB / featureMiB);
-    if (fromNpy !== undefined) npy.push(fromNpy.wall / bare.wall);
+    npy.push(fromNpy.wall / bare.wall);
+    npyRss.push(fromNpy.rssMiB / featureMiB);
     csvRuns.push(csv);
   }
   const middle = [...csvRuns].sort((a, b) => a.wall - b.wall)[csvRuns.length >> 1] as Timed;
   console.log(
-    `| ${rows.toLocaleString('en-US')} | ${summary(time)} | ${summary(rss)} | ${npy.length > 0 ? summary(npy) : ''} | ${middle.wall.toFixed(1)} s, ${middle.rssMiB.toFixed(0)} MiB |`,
+    `| ${rows.toLocaleString('en-US')} | ${summary(time)} | ${summary(rss)} | ${summary(npy)} | ${summary(npyRss)} | ${middle.wall.toFixed(1)} s, ${middle.rssMiB.toFixed(0)} MiB |`,
   );
 }
 if (process.env.BENCH_HUGE === '1') {

@@ -28,6 +28,12 @@ const KERNELS = [
     constant: 'CSV_KERNEL_WASM',
   },
   {
+    source: 'packages/core/assembly/rows.ts',
+    module: 'packages/core/src/data/rows-kernel.wasm.ts',
+    constant: 'ROWS_KERNEL_WASM',
+    flags: ['--enable', 'simd'],
+  },
+  {
     source: 'packages/core/assembly/bootstrap.ts',
     module: 'packages/core/src/stats/bootstrap-kernel.wasm.ts',
     constant: 'BOOTSTRAP_KERNEL_WASM',

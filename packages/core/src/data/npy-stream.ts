@@ -1,9 +1,10 @@
 /**
  * An NPY file read as a stream, in slices of rows: the model input a batch at a time, in memory
  * that does not grow with the file (DESIGN.md "Growing past one machine"). Each batch's rows are
- * read into one buffer, the features copied out of it as the whole read copies them
- * (table.ts packedFeatureRows), and the kept columns (the label, the slice keys) taken while the
- * rows are in cache. A shard reads its own rows only; a worker hashes the whole file.
+ * read into one buffer, the features copied out of it, and the kept columns (the label, the slice
+ * keys) taken while the rows are in cache: by a WebAssembly kernel (rows-kernel.ts) for a float32
+ * matrix whose features are a run of columns, else as the whole read copies them
+ * (table.ts packedFeatureRows). A shard reads its own rows only; a worker hashes the whole file.
  *
  * The stream takes the usual array, a C-order little-endian float32 or float64 matrix; anything
  * else (another dtype, Fortran order, a structured or 1-D array, a short file) is read whole, and
@@ -20,6 +21,7 @@ import {
   startWorker,
   workersAvailable,
 } from './parallel.ts';
+import { type RowsKernel, rowsKernel } from './rows-kernel.ts';
 import { NotStreamable, type RowStream } from './stream.ts';
 import { createTable, type FeatureRows, packedFeatureRows, sourceOf } from './table.ts';
 
@@ -119,9 +121,13 @@ function streamOf(
       // One buffer for the rows of a batch, and one copier over it, both kept for the next batch
       // (a copier made afresh for each batch ran cold every time: twice the time).
       let capacity = 0;
-      let buffer = Buffer.alloc(0);
+      let buffer: Buffer = Buffer.alloc(0);
       let values: Float32Array | Float64Array = new Float32Array(0);
       let copier: FeatureRows | undefined;
+      // A float32 matrix whose features are a run of columns (the usual case: all but the label)
+      // is copied by a WebAssembly kernel, reading straight into its memory.
+      const run = itemSize === 4 && offsets.every((offset, j) => offset === (offsets[0] as number) + j);
+      let kernel: RowsKernel | undefined;
       let first = 0;
       const notFinite = (row: number) =>
         new NotStreamable(`row ${range.start + first + row + 1}: a feature that is not a finite float32`);
@@ -129,7 +135,10 @@ function streamOf(
       const read = (from: number, to: number) => {
         if (to - from > capacity) {
           capacity = to - from;
-          buffer = Buffer.alloc(capacity * rowBytes);
+          kernel = run
+            ? rowsKernel(width, offsets[0] ?? 0, offsets.length, keptOffsets, capacity)
+            : undefined;
+          buffer = kernel?.buffer ?? Buffer.alloc(capacity * rowBytes);
           values =
             itemSize === 4
               ? new Float32Array(buffer.buffer, buffer.byteOffset, capacity * width)
@@ -147,6 +156,12 @@ function streamOf(
             throw new Error(`bug: streamed rows ${start}-${end} asked out of order`);
           }
           read(start, end);
+          if (kernel !== undefined) {
+            const bad = kernel.copy(end - start, into, start === parsed ? kept : [], start);
+            if (bad >= 0) throw notFinite(bad);
+            if (start === parsed) parsed = end;
+            return;
+          }
           copier?.copy(0, end - start, into);
           if (start !== parsed) return;
           keptOffsets.forEach((offset, k) => {

@@ -86,12 +86,18 @@ export async function openParquetStream(
   try {
     const size = fstatSync(fd).size;
     const metadata = footerOf(fd, size, (bytes) => hyparquet.parquetMetadata(bytes));
-    const top = metadata === undefined ? [] : hyparquet.parquetSchema(metadata).children;
+    let top: ReturnType<typeof hyparquet.parquetSchema>['children'] = [];
+    try {
+      top = metadata === undefined ? [] : hyparquet.parquetSchema(metadata).children;
+    } catch {
+      // A schema hyparquet cannot build: the whole read words it.
+    }
     const names = top.map((child) => child.element.name);
     const rows = Number(metadata?.num_rows ?? 0);
     if (
       metadata === undefined ||
       rows === 0 ||
+      top.length === 0 ||
       top.some((child) => child.children.length > 0) ||
       new Set(names).size !== names.length ||
       !keep.every((name) => names.includes(name))
@@ -182,25 +188,36 @@ function streamOf(opened: Opened): RowStream {
         features = columns.map(() => new Float64Array(groupEnd - groupStart));
         // hyparquet calls onChunk where a throw would go unhandled: the first problem waits here.
         let failure: NotStreamable | undefined;
-        await opened.read(groupStart, groupEnd, wanted, ({ columnName, columnData, rowStart, rowEnd }) => {
-          const j = columns.indexOf(columnName);
-          const k = keep.indexOf(columnName);
-          for (let row = Math.max(rowStart, groupStart); row < Math.min(rowEnd, groupEnd); row++) {
-            const cell = columnData[row - rowStart];
-            if (j >= 0) {
-              const value = parquetCellNumber(cell);
-              if (value === undefined || !Number.isFinite(Math.fround(value))) {
-                failure ??= new NotStreamable(
-                  `row ${row + 1}: column '${columnName}' is not a finite float32`,
-                );
-                return;
+        const reading = opened.read(
+          groupStart,
+          groupEnd,
+          wanted,
+          ({ columnName, columnData, rowStart, rowEnd }) => {
+            const j = columns.indexOf(columnName);
+            const k = keep.indexOf(columnName);
+            for (let row = Math.max(rowStart, groupStart); row < Math.min(rowEnd, groupEnd); row++) {
+              const cell = columnData[row - rowStart];
+              if (j >= 0) {
+                const value = parquetCellNumber(cell);
+                if (value === undefined || !Number.isFinite(Math.fround(value))) {
+                  failure ??= new NotStreamable(
+                    `row ${row + 1}: column '${columnName}' is not a finite float32`,
+                  );
+                  return;
+                }
+                (features[j] as Float64Array)[row - groupStart] = value;
               }
-              (features[j] as Float64Array)[row - groupStart] = value;
+              if (k >= 0 && row >= range.start && row < range.end)
+                (kept[k] as unknown[])[row - range.start] = cell;
             }
-            if (k >= 0 && row >= range.start && row < range.end)
-              (kept[k] as unknown[])[row - range.start] = cell;
-          }
-        });
+          },
+        );
+        try {
+          await reading;
+        } catch (error) {
+          // A page hyparquet cannot decode: the whole read words it (a corrupt file, a codec).
+          throw new NotStreamable(`row group ${group + 1}: ${(error as Error)?.message ?? error}`);
+        }
         if (failure !== undefined) throw failure;
       };
       const input: FeatureRows = {

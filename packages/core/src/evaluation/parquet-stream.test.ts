@@ -139,6 +139,26 @@ describe('a streamed Parquet file gives the record the whole read gives', () => 
     expect(logger.text()).toMatch(/reading .* whole: row 1: column 'mean_perimeter' is not a finite float32/);
   });
 
+  it('hands a page it cannot decode to the whole read, which words the error as always', async () => {
+    const path = parquetOf('binary-sigmoid', { groupRows: 50 });
+    const bytes = readFileSync(path);
+    // Garble the data pages of the first row groups, leaving the footer whole.
+    for (let at = 200; at < 4000; at += 7) bytes[at] = 0xff;
+    writeFileSync(path, bytes);
+    const settings = base('binary-sigmoid', path, { sliceBy: ['size'] });
+    const logger = recordingLogger();
+    const [streamed, whole] = await Promise.allSettled([
+      evaluate({ ...settings, streaming: 'always' }, logger),
+      evaluate({ ...settings, streaming: 'never' }, quiet),
+    ]);
+    expect(whole.status).toBe('rejected');
+    expect(streamed.status).toBe('rejected');
+    const message = (r: PromiseSettledResult<unknown>) =>
+      String((r as PromiseRejectedResult).reason?.message);
+    expect(message(streamed)).toBe(message(whole));
+    expect(message(streamed)).toMatch(/cannot read the Parquet data/);
+  });
+
   it('does not take a file that is not Parquet, or a kept column the file lacks', async () => {
     const text = join(dir, 'text.parquet');
     writeFileSync(text, 'not parquet at all, just some text');

@@ -105,17 +105,16 @@ export async function scoreRows(
     );
   }
   if (settings.model !== undefined && streams(source, settings.streaming)) {
-    // The stream opens first, so that its hash worker starts while this thread loads the model
-    // (rather than while the model runs).
+    // This thread reads the next batch between the model's runs: onnxruntime's idle threads
+    // must not spin on the cores the reading needs. The model loads before the stream opens: a
+    // model that does not load stops the run before a hash worker starts on a large file.
+    const model = await loadModel(settings.model, {
+      provider: settings.provider,
+      runtime: settings.runtime,
+      spinWait: false,
+    });
     const stream = await openStream(source, settings);
     try {
-      // This thread reads the next batch between the model's runs: onnxruntime's idle threads
-      // must not spin on the cores the reading needs.
-      const model = await loadModel(settings.model, {
-        provider: settings.provider,
-        runtime: settings.runtime,
-        spinWait: false,
-      });
       const streamed =
         stream === undefined ? undefined : await scoreOpenStream(stream, model, settings, shard, logger);
       if (streamed !== undefined) return streamed;

@@ -11,16 +11,10 @@
  * or null, a nested value, a line that is not an object, invalid JSON) hands the file to the
  * whole read, which gives the same record or words the error as it always has.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { type Cell, toCell, toSource } from './jsonl.ts';
-import {
-  type DataWorker,
-  digestPath,
-  PARALLEL_MIN_BYTES,
-  startWorker,
-  workersAvailable,
-} from './parallel.ts';
-import { NotStreamable, type RowStream } from './stream.ts';
+import { hashAside } from './parallel.ts';
+import { AgainRows, NotStreamable, openOnce, type RowStream } from './stream.ts';
 import { createTable } from './table.ts';
 
 /** Bytes read at a time (as the CSV stream reads). */
@@ -123,19 +117,12 @@ function objectOf(bytes: Buffer, start: number, end: number): Record<string, unk
  * Undefined when the stream cannot take the file: read it whole then.
  */
 export function openJsonlStream(path: string, keep: readonly string[]): RowStream | undefined {
-  const fd = openSync(path, 'r');
-  let open = true;
-  const close = () => {
-    if (open) closeSync(fd);
-    open = false;
-  };
-  let hashing: DataWorker | undefined;
+  const { fd, close } = openOnce(path);
+  let hashing: ReturnType<typeof hashAside> | undefined;
   try {
     const size = fstatSync(fd).size;
-    hashing =
-      size >= PARALLEL_MIN_BYTES && workersAvailable()
-        ? startWorker({ path, size, digest: true })
-        : undefined;
+    // The worker hashes the file while this thread counts its lines.
+    hashing = hashAside(path, size);
     const from = textStart(fd);
     // The first pass: the lines with content, and the first object's keys.
     const lines = new LineReader(fd, from);
@@ -155,12 +142,7 @@ export function openJsonlStream(path: string, keep: readonly string[]): RowStrea
       close();
       return undefined;
     }
-    const sha256 =
-      hashing !== undefined
-        ? hashing.digest.catch(() => digestPath(path, size))
-        : Promise.resolve().then(() => digestPath(path, size));
-    sha256.catch(() => undefined);
-    return streamOf({ path, size, fd, from, rows, names, keep, sha256, close });
+    return streamOf({ path, size, fd, from, rows, names, keep, sha256: hashing.sha256, close });
   } catch (error) {
     hashing?.stop();
     close();
@@ -196,7 +178,7 @@ function streamOf(opened: Opened): RowStream {
       count = range.end - range.start;
       kept = keep.map(() => new Array<Cell>(count));
       const width = columns.length;
-      const stash = new Map<number, Float32Array>(again.map((row) => [row, new Float32Array(width)]));
+      const stash = new AgainRows(again, width);
       const lines = new LineReader(fd, from);
       let lineNumber = 0;
       /** The next row's object, numbered in the file (1-based) as the whole read numbers lines. */
@@ -216,12 +198,7 @@ function streamOf(opened: Opened): RowStream {
         rows: count,
         width,
         copy(start, end, into) {
-          if (start !== parsed) {
-            const saved = end === start + 1 ? stash.get(start) : undefined;
-            if (saved === undefined) throw new Error(`bug: streamed rows ${start}-${end} asked out of order`);
-            into.set(saved);
-            return;
-          }
+          if (start !== parsed) return stash.copy(start, end, into);
           for (let r = start, k = 0; r < end; r++) {
             const row = nextRow();
             let keys = 0;
@@ -244,8 +221,8 @@ function streamOf(opened: Opened): RowStream {
               const name = keep[c] as string;
               (kept[c] as Cell[])[r] = toCell(path, lineNumber, name, row[name]);
             }
-            stash.get(r)?.set(into.subarray((r - start) * width, (r - start + 1) * width));
           }
+          stash.keep(start, end, into);
           parsed = end;
         },
       };

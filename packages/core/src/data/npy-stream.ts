@@ -11,18 +11,11 @@
  * so is a batch with a value that is not finite: the whole read words every problem as it always
  * has. Values are the whole read's, bit for bit.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { npyHeaderBytes, readNpyHeader } from './npy.ts';
-import {
-  type DataWorker,
-  digestPath,
-  PARALLEL_MIN_BYTES,
-  readRange,
-  startWorker,
-  workersAvailable,
-} from './parallel.ts';
+import { hashAside, readRange } from './parallel.ts';
 import { type RowsKernel, rowsKernel } from './rows-kernel.ts';
-import { NotStreamable, type RowStream } from './stream.ts';
+import { NotStreamable, openOnce, type RowStream } from './stream.ts';
 import { createTable, type FeatureRows, packedFeatureRows, sourceOf } from './table.ts';
 
 /** The array's shape and where its rows are: what the stream needs of a header. */
@@ -59,13 +52,7 @@ function matrixOf(fd: number, path: string, size: number): Matrix | undefined {
  * "0", "1", …). Undefined when the stream cannot take the file: read it whole then.
  */
 export function openNpyStream(path: string, keep: readonly string[]): RowStream | undefined {
-  const fd = openSync(path, 'r');
-  let open = true;
-  const close = () => {
-    if (open) closeSync(fd);
-    open = false;
-  };
-  let hashing: DataWorker | undefined;
+  const { fd, close } = openOnce(path);
   try {
     const size = fstatSync(fd).size;
     const matrix = matrixOf(fd, path, size);
@@ -74,18 +61,9 @@ export function openNpyStream(path: string, keep: readonly string[]): RowStream 
       close();
       return undefined;
     }
-    hashing =
-      size >= PARALLEL_MIN_BYTES && workersAvailable()
-        ? startWorker({ path, size, digest: true })
-        : undefined;
-    const sha256 =
-      hashing !== undefined
-        ? hashing.digest.catch(() => digestPath(path, size))
-        : Promise.resolve().then(() => digestPath(path, size));
-    sha256.catch(() => undefined);
+    const { sha256 } = hashAside(path, size);
     return streamOf(path, size, fd, close, matrix, names, keep, sha256);
   } catch (error) {
-    hashing?.stop();
     close();
     throw error;
   }

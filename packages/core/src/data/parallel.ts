@@ -161,6 +161,32 @@ export function digestFile(fd: number, size: number): string {
   return hash.digest('hex');
 }
 
+/**
+ * The sha256 of a file a stream reads: hashed by a worker on another core when the file is large
+ * enough and workers can run, else on this thread when first asked for; a worker that fails
+ * leaves it to this thread. `stop` ends the worker of a stream that will not be read.
+ */
+export function hashAside(path: string, size: number): { sha256: Promise<string>; stop(): void } {
+  const worker =
+    size >= PARALLEL_MIN_BYTES && workersAvailable() ? startWorker({ path, size, digest: true }) : undefined;
+  let stopped = false;
+  const sha256 =
+    worker !== undefined
+      ? worker.digest.catch((error: unknown) => {
+          if (stopped) throw error;
+          return digestPath(path, size);
+        })
+      : Promise.resolve().then(() => digestPath(path, size));
+  sha256.catch(() => undefined);
+  return {
+    sha256,
+    stop: () => {
+      stopped = true;
+      worker?.stop();
+    },
+  };
+}
+
 /** Hex sha256 of the file at `path`, on this thread (no worker, or a worker that failed). */
 export function digestPath(path: string, size: number): string {
   const fd = openSync(path, 'r');

@@ -10,17 +10,11 @@
  * integer beyond 2^53, NaN) hands the file to the whole read, which words the error as always;
  * so does a file whose footer or schema the stream cannot take. Values are the whole read's.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
-import {
-  type DataWorker,
-  digestPath,
-  PARALLEL_MIN_BYTES,
-  startWorker,
-  workersAvailable,
-} from './parallel.ts';
+import { hashAside } from './parallel.ts';
 import { parquetCellNumber, toSource } from './parquet.ts';
-import { NotStreamable, type RowStream } from './stream.ts';
+import { AgainRows, NotStreamable, openOnce, type RowStream } from './stream.ts';
 import { createTable, type FeatureRows } from './table.ts';
 
 /** The footer and the columns of a flat Parquet file; undefined when the stream cannot take it. */
@@ -76,13 +70,7 @@ export async function openParquetStream(
     import('hyparquet'),
     import('hyparquet-compressors'),
   ]);
-  const fd = openSync(path, 'r');
-  let open = true;
-  const close = () => {
-    if (open) closeSync(fd);
-    open = false;
-  };
-  let hashing: DataWorker | undefined;
+  const { fd, close } = openOnce(path);
   try {
     const size = fstatSync(fd).size;
     const metadata = footerOf(fd, size, (bytes) => hyparquet.parquetMetadata(bytes));
@@ -105,15 +93,7 @@ export async function openParquetStream(
       close();
       return undefined;
     }
-    hashing =
-      size >= PARALLEL_MIN_BYTES && workersAvailable()
-        ? startWorker({ path, size, digest: true })
-        : undefined;
-    const sha256 =
-      hashing !== undefined
-        ? hashing.digest.catch(() => digestPath(path, size))
-        : Promise.resolve().then(() => digestPath(path, size));
-    sha256.catch(() => undefined);
+    const { sha256 } = hashAside(path, size);
     const groups = metadata.row_groups.map((group) => Number(group.num_rows));
     const read = (from: number, to: number, columns: string[], onChunk: OnChunk) =>
       hyparquet.parquetRead({
@@ -127,7 +107,6 @@ export async function openParquetStream(
       });
     return streamOf({ path, size, rows, names, keep, groups, sha256, read, close });
   } catch (error) {
-    hashing?.stop();
     close();
     throw error;
   }
@@ -170,7 +149,7 @@ function streamOf(opened: Opened): RowStream {
       kept = keep.map(() => new Array<unknown>(count));
       const width = columns.length;
       const wanted = [...new Set([...columns, ...keep])];
-      const stash = new Map<number, Float32Array>(again.map((row) => [row, new Float32Array(width)]));
+      const stash = new AgainRows(again, width);
       /** Where each row group starts, and the end of the last. */
       const starts = [0];
       for (const rowsInGroup of groups) starts.push((starts.at(-1) as number) + rowsInGroup);
@@ -224,10 +203,8 @@ function streamOf(opened: Opened): RowStream {
         rows: count,
         width,
         copy(start, end, into) {
-          const saved = end === start + 1 ? stash.get(start) : undefined;
-          if (start === parsed || saved === undefined)
-            throw new Error(`bug: streamed rows ${start}-${end} asked out of order`);
-          into.set(saved);
+          if (start === parsed) throw new Error(`bug: streamed rows ${start}-${end} read with copy()`);
+          stash.copy(start, end, into);
         },
         async fill(start, end, into) {
           if (start !== parsed) return input.copy(start, end, into);
@@ -236,8 +213,8 @@ function streamOf(opened: Opened): RowStream {
             if (row >= groupEnd) await load(row);
             const at = row - groupStart;
             for (let j = 0; j < width; j++, k++) into[k] = (features[j] as Float64Array)[at] as number;
-            stash.get(r)?.set(into.subarray((r - start) * width, (r - start + 1) * width));
           }
+          stash.keep(start, end, into);
           parsed = end;
           if (parsed === count) features = [];
         },

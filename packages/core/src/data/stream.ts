@@ -4,6 +4,7 @@
  * CSV (csv-stream.ts) and NPY (npy-stream.ts) files stream; evaluate (evaluation/evaluate.ts)
  * scores a stream the same way whatever its format.
  */
+import { closeSync, openSync } from 'node:fs';
 import type { FeatureRows, Table } from './table.ts';
 
 /** The stream met something only the whole read words right: read the file whole instead. */
@@ -32,4 +33,46 @@ export interface RowStream {
   table(): Table;
   /** Stops what still runs for the stream (parse workers, an open file), if the pass ended early. */
   close(): void;
+}
+
+/** A stream's file, opened for reading; `close` closes it once, however often it is called. */
+export function openOnce(path: string): { readonly fd: number; close(): void } {
+  const fd = openSync(path, 'r');
+  let open = true;
+  return {
+    fd,
+    close: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+/**
+ * The rows `again` asks for once more after a stream's one forward pass (the latency sample),
+ * kept aside as the pass writes them.
+ */
+export class AgainRows {
+  private readonly saved: Map<number, Float32Array>;
+
+  constructor(
+    again: readonly number[],
+    private readonly width: number,
+  ) {
+    this.saved = new Map(again.map((row) => [row, new Float32Array(width)]));
+  }
+
+  /** Keeps aside those of rows [start, end), just written to `into`, that are asked for again. */
+  keep(start: number, end: number, into: Float32Array): void {
+    for (let r = start; r < end; r++) {
+      this.saved.get(r)?.set(into.subarray((r - start) * this.width, (r - start + 1) * this.width));
+    }
+  }
+
+  /** Row `start` again (end is start + 1), into `into`. */
+  copy(start: number, end: number, into: Float32Array): void {
+    const saved = end === start + 1 ? this.saved.get(start) : undefined;
+    if (saved === undefined) throw new Error(`bug: streamed rows ${start}-${end} asked out of order`);
+    into.set(saved);
+  }
 }

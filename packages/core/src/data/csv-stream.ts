@@ -160,13 +160,22 @@ export function openCsvStream(path: string, keep: readonly string[]): RowStream 
       parsing?.close();
       return undefined;
     }
+    let stopped = false;
     const sha256 =
       first.sha256 !== undefined
         ? Promise.resolve(first.sha256)
-        : // A worker that failed leaves the digest to this thread.
-          (hashing as DataWorker).digest.catch(() => digestPath(path, size));
+        : // A worker that failed leaves the digest to this thread; one stopped is not asked.
+          (hashing as DataWorker).digest.catch((error: unknown) => {
+            if (stopped) throw error;
+            return digestPath(path, size);
+          });
     sha256.catch(() => undefined);
-    return streamOf(path, size, { ...first, sha256 }, keep, parsing);
+    const worker = hashing;
+    const stopHashing = () => {
+      stopped = true;
+      worker?.stop();
+    };
+    return streamOf(path, size, { ...first, sha256 }, keep, parsing, stopHashing);
   } catch (error) {
     hashing?.stop();
     parsing?.close();
@@ -251,12 +260,14 @@ function streamOf(
   first: Omit<FirstPass, 'sha256'> & { sha256: Promise<string> },
   keep: readonly string[],
   pool: ParsePool | undefined,
+  stopHashing: () => void,
 ): RowStream {
   const { names, rows } = first;
   const width = names.length;
   let kept: Dictionary[] = [];
   let count = 0;
   let parsed = 0;
+  let tabled = false;
   return {
     path,
     bytes: size,
@@ -400,10 +411,13 @@ function streamOf(
     },
     close() {
       pool?.close();
+      // A pass that ended early goes to the whole read, which hashes the file itself.
+      if (!tabled) stopHashing();
     },
     table() {
       if (parsed !== count || count === 0)
         throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
+      tabled = true;
       return createTable(
         { path, format: 'csv', sha256: first.sha256, bytes: size },
         { rows: count, names: keep, sources: kept.map((d) => d.source()) },

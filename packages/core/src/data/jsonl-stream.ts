@@ -142,7 +142,18 @@ export function openJsonlStream(path: string, keep: readonly string[]): RowStrea
       close();
       return undefined;
     }
-    return streamOf({ path, size, fd, from, rows, names, keep, sha256: hashing.sha256, close });
+    return streamOf({
+      path,
+      size,
+      fd,
+      from,
+      rows,
+      names,
+      keep,
+      sha256: hashing.sha256,
+      close,
+      stopHashing: hashing.stop,
+    });
   } catch (error) {
     hashing?.stop();
     close();
@@ -161,6 +172,8 @@ interface Opened {
   readonly keep: readonly string[];
   readonly sha256: Promise<string>;
   readonly close: () => void;
+  /** Stops the hash worker (a pass that ended early: the whole read hashes the file itself). */
+  readonly stopHashing: () => void;
 }
 
 function streamOf(opened: Opened): RowStream {
@@ -168,6 +181,7 @@ function streamOf(opened: Opened): RowStream {
   let kept: Cell[][] = [];
   let count = 0;
   let parsed = 0;
+  let tabled = false;
   return {
     path,
     bytes: size,
@@ -227,10 +241,14 @@ function streamOf(opened: Opened): RowStream {
         },
       };
     },
-    close,
+    close: () => {
+      close();
+      if (!tabled) opened.stopHashing();
+    },
     table() {
       if (parsed !== count || count === 0)
         throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
+      tabled = true;
       close();
       return createTable(
         { path, format: 'jsonl', sha256, bytes: size },

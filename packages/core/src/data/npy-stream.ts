@@ -61,8 +61,8 @@ export function openNpyStream(path: string, keep: readonly string[]): RowStream 
       close();
       return undefined;
     }
-    const { sha256 } = hashAside(path, size);
-    return streamOf(path, size, fd, close, matrix, names, keep, sha256);
+    const hashing = hashAside(path, size);
+    return streamOf(path, size, fd, close, matrix, names, keep, hashing);
   } catch (error) {
     close();
     throw error;
@@ -77,9 +77,11 @@ function streamOf(
   matrix: Matrix,
   names: readonly string[],
   keep: readonly string[],
-  sha256: Promise<string>,
+  hashing: ReturnType<typeof hashAside>,
 ): RowStream {
   const { dataStart, rows, width, itemSize } = matrix;
+  const { sha256 } = hashing;
+  let tabled = false;
   const rowBytes = width * itemSize;
   let kept: Float64Array[] = [];
   let count = 0;
@@ -152,10 +154,15 @@ function streamOf(
       };
       return input;
     },
-    close,
+    close: () => {
+      close();
+      // A pass that ended early goes to the whole read, which hashes the file itself.
+      if (!tabled) hashing.stop();
+    },
     table() {
       if (parsed !== count || count === 0)
         throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
+      tabled = true;
       close();
       return createTable(
         { path, format: 'npy', sha256, bytes: size },

@@ -93,7 +93,8 @@ export async function openParquetStream(
       close();
       return undefined;
     }
-    const { sha256 } = hashAside(path, size);
+    const hashing = hashAside(path, size);
+    const sha256 = hashing.sha256;
     const groups = metadata.row_groups.map((group) => Number(group.num_rows));
     const read = (from: number, to: number, columns: string[], onChunk: OnChunk) =>
       hyparquet.parquetRead({
@@ -105,7 +106,18 @@ export async function openParquetStream(
         rowEnd: to,
         onChunk,
       });
-    return streamOf({ path, size, rows, names, keep, groups, sha256, read, close });
+    return streamOf({
+      path,
+      size,
+      rows,
+      names,
+      keep,
+      groups,
+      sha256,
+      read,
+      close,
+      stopHashing: hashing.stop,
+    });
   } catch (error) {
     close();
     throw error;
@@ -131,6 +143,8 @@ interface Opened {
   /** Decodes `columns` of file rows [from, to) (whole row groups), chunk by chunk. */
   readonly read: (from: number, to: number, columns: string[], onChunk: OnChunk) => Promise<void>;
   readonly close: () => void;
+  /** Stops the hash worker (a pass that ended early: the whole read hashes the file itself). */
+  readonly stopHashing: () => void;
 }
 
 function streamOf(opened: Opened): RowStream {
@@ -138,6 +152,7 @@ function streamOf(opened: Opened): RowStream {
   let kept: unknown[][] = [];
   let count = 0;
   let parsed = 0;
+  let tabled = false;
   return {
     path,
     bytes: size,
@@ -221,10 +236,14 @@ function streamOf(opened: Opened): RowStream {
       };
       return input;
     },
-    close,
+    close: () => {
+      close();
+      if (!tabled) opened.stopHashing();
+    },
     table() {
       if (parsed !== count || count === 0)
         throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
+      tabled = true;
       close();
       return createTable(
         { path, format: 'parquet', sha256, bytes: size },

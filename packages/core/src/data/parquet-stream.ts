@@ -24,17 +24,18 @@ function footerOf(
   parse: (bytes: ArrayBuffer) => FileMetaData,
 ): FileMetaData | undefined {
   if (size < 12) return undefined;
-  const tail = new Uint8Array(8);
-  readSync(fd, tail, 0, 8, size - 8);
-  const view = new DataView(tail.buffer);
-  if (view.getUint32(4, true) !== 0x31524150) return undefined;
-  const length = view.getUint32(0, true);
-  if (length + 8 > size) return undefined;
-  const footer = new ArrayBuffer(length + 8);
-  readSync(fd, new Uint8Array(footer), 0, length + 8, size - length - 8);
   try {
+    const tail = new Uint8Array(8);
+    readSync(fd, tail, 0, 8, size - 8);
+    const view = new DataView(tail.buffer);
+    if (view.getUint32(4, true) !== 0x31524150) return undefined;
+    const length = view.getUint32(0, true);
+    if (length + 8 > size) return undefined;
+    const footer = new ArrayBuffer(length + 8);
+    readSync(fd, new Uint8Array(footer), 0, length + 8, size - length - 8);
     return parse(footer);
   } catch {
+    // Unreadable, or not a footer hyparquet parses: the whole read words it.
     return undefined;
   }
 }

@@ -138,12 +138,18 @@ const STREAMS: Record<
   '.parquet': openParquetStream,
 };
 
-/** Whether to stream the data file: CSV, JSON Lines, NPY or Parquet, from STREAM_MIN_BYTES unless told. */
+/**
+ * Whether to stream the data file: CSV, JSON Lines or NPY from STREAM_MIN_BYTES, Parquet at any
+ * size (its compressed bytes say little of its rows: a 10 MB file can hold 2M rows, which the whole
+ * read would hold as 66M JavaScript values), unless told.
+ */
 function streams(path: string, streaming: EvaluateSettings['streaming']): boolean {
-  if (streaming === 'never' || STREAMS[extname(path).toLowerCase()] === undefined) return false;
+  const extension = extname(path).toLowerCase();
+  if (streaming === 'never' || STREAMS[extension] === undefined) return false;
   if (streaming === 'always') return true;
   try {
-    return statSync(path).size >= STREAM_MIN_BYTES;
+    const stats = statSync(path);
+    return stats.isFile() && (extension === '.parquet' || stats.size >= STREAM_MIN_BYTES);
   } catch {
     return false; // the whole read words the error
   }

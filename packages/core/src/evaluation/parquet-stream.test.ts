@@ -1,6 +1,6 @@
 // A streamed Parquet file (data/parquet-stream.ts) must give the record the whole read gives, row
 // group by row group, and hand every file or value it does not take to the whole read.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
@@ -157,6 +157,31 @@ describe('a streamed Parquet file gives the record the whole read gives', () => 
       String((r as PromiseRejectedResult).reason?.message);
     expect(message(streamed)).toBe(message(whole));
     expect(message(streamed)).toMatch(/cannot read the Parquet data/);
+  });
+
+  it('streams a Parquet file of any size by default: its bytes say little of its rows', async () => {
+    const path = parquetOf('binary-sigmoid', { groupRows: 64 });
+    const logger = recordingLogger();
+    const settings = base('binary-sigmoid', path, { sliceBy: ['size'] });
+    const streamed = await evaluate(settings, logger);
+    expect(logger.text()).toMatch(/^info: streaming 200 rows × 30 features from /m);
+    const whole = await evaluate({ ...settings, streaming: 'never' }, quiet);
+    expect(comparable(streamed.record)).toEqual(comparable(whole.record));
+  });
+
+  it('leaves a missing file, a folder and a file that is not Parquet to the whole read’s errors', async () => {
+    const folder = join(dir, 'folder.parquet');
+    mkdirSync(folder, { recursive: true });
+    const garbage = join(dir, 'garbage.parquet');
+    writeFileSync(garbage, 'PAR1 but not really a Parquet file at all');
+    const cases: Array<[string, RegExp]> = [
+      [join(dir, 'missing.parquet'), /data file not found: .*missing\.parquet/],
+      [folder, /data file is a directory, expected a file: .*folder\.parquet/],
+      [garbage, /garbage\.parquet is not a valid Parquet file/],
+    ];
+    for (const [data, message] of cases) {
+      await expect(evaluate(base('binary-sigmoid', data, {}), quiet)).rejects.toThrow(message);
+    }
   });
 
   it('does not take a file that is not Parquet, or a kept column the file lacks', async () => {

@@ -6,7 +6,7 @@ import type { Task } from '../metrics/index.ts';
 export const DEFAULT_RESAMPLES = 1000;
 export const DEFAULT_CONFIDENCE = 0.95;
 export const DEFAULT_SEED = 42;
-/** From this size a CSV, JSON Lines, NPY or Parquet file is streamed: below it the whole read is as quick, and its memory small. */
+/** From this size a CSV, JSON Lines or NPY file is streamed (Parquet at any size): below it the whole read is as quick, and its memory small. */
 export const STREAM_MIN_BYTES = 16 << 20;
 
 /** Everything `modelgate evaluate` and the evaluate action need, validated. */

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npyPreamble, rng } from './data.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = join(root, 'bench', '.data');
@@ -24,18 +25,6 @@ const cliBin = join(root, 'packages', 'cli', 'bin', 'modelgate.js');
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const FEATURES = 32;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
-
-/** mulberry32: bench data only needs to be reproducible, not statistically strong. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The data rule of bench/models/README.md, with Box–Muller normals. */
 function generate(): { csv: string; npy: string; bin: string } {
@@ -67,18 +56,7 @@ function generate(): { csv: string; npy: string; bin: string } {
   }
   writeFileSync(csv, `${lines.join('\n')}\n`);
   writeFileSync(bin, new Uint8Array(features.buffer));
-  // NPY v1.0: magic, version, header length, a Python-literal header padded to 64 bytes.
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${ROWS}, ${FEATURES + 1}), }`;
-  header += `${' '.repeat(64 - ((10 + header.length + 1) % 64))}\n`;
-  const preamble = Buffer.concat([
-    Buffer.from([0x93]),
-    Buffer.from('NUMPY'),
-    Buffer.from([1, 0]),
-    Buffer.alloc(2),
-    Buffer.from(header, 'latin1'),
-  ]);
-  preamble.writeUInt16LE(header.length, 8);
-  writeFileSync(npy, Buffer.concat([preamble, new Uint8Array(table.buffer)]));
+  writeFileSync(npy, Buffer.concat([npyPreamble(ROWS, FEATURES + 1), new Uint8Array(table.buffer)]));
   return { csv, npy, bin };
 }
 

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npyPreamble, rng } from './data.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = join(root, 'bench', '.data');
@@ -21,18 +22,6 @@ const FEATURES = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SIZES = (process.env.BENCH_SIZES ?? '200000,2000000').split(',').map(Number);
 const HUGE = 20_000_000;
-
-/** mulberry32: bench data only needs to be reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** CSV (and, unless `csvOnly`, the pre-decoded .f32 and an .npy) of `rows` rows, written a block at a time. */
 function generate(rows: number, csvOnly: boolean): { csv: string; bin: string; npy: string } {
@@ -47,17 +36,7 @@ function generate(rows: number, csvOnly: boolean): { csv: string; bin: string; n
   const binFd = csvOnly ? undefined : openSync(bin, 'w');
   const npyFd = csvOnly ? undefined : openSync(npy, 'w');
   if (npyFd !== undefined) {
-    let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${FEATURES + 1}), }`;
-    header += `${' '.repeat(64 - ((10 + header.length + 1) % 64))}\n`;
-    const preamble = Buffer.concat([
-      Buffer.from([0x93]),
-      Buffer.from('NUMPY'),
-      Buffer.from([1, 0]),
-      Buffer.alloc(2),
-      Buffer.from(header, 'latin1'),
-    ]);
-    preamble.writeUInt16LE(header.length, 8);
-    writeSync(npyFd, preamble);
+    writeSync(npyFd, npyPreamble(rows, FEATURES + 1));
   }
   writeSync(csvFd, `${Array.from({ length: FEATURES }, (_, j) => `x${j}`).join(',')},y\n`);
   const BLOCK = 50_000;

@@ -5,7 +5,7 @@ const require = __modelgateCreateRequire(import.meta.url);
 import { parentPort } from "node:worker_threads";
 
 // packages/core/src/data/csv-stream.ts
-import { closeSync as closeSync2, fstatSync, openSync as openSync2, readSync as readSync2 } from "node:fs";
+import { closeSync as closeSync3, fstatSync, openSync as openSync3, readSync as readSync3 } from "node:fs";
 
 // packages/core/src/data/eisel-lemire.ts
 var powers;
@@ -576,8 +576,31 @@ function recordKernel(slot, keptAt, kept, featureWidth, chunkBytes, powers2) {
 }
 
 // packages/core/src/data/stream.ts
+import { closeSync as closeSync2, openSync as openSync2, readSync as readSync2 } from "node:fs";
 var NotStreamable = class extends Error {
 };
+function refillWindow(fd, window) {
+  const rest = window.length - window.pos;
+  if (rest >= window.buffer.length / 2) {
+    const larger = Buffer.allocUnsafe(window.buffer.length * 2);
+    window.buffer.copy(larger, 0, window.pos, window.length);
+    window.buffer = larger;
+  } else {
+    window.buffer.copy(window.buffer, 0, window.pos, window.length);
+  }
+  window.length = rest;
+  window.pos = 0;
+  const read = readSync2(
+    fd,
+    window.buffer,
+    window.length,
+    window.buffer.length - window.length,
+    window.offset
+  );
+  window.offset += read;
+  window.length += read;
+  if (read === 0) window.eof = true;
+}
 
 // packages/core/src/data/csv-stream.ts
 var CHUNK_BYTES = 1 << 20;
@@ -802,7 +825,7 @@ var ChunkReader = class {
   fd;
   pos = 0;
   constructor(path, start, buffer = Buffer.allocUnsafe(CHUNK_BYTES)) {
-    this.fd = openSync2(path, "r");
+    this.fd = openSync3(path, "r");
     this.offset = start;
     this.buffer = buffer;
     this.view = buffer.subarray(0, 0);
@@ -841,26 +864,13 @@ var ChunkReader = class {
   }
   /** Moves the unread bytes to the front and reads more after them (a larger buffer for a huge record). */
   refill() {
-    const rest = this.length - this.pos;
-    if (rest >= this.buffer.length / 2) {
-      const larger = Buffer.allocUnsafe(this.buffer.length * 2);
-      this.buffer.copy(larger, 0, this.pos, this.length);
-      this.buffer = larger;
-    } else {
-      this.buffer.copy(this.buffer, 0, this.pos, this.length);
-    }
-    this.length = rest;
-    this.pos = 0;
     if (this.fd === void 0) throw new Error("bug: read after close");
-    const read = readSync2(this.fd, this.buffer, this.length, this.buffer.length - this.length, this.offset);
-    this.offset += read;
-    this.length += read;
-    if (read === 0) this.eof = true;
+    refillWindow(this.fd, this);
     this.view = this.buffer.subarray(0, this.length);
     this.lastLf = this.view.lastIndexOf(10 /* Lf */);
   }
   close() {
-    if (this.fd !== void 0) closeSync2(this.fd);
+    if (this.fd !== void 0) closeSync3(this.fd);
     this.fd = void 0;
   }
 };

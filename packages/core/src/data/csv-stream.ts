@@ -33,8 +33,8 @@ import {
   startWorker,
   workersAvailable,
 } from './parallel.ts';
-import { NotStreamable, type RowStream } from './stream.ts';
-import { type ColumnSource, createTable } from './table.ts';
+import { NotStreamable, PassEnd, type ReadWindow, type RowStream, refillWindow } from './stream.ts';
+import type { ColumnSource } from './table.ts';
 
 /**
  * Bytes read at a time: big enough that a system call per chunk costs nothing, small enough to
@@ -267,7 +267,7 @@ function streamOf(
   let kept: Dictionary[] = [];
   let count = 0;
   let parsed = 0;
-  let tabled = false;
+  const end = new PassEnd(() => pool?.close(), stopHashing);
   return {
     path,
     bytes: size,
@@ -409,20 +409,11 @@ function streamOf(
         },
       };
     },
-    close() {
-      pool?.close();
-      // A pass that ended early goes to the whole read, which hashes the file itself.
-      if (!tabled) stopHashing();
-    },
-    table() {
-      if (parsed !== count || count === 0)
-        throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
-      tabled = true;
-      return createTable(
-        { path, format: 'csv', sha256: first.sha256, bytes: size },
-        { rows: count, names: keep, sources: kept.map((d) => d.source()) },
-      );
-    },
+    close: end.close,
+    table: () =>
+      end.table({ path, format: 'csv', sha256: first.sha256, bytes: size }, { parsed, count }, keep, () =>
+        kept.map((d) => d.source()),
+      ),
   };
 }
 
@@ -698,11 +689,11 @@ function fieldEnd(bytes: Buffer, pos: number): number {
 }
 
 /** The file a record at a time: `record()` makes sure one whole record starts at `pos`. */
-class ChunkReader {
-  private buffer: Buffer;
-  private length = 0;
-  private offset: number;
-  private eof = false;
+class ChunkReader implements ReadWindow {
+  buffer: Buffer;
+  length = 0;
+  offset: number;
+  eof = false;
   private fd: number | undefined;
   pos = 0;
 
@@ -756,21 +747,8 @@ class ChunkReader {
 
   /** Moves the unread bytes to the front and reads more after them (a larger buffer for a huge record). */
   private refill(): void {
-    const rest = this.length - this.pos;
-    if (rest >= this.buffer.length / 2) {
-      const larger = Buffer.allocUnsafe(this.buffer.length * 2);
-      this.buffer.copy(larger, 0, this.pos, this.length);
-      this.buffer = larger;
-    } else {
-      this.buffer.copy(this.buffer, 0, this.pos, this.length);
-    }
-    this.length = rest;
-    this.pos = 0;
     if (this.fd === undefined) throw new Error('bug: read after close');
-    const read = readSync(this.fd, this.buffer, this.length, this.buffer.length - this.length, this.offset);
-    this.offset += read;
-    this.length += read;
-    if (read === 0) this.eof = true;
+    refillWindow(this.fd, this);
     this.view = this.buffer.subarray(0, this.length);
     this.lastLf = this.view.lastIndexOf(Byte.Lf);
   }

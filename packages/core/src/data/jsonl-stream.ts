@@ -14,21 +14,28 @@
 import { fstatSync, readSync } from 'node:fs';
 import { type Cell, toCell, toSource } from './jsonl.ts';
 import { hashAside } from './parallel.ts';
-import { AgainRows, NotStreamable, openOnce, type RowStream } from './stream.ts';
-import { createTable } from './table.ts';
+import {
+  AgainRows,
+  NotStreamable,
+  openOnce,
+  PassEnd,
+  type ReadWindow,
+  type RowStream,
+  refillWindow,
+} from './stream.ts';
 
 /** Bytes read at a time (as the CSV stream reads). */
 const CHUNK_BYTES = 1 << 20;
 const LF = 0x0a;
 
 /** The lines of the file, in order: `next()` gives each line's bytes [start, end) in `bytes`, blank or not. */
-class LineReader {
-  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  private length = 0;
-  private offset: number;
-  private eof = false;
+class LineReader implements ReadWindow {
+  buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  length = 0;
+  offset: number;
+  eof = false;
   /** Where the next line starts in the buffer. */
-  private pos = 0;
+  pos = 0;
   start = 0;
   end = 0;
 
@@ -66,20 +73,7 @@ class LineReader {
 
   /** Moves the unread bytes to the front and reads more after them (a larger buffer for a longer line). */
   private refill(): void {
-    const rest = this.length - this.pos;
-    if (rest >= this.buffer.length / 2) {
-      const larger = Buffer.allocUnsafe(this.buffer.length * 2);
-      this.buffer.copy(larger, 0, this.pos, this.length);
-      this.buffer = larger;
-    } else {
-      this.buffer.copy(this.buffer, 0, this.pos, this.length);
-    }
-    this.length = rest;
-    this.pos = 0;
-    const read = readSync(this.fd, this.buffer, this.length, this.buffer.length - this.length, this.offset);
-    this.offset += read;
-    this.length += read;
-    if (read === 0) this.eof = true;
+    refillWindow(this.fd, this);
   }
 }
 
@@ -181,7 +175,7 @@ function streamOf(opened: Opened): RowStream {
   let kept: Cell[][] = [];
   let count = 0;
   let parsed = 0;
-  let tabled = false;
+  const end = new PassEnd(close, opened.stopHashing);
   return {
     path,
     bytes: size,
@@ -241,19 +235,10 @@ function streamOf(opened: Opened): RowStream {
         },
       };
     },
-    close: () => {
-      close();
-      if (!tabled) opened.stopHashing();
-    },
-    table() {
-      if (parsed !== count || count === 0)
-        throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
-      tabled = true;
-      close();
-      return createTable(
-        { path, format: 'jsonl', sha256, bytes: size },
-        { rows: count, names: keep, sources: kept.map((cells) => toSource(cells)) },
-      );
-    },
+    close: end.close,
+    table: () =>
+      end.table({ path, format: 'jsonl', sha256, bytes: size }, { parsed, count }, keep, () =>
+        kept.map((cells) => toSource(cells)),
+      ),
   };
 }

@@ -15,8 +15,8 @@ import { fstatSync, readSync } from 'node:fs';
 import { npyHeaderBytes, readNpyHeader } from './npy.ts';
 import { hashAside, readRange } from './parallel.ts';
 import { type RowsKernel, rowsKernel } from './rows-kernel.ts';
-import { NotStreamable, openOnce, type RowStream } from './stream.ts';
-import { createTable, type FeatureRows, packedFeatureRows, sourceOf } from './table.ts';
+import { NotStreamable, openOnce, PassEnd, type RowStream } from './stream.ts';
+import { type FeatureRows, packedFeatureRows, sourceOf } from './table.ts';
 
 /** The array's shape and where its rows are: what the stream needs of a header. */
 interface Matrix {
@@ -81,7 +81,7 @@ function streamOf(
 ): RowStream {
   const { dataStart, rows, width, itemSize } = matrix;
   const { sha256 } = hashing;
-  let tabled = false;
+  const end = new PassEnd(close, hashing.stop);
   const rowBytes = width * itemSize;
   let kept: Float64Array[] = [];
   let count = 0;
@@ -154,21 +154,11 @@ function streamOf(
       };
       return input;
     },
-    close: () => {
-      close();
-      // A pass that ended early goes to the whole read, which hashes the file itself.
-      if (!tabled) hashing.stop();
-    },
-    table() {
-      if (parsed !== count || count === 0)
-        throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
-      tabled = true;
-      close();
-      return createTable(
-        { path, format: 'npy', sha256, bytes: size },
-        { rows: count, names: keep, sources: kept.map((values) => sourceOf({ kind: 'number', values })) },
-      );
-    },
+    close: end.close,
+    table: () =>
+      end.table({ path, format: 'npy', sha256, bytes: size }, { parsed, count }, keep, () =>
+        kept.map((values) => sourceOf({ kind: 'number', values })),
+      ),
   };
 }
 

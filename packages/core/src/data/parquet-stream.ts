@@ -14,8 +14,8 @@ import { fstatSync, readSync } from 'node:fs';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { hashAside } from './parallel.ts';
 import { parquetCellNumber, toSource } from './parquet.ts';
-import { AgainRows, NotStreamable, openOnce, type RowStream } from './stream.ts';
-import { createTable, type FeatureRows } from './table.ts';
+import { AgainRows, NotStreamable, openOnce, PassEnd, type RowStream } from './stream.ts';
+import type { FeatureRows } from './table.ts';
 
 /** The footer and the columns of a flat Parquet file; undefined when the stream cannot take it. */
 function footerOf(
@@ -153,7 +153,7 @@ function streamOf(opened: Opened): RowStream {
   let kept: unknown[][] = [];
   let count = 0;
   let parsed = 0;
-  let tabled = false;
+  const end = new PassEnd(close, opened.stopHashing);
   return {
     path,
     bytes: size,
@@ -237,23 +237,10 @@ function streamOf(opened: Opened): RowStream {
       };
       return input;
     },
-    close: () => {
-      close();
-      if (!tabled) opened.stopHashing();
-    },
-    table() {
-      if (parsed !== count || count === 0)
-        throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
-      tabled = true;
-      close();
-      return createTable(
-        { path, format: 'parquet', sha256, bytes: size },
-        {
-          rows: count,
-          names: keep,
-          sources: keep.map((name, k) => toSource(path, name, kept[k] as unknown[])),
-        },
-      );
-    },
+    close: end.close,
+    table: () =>
+      end.table({ path, format: 'parquet', sha256, bytes: size }, { parsed, count }, keep, () =>
+        keep.map((name, k) => toSource(path, name, kept[k] as unknown[])),
+      ),
   };
 }

@@ -4,8 +4,8 @@
  * CSV (csv-stream.ts) and NPY (npy-stream.ts) files stream; evaluate (evaluation/evaluate.ts)
  * scores a stream the same way whatever its format.
  */
-import { closeSync, openSync } from 'node:fs';
-import type { FeatureRows, Table } from './table.ts';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { type ColumnSource, createTable, type FeatureRows, type FileFacts, type Table } from './table.ts';
 
 /** The stream met something only the whole read words right: read the file whole instead. */
 export class NotStreamable extends Error {}
@@ -75,4 +75,76 @@ export class AgainRows {
     if (saved === undefined) throw new Error(`bug: streamed rows ${start}-${end} asked out of order`);
     into.set(saved);
   }
+}
+
+/**
+ * The end of a stream's pass, the same for every format: `table` makes the table of the kept
+ * columns once every row was read, and `close` releases the file (or the parse workers) and,
+ * when the pass ended before its table (the whole read takes over and hashes the file itself),
+ * stops the hash worker too.
+ */
+export class PassEnd {
+  private tabled = false;
+
+  constructor(
+    private readonly release: () => void,
+    private readonly stopHashing: () => void,
+  ) {}
+
+  readonly close = (): void => {
+    this.release();
+    if (!this.tabled) this.stopHashing();
+  };
+
+  table(
+    file: FileFacts,
+    read: { parsed: number; count: number },
+    names: readonly string[],
+    sources: () => ColumnSource[],
+  ): Table {
+    const { parsed, count } = read;
+    if (parsed !== count || count === 0)
+      throw new Error(`bug: the stream's table asked for after ${parsed} of ${count} rows`);
+    this.tabled = true;
+    this.release();
+    return createTable(file, { rows: count, names, sources: sources() });
+  }
+}
+
+/** A window on a file read a chunk at a time: `buffer[pos, length)` is read and not yet used. */
+export interface ReadWindow {
+  buffer: Buffer;
+  length: number;
+  pos: number;
+  /** Where in the file the next read starts. */
+  offset: number;
+  /** Whether the last read found the end of the file. */
+  eof: boolean;
+}
+
+/**
+ * Moves the unread bytes to the front of the window's buffer (into one twice as large when they
+ * fill half of it: a line or record longer than the chunk) and reads more of the file after them.
+ */
+export function refillWindow(fd: number, window: ReadWindow): void {
+  const rest = window.length - window.pos;
+  if (rest >= window.buffer.length / 2) {
+    const larger = Buffer.allocUnsafe(window.buffer.length * 2);
+    window.buffer.copy(larger, 0, window.pos, window.length);
+    window.buffer = larger;
+  } else {
+    window.buffer.copy(window.buffer, 0, window.pos, window.length);
+  }
+  window.length = rest;
+  window.pos = 0;
+  const read = readSync(
+    fd,
+    window.buffer,
+    window.length,
+    window.buffer.length - window.length,
+    window.offset,
+  );
+  window.offset += read;
+  window.length += read;
+  if (read === 0) window.eof = true;
 }

@@ -153,6 +153,8 @@ function streamOf(opened: Opened): RowStream {
   let kept: unknown[][] = [];
   let count = 0;
   let parsed = 0;
+  /** The file row the kept cells start at: a shard's first. */
+  let firstRow = 0;
   const end = new PassEnd(close, opened.stopHashing);
   return {
     path,
@@ -162,6 +164,7 @@ function streamOf(opened: Opened): RowStream {
     names,
     features(columns, again, range = { start: 0, end: rows }) {
       count = range.end - range.start;
+      firstRow = range.start;
       kept = keep.map(() => new Array<unknown>(count));
       const width = columns.length;
       const wanted = [...new Set([...columns, ...keep])];
@@ -240,7 +243,7 @@ function streamOf(opened: Opened): RowStream {
     close: end.close,
     table: () =>
       end.table({ path, format: 'parquet', sha256, bytes: size }, { parsed, count }, keep, () =>
-        keep.map((name, k) => toSource(path, name, kept[k] as unknown[])),
+        keep.map((name, k) => toSource(path, name, kept[k] as unknown[], firstRow)),
       ),
   };
 }

@@ -75,9 +75,10 @@ export function parquetCellNumber(cell: unknown): number | undefined {
 
 /**
  * A column's cells as the whole read types them: numbers when every cell is a number (or an
- * integer within 2^53), else text. The streamed read (parquet-stream.ts) types its kept columns here too.
+ * integer within 2^53), else text. The streamed read (parquet-stream.ts) types its kept columns here too;
+ * a shard's cells start at file row `firstRow` (0-based), so that an error names the file's row.
  */
-export function toSource(path: string, name: string, cells: readonly unknown[]): ColumnSource {
+export function toSource(path: string, name: string, cells: readonly unknown[], firstRow = 0): ColumnSource {
   const numbers = new Float64Array(cells.length);
   let numeric = true;
   for (let row = 0; row < cells.length && numeric; row++) {
@@ -87,7 +88,7 @@ export function toSource(path: string, name: string, cells: readonly unknown[]):
     } else if (typeof cell === 'bigint') {
       if (cell > MAX_EXACT || cell < -MAX_EXACT) {
         throw new InputError(
-          `${path}: column '${name}' row ${row + 1} is ${cell}, beyond 2^53, where doubles stop being exact`,
+          `${path}: column '${name}' row ${firstRow + row + 1} is ${cell}, beyond 2^53, where doubles stop being exact`,
           { hint: 'store identifiers as strings, or drop them from the data' },
         );
       }
@@ -97,7 +98,10 @@ export function toSource(path: string, name: string, cells: readonly unknown[]):
     }
   }
   if (numeric) return sourceOf({ kind: 'number', values: numbers });
-  return sourceOf({ kind: 'string', values: cells.map((cell, row) => toText(path, name, row, cell)) });
+  return sourceOf({
+    kind: 'string',
+    values: cells.map((cell, row) => toText(path, name, firstRow + row, cell)),
+  });
 }
 
 function toText(path: string, name: string, row: number, cell: unknown): string {

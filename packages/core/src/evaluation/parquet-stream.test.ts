@@ -32,7 +32,13 @@ type Columns = Parameters<typeof parquetWriteBuffer>[0]['columnData'];
  */
 function parquetOf(
   fixture: string,
-  options: { groupRows?: number; float?: boolean; edit?: (rows: string[][], names: string[]) => void } = {},
+  options: {
+    groupRows?: number;
+    float?: boolean;
+    edit?: (rows: string[][], names: string[]) => void;
+    /** Columns written after the fixture's own. */
+    extra?: Columns;
+  } = {},
 ): string {
   const [head = '', ...lines] = readFileSync(join(FIXTURES, fixture, 'data.csv'), 'utf8')
     .trim()
@@ -47,6 +53,7 @@ function parquetOf(
       ? { name, data: cells.map(Number), type: options.float ? 'FLOAT' : 'DOUBLE' }
       : { name, data: cells.map((cell) => (cell === '' ? null : cell)), type: 'STRING' };
   });
+  columnData.push(...(options.extra ?? []));
   const path = join(
     dir,
     `${fixture}-${options.groupRows ?? 'one'}-${options.float ? 'f' : 'd'}-${Math.random().toString(36).slice(2)}.parquet`,
@@ -137,6 +144,23 @@ describe('a streamed Parquet file gives the record the whole read gives', () => 
     expect(streamed.status).toBe('rejected');
     expect(message(streamed)).toBe(message(whole));
     expect(logger.text()).toMatch(/reading .* whole: row 1: column 'mean_perimeter' is not a finite float32/);
+  });
+
+  it("names the file's row, not the shard's, when a kept column cannot be typed", async () => {
+    // An INT64 slice key beyond 2^53 at file row 151: shard 3 of 3 holds rows 134-200.
+    const ids = Array.from({ length: 200 }, (_, row) => (row === 150 ? 2n ** 53n + 1n : BigInt(row)));
+    const path = parquetOf('binary-sigmoid', {
+      groupRows: 40,
+      extra: [{ name: 'id', data: ids, type: 'INT64' }],
+    });
+    const settings = base('binary-sigmoid', path, { sliceBy: ['size', 'id'] });
+    const message = `${path}: column 'id' row 151 is 9007199254740993, beyond 2^53, where doubles stop being exact`;
+    const logger = recordingLogger();
+    await expect(
+      scoreRows({ ...settings, streaming: 'always' }, { index: 3, count: 3 }, logger),
+    ).rejects.toThrow(message);
+    expect(logger.text()).not.toMatch(/ whole: /);
+    await expect(evaluate({ ...settings, streaming: 'never' }, quiet)).rejects.toThrow(message);
   });
 
   it('hands a page it cannot decode to the whole read, which words the error as always', async () => {

@@ -202,6 +202,10 @@ var init_weights = __esm({
 });
 
 // packages/core/src/metrics/confusion.ts
+function rememberBinaryCounts(labels, predicted, counts) {
+  if (counts.numClasses === 2 && counts.total === labels.length)
+    binaryCountsOf.set(labels, { predicted, counts });
+}
 function outOfRange(what, label, i, value, numClasses) {
   return new RangeError(`${what}: ${label}[${i}] is ${value}, outside 0..${numClasses - 1}`);
 }
@@ -237,6 +241,15 @@ function classCounts(labels, predicted, numClasses, weights) {
 function confusionMatrix(labels, predicted, numClasses, weights) {
   checkRows("confusionMatrix", labels.length, predicted.length, "predicted");
   if (weights !== void 0) checkRows("confusionMatrix", labels.length, weights.length, "weights");
+  const known = weights === void 0 && numClasses === 2 ? binaryCountsOf.get(labels) : void 0;
+  if (known !== void 0 && known.predicted === predicted) {
+    const [n00, n11] = known.counts.truePositive;
+    const [actual0, actual1] = known.counts.actual;
+    return [
+      [n00, actual0 - n00],
+      [actual1 - n11, n11]
+    ];
+  }
   const cells = new Float64Array(numClasses * numClasses);
   for (let i = 0; i < labels.length; i++) {
     const truth = labels[i];
@@ -317,10 +330,12 @@ function averagedScores(counts, average) {
     f1: weightedMean2((s) => s.f1)
   };
 }
+var binaryCountsOf;
 var init_confusion = __esm({
   "packages/core/src/metrics/confusion.ts"() {
     "use strict";
     init_weights();
+    binaryCountsOf = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -821,6 +836,7 @@ function binaryMetrics(input2) {
   const { labels, predicted, proba, weights } = input2;
   const fast = proba !== void 0 && weights === void 0 ? binaryProbabilitySums(labels, predicted, proba) : void 0;
   const counts = fast?.counts ?? classCounts(labels, predicted, 2, weights);
+  if (weights === void 0) rememberBinaryCounts(labels, predicted, counts);
   if (labels.length === 0) return allNaN(METRICS.binary, proba !== void 0);
   const positive = classScores(counts, POSITIVE_CLASS);
   const result = {

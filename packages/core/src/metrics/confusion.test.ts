@@ -6,7 +6,9 @@ import {
   classCounts,
   classScores,
   confusionMatrix,
+  rememberBinaryCounts,
 } from './confusion.ts';
+import { binaryMetrics } from './task-metrics.ts';
 
 const ints = (values: number[]) => Int32Array.from(values);
 const floats = (values: number[]) => Float64Array.from(values);
@@ -24,6 +26,36 @@ describe('confusionMatrix', () => {
     expect(confusionMatrix(ints([0, 0, 1]), ints([0, 0, 0]), 2, floats([2, 0.5, 3]))).toEqual([
       [2.5, 0],
       [3, 0],
+    ]);
+  });
+
+  it('reads a binary matrix from the counts the metrics made, for the same arrays only', () => {
+    const rows = 5000;
+    const labels = Int32Array.from({ length: rows }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
+    const predicted = Int32Array.from({ length: rows }, (_, i) => ((i * 5) % 4 === 0 ? 1 : 0));
+    const proba = Float64Array.from({ length: rows * 2 }, (_, k) =>
+      k % 2 === 1 ? Math.fround(((k >> 1) % 97) / 96) : Math.fround(1 - Math.fround(((k >> 1) % 97) / 96)),
+    );
+    const counted = confusionMatrix(labels, predicted, 2);
+    binaryMetrics({ numClasses: 2, labels, predicted, proba });
+    expect(confusionMatrix(labels, predicted, 2)).toEqual(counted);
+    // Counts kept for one pair of arrays say nothing of another pair, or of weighted cells.
+    const other = predicted.map((p) => 1 - p);
+    expect(confusionMatrix(labels, other, 2)).toEqual([
+      [counted[0]?.[1], counted[0]?.[0]],
+      [counted[1]?.[1], counted[1]?.[0]],
+    ]);
+    const weights = new Float64Array(rows).fill(2);
+    expect(confusionMatrix(labels, predicted, 2, weights)).toEqual(
+      counted.map((row) => row.map((n) => 2 * n)),
+    );
+    // Counts of weighted rows are not kept.
+    const two = ints([0, 1]);
+    const ones = ints([1, 1]);
+    rememberBinaryCounts(two, ones, classCounts(two, ones, 2, floats([3, 1])));
+    expect(confusionMatrix(two, ones, 2)).toEqual([
+      [0, 1],
+      [0, 1],
     ]);
   });
 

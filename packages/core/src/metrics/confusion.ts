@@ -35,6 +35,20 @@ export interface ClassCounts {
   readonly total: number;
 }
 
+/**
+ * The unweighted counts of a binary task already made (by the metrics), by the labels array: class
+ * indices are not changed once built, so the counts stay right for the same pair of arrays. The
+ * record's confusion matrix is read from them rather than counted again (2 ms of a cold loop on
+ * 200k rows).
+ */
+const binaryCountsOf = new WeakMap<Int32Array, { predicted: Int32Array; counts: ClassCounts }>();
+
+/** Keeps the unweighted binary `counts` of `labels` and `predicted` for {@link confusionMatrix}. */
+export function rememberBinaryCounts(labels: Int32Array, predicted: Int32Array, counts: ClassCounts): void {
+  if (counts.numClasses === 2 && counts.total === labels.length)
+    binaryCountsOf.set(labels, { predicted, counts });
+}
+
 /** The error for a class index outside 0..C−1: a bug in the caller, so a plain RangeError. */
 function outOfRange(what: string, label: string, i: number, value: number, numClasses: number): RangeError {
   return new RangeError(`${what}: ${label}[${i}] is ${value}, outside 0..${numClasses - 1}`);
@@ -89,6 +103,16 @@ export function confusionMatrix(
 ): number[][] {
   checkRows('confusionMatrix', labels.length, predicted.length, 'predicted');
   if (weights !== undefined) checkRows('confusionMatrix', labels.length, weights.length, 'weights');
+  const known = weights === undefined && numClasses === 2 ? binaryCountsOf.get(labels) : undefined;
+  if (known !== undefined && known.predicted === predicted) {
+    // Rows: true class; the off-diagonal cells are each class's rows less its true positives.
+    const [n00, n11] = known.counts.truePositive as unknown as [number, number];
+    const [actual0, actual1] = known.counts.actual as unknown as [number, number];
+    return [
+      [n00, actual0 - n00],
+      [actual1 - n11, n11],
+    ];
+  }
   const cells = new Float64Array(numClasses * numClasses);
   for (let i = 0; i < labels.length; i++) {
     const truth = labels[i] as number;

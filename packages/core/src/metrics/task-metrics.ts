@@ -4,7 +4,14 @@
  * metrics out. With no rows at all every metric is NaN.
  */
 import { type BinaryProbabilitySums, binaryProbabilitySums } from './binary-kernel.ts';
-import { accuracy, averagedScores, balancedAccuracy, classCounts, classScores } from './confusion.ts';
+import {
+  accuracy,
+  averagedScores,
+  balancedAccuracy,
+  classCounts,
+  classScores,
+  rememberBinaryCounts,
+} from './confusion.ts';
 import { METRICS, PROBABILITY_METRICS } from './names.ts';
 import { brier, logLoss } from './probability.ts';
 import { binaryRank, rocAucOvr } from './ranking.ts';
@@ -65,6 +72,7 @@ export function binaryMetrics(input: ClassificationInput): Record<string, number
       ? binaryProbabilitySums(labels, predicted, proba)
       : undefined;
   const counts = fast?.counts ?? classCounts(labels, predicted, 2, weights);
+  if (weights === undefined) rememberBinaryCounts(labels, predicted, counts);
   if (labels.length === 0) return allNaN(METRICS.binary, proba !== undefined);
   const positive = classScores(counts, POSITIVE_CLASS);
   const result: Record<string, number> = {

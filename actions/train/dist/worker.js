@@ -458,7 +458,7 @@ function readRange(fd, start, end) {
   return bytes;
 }
 var PROBE_BYTES = 64 << 10;
-var HASH_CHUNK_BYTES = 4 << 20;
+var HASH_CHUNK_BYTES = 256 << 10;
 function digestFile(fd, size) {
   const hash = createHash("sha256");
   const chunk = Buffer.allocUnsafe(Math.min(size, HASH_CHUNK_BYTES));

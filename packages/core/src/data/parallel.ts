@@ -144,8 +144,13 @@ export function partStarts(fd: number, size: number, parts: number): number[] {
   return starts;
 }
 
-/** Read size for hashing: large enough to amortise a system call, small enough to stay in cache. */
-const HASH_CHUNK_BYTES = 4 << 20;
+/**
+ * Read size for hashing: large enough to amortise a system call, small enough that the hash reads
+ * what the read just wrote from a core's own cache (256 KiB fits every current core's L2). On 2
+ * shared Xeon cores a 26 MB file hashed in 26-31 ms through a 4 MiB buffer, in 20 through this one
+ * (264 MB: 195-243 ms, 188-191).
+ */
+const HASH_CHUNK_BYTES = 256 << 10;
 
 /** Hex sha256 of the file, read in chunks through one buffer (no fresh memory to fault in). */
 export function digestFile(fd: number, size: number): string {

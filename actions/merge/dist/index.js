@@ -243,8 +243,11 @@ function confusionMatrix(labels, predicted, numClasses, weights) {
   if (weights !== void 0) checkRows("confusionMatrix", labels.length, weights.length, "weights");
   const known = weights === void 0 && numClasses === 2 ? binaryCountsOf.get(labels) : void 0;
   if (known !== void 0 && known.predicted === predicted) {
-    const [n00, n11] = known.counts.truePositive;
-    const [actual0, actual1] = known.counts.actual;
+    const { truePositive, actual } = known.counts;
+    const n00 = truePositive[0];
+    const n11 = truePositive[1];
+    const actual0 = actual[0];
+    const actual1 = actual[1];
     return [
       [n00, actual0 - n00],
       [actual1 - n11, n11]

@@ -106,8 +106,11 @@ export function confusionMatrix(
   const known = weights === undefined && numClasses === 2 ? binaryCountsOf.get(labels) : undefined;
   if (known !== undefined && known.predicted === predicted) {
     // Rows: true class; the off-diagonal cells are each class's rows less its true positives.
-    const [n00, n11] = known.counts.truePositive as unknown as [number, number];
-    const [actual0, actual1] = known.counts.actual as unknown as [number, number];
+    const { truePositive, actual } = known.counts;
+    const n00 = truePositive[0] as number;
+    const n11 = truePositive[1] as number;
+    const actual0 = actual[0] as number;
+    const actual1 = actual[1] as number;
     return [
       [n00, actual0 - n00],
       [actual1 - n11, n11],
